@@ -1,0 +1,137 @@
+# costctl: one non-recursive Makefile. `make check` and `make demo` are the
+# README's two commands; each installs what is missing first
+# (scripts/install-deps.sh, via build/config.mk).
+#
+#   make            build costctl
+#   make check      unit + CLI + fuzz-corpus tests
+#   make demo       ingest the bundled fixtures, print a few prices
+#   make bench      performance figures (ratios against a baseline run)
+#   make sanitize   the tests under ASan + UBSan
+#   make fuzz       libFuzzer build of the ingest fuzz target (clang)
+#   make clean
+#
+# Options: V=1 (show commands), WERROR=1 (warnings are errors),
+# SANITIZE=address,undefined, BUILD=dir.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/sh
+
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+BUILD ?= build
+OPT ?= -O2 -g
+else
+BUILD ?= build/san
+OPT ?= -O1 -g -fno-omit-frame-pointer
+ifneq ($(filter-out address undefined,$(subst $(comma), ,$(SANITIZE))),)
+$(error SANITIZE takes address and/or undefined, not '$(SANITIZE)')
+endif
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+endif
+comma := ,
+
+ifneq ($(V),1)
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+else
+Q :=
+say =
+endif
+
+CC ?= cc
+WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith \
+	-Wwrite-strings -Wvla -Wformat=2 -fno-common
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+# Library flags come from pkg-config after the dependency script ran.
+include $(BUILD)/config.mk
+$(BUILD)/config.mk: scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	$(Q)scripts/install-deps.sh build
+	$(Q){ echo "PKG_CFLAGS := $$(pkg-config --cflags libcurl yajl xlsxwriter zlib sqlite3)"; \
+	  echo "PKG_LIBS := $$(pkg-config --libs libcurl yajl xlsxwriter zlib sqlite3) -lhpdf"; \
+	  echo "CHECK_CFLAGS := $$(pkg-config --cflags check)"; \
+	  echo "CHECK_LIBS := $$(pkg-config --libs check)"; } >$@.tmp && mv $@.tmp $@
+
+CPPFLAGS += -D_GNU_SOURCE -I.
+CFLAGS += $(WARN) $(OPT) -fopenmp $(SAN_FLAGS) -MMD -MP $(PKG_CFLAGS)
+LDFLAGS += -fopenmp $(SAN_FLAGS)
+LIBS := $(PKG_LIBS) -lm
+
+LIB_SRC := $(wildcard pipeline/*.c)
+CMD_SRC := $(wildcard cmd/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libpipeline.a
+COSTCTL := $(BUILD)/costctl
+UNIT := $(BUILD)/tests/unit/runner
+FUZZ_DRIVER := $(BUILD)/tests/fuzz/regression_driver
+BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop $(BUILD)/tests/bench/runstat
+
+all: $(COSTCTL)
+
+$(BUILD)/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: CFLAGS += $(CHECK_CFLAGS)
+
+$(LIB): $(LIB_OBJ)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(COSTCTL): $(CMD_OBJ) $(LIB)
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LIBS)
+
+$(UNIT): $(UNIT_OBJ) $(LIB)
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(CHECK_LIBS) $(LIBS)
+
+$(FUZZ_DRIVER): $(BUILD)/tests/fuzz/regression_driver.o $(BUILD)/tests/fuzz/fuzz_ingest.o $(LIB)
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+# ---------------------------------------------------------------- tests
+.PHONY: check check-unit check-cli check-fuzz sanitize demo bench fuzz clean style golden
+
+check: check-unit check-cli check-fuzz
+
+check-unit: $(UNIT) $(COSTCTL)
+	$(Q)COSTCTL_FIXTURES=fixtures COSTCTL_SHARED=$(or $(SHARED),../shared) $(UNIT)
+
+check-cli: $(COSTCTL)
+	$(Q)tests/cli/run.sh $(COSTCTL)
+
+check-fuzz: $(FUZZ_DRIVER)
+	$(Q)$(FUZZ_DRIVER) tests/fuzz/corpus/ingest
+
+sanitize:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined check
+
+demo: $(COSTCTL)
+	$(Q)scripts/demo.sh $(COSTCTL)
+
+bench: $(COSTCTL) $(BENCH_TOOLS)
+	$(Q)tests/bench/bench_ingest.sh $(BUILD)
+
+# libFuzzer needs clang; the regression driver above replays the corpus in `make check`.
+fuzz: $(BUILD)/config.mk
+	$(Q)scripts/install-deps.sh fuzz
+	$(Q)mkdir -p $(BUILD)/fuzz
+	$(call say,CLANG,fuzz_ingest)clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) -o $(BUILD)/fuzz/fuzz_ingest tests/fuzz/fuzz_ingest.c $(LIB_SRC) $(PKG_LIBS) -lm -fopenmp
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus && cp tests/fuzz/corpus/ingest/* $(BUILD)/fuzz/corpus/
+	$(BUILD)/fuzz/fuzz_ingest -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 $(BUILD)/fuzz/corpus
+
+style:
+	$(Q)git clang-format --diff
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

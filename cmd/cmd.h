@@ -1,0 +1,32 @@
+#ifndef CMD_H
+#define CMD_H
+/*
+ * The costctl commands. Each is `cmd_<name>(argc, argv, ctx)`: argv[0] is
+ * the command name; it returns a cc_code (CC_OK, or the failure it filled
+ * into ctx->err), and main maps that to the exit-code contract.
+ */
+#include "pipeline/cc.h"
+#include "pipeline/cfg.h"
+
+struct cmd_ctx {
+	struct cc_ctx cc;
+	struct cfg *cfg;
+	const char *state;   /* state directory */
+	struct cc_err err;
+	int lock_fd;
+};
+
+int cmd_ingest(int argc, char **argv, struct cmd_ctx *c);
+int cmd_price(int argc, char **argv, struct cmd_ctx *c);
+int cmd_pricebook(int argc, char **argv, struct cmd_ctx *c);
+
+/* Takes the run lock (<state>/costctl.lock); CC_ELOCKED if another run has it. */
+int cmd_lock(struct cmd_ctx *c);
+
+/*
+ * Prints usage lines to stdout (for --help, returns CC_OK) or stderr (for
+ * bad usage, returns CC_EUSAGE).
+ */
+int cmd_usage(const char *const *usage, int to_stdout);
+
+#endif

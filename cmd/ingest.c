@@ -1,0 +1,118 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "pipeline/buf.h"
+#include "pipeline/ingest.h"
+#include "pipeline/pbstore.h"
+#include "pipeline/banned.h"
+
+static const char *const usage[] = {
+	"usage: costctl ingest [--output FILE] [FILE...]",
+	"",
+	"Streams AWS Price List offer files (JSON, plain or .gz) into one new",
+	"pricebook. With no FILE, ingests what 'costctl fetch' left in",
+	"<state>/offers. Without --output the pricebook is published in",
+	"<state>/pricebooks and <state>/pricebook.current points at it; a run",
+	"that fails leaves the current pricebook as it was.",
+	"",
+	"  -o, --output FILE   write the pricebook to FILE instead (nothing is published)",
+	"  -h, --help          this help",
+	NULL,
+};
+
+int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL;
+	char **found = NULL;
+	size_t nfound = 0;
+	const char *const *files;
+	size_t nfiles;
+	struct ingest_options opt;
+	struct ingest_result res;
+	struct pb_store_result pub;
+	struct buf path, offers;
+	int o, ret;
+
+	while ((o = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'o': output = optarg; break;
+		case 'h': return cmd_usage(usage, 1);
+		default: return cmd_usage(usage, 0);
+		}
+	}
+	buf_init(&path, 8192);
+	buf_init(&offers, 8192);
+	buf_init(&pub.path, 8192);
+	if (optind < argc) {
+		files = (const char *const *)argv + optind;
+		nfiles = (size_t)(argc - optind);
+	} else {
+		if (buf_addf(&offers, "%s/offers", c->state)) {
+			ret = cc_err_set(&c->err, CC_ENOMEM, "path too long");
+			goto out;
+		}
+		ret = ingest_find_offers(offers.buf, &found, &nfound, &c->err);
+		if (ret)
+			goto out;
+		if (!nfound) {
+			ret = cc_err_set(&c->err, CC_ENOTFOUND,
+					 "no offer files in '%s'; run 'costctl fetch' or name files",
+					 offers.buf);
+			goto out;
+		}
+		files = (const char *const *)found;
+		nfiles = nfound;
+	}
+	opt.chunk = (size_t)cfg_int(c->cfg, "ingest.chunk_kb") * 1024;
+	opt.max_products = (uint64_t)cfg_int(c->cfg, "ingest.max_products");
+	opt.sort_memory = (size_t)cfg_int(c->cfg, "pricebook.sort_memory_mb") << 20;
+	opt.spool_dir = NULL;
+	if (output) {
+		ret = buf_addstr(&path, output) ? CC_ENOMEM : CC_OK;
+	} else {
+		ret = pb_store_incoming(c->state, &path, &c->err);
+		opt.spool_dir = NULL;
+	}
+	if (ret)
+		goto out;
+	ret = ingest_to_pricebook(&c->cc, files, nfiles, path.buf, &opt, &res,
+				  &c->err);
+	if (ret)
+		goto out;
+	if (output) {
+		cc_log(&c->cc, CC_LOG_INFO, "ingest",
+		       "wrote '%s': %llu entries from %llu files, sha256 %s", output,
+		       (unsigned long long)res.entries, (unsigned long long)res.files,
+		       res.sha256);
+		goto out;
+	}
+	ret = pb_store_publish(c->state, path.buf, res.sha256,
+			       (unsigned)cfg_int(c->cfg, "pricebook.keep"), &pub,
+			       &c->err);
+	if (ret)
+		goto out;
+	if (pub.unchanged)
+		cc_log(&c->cc, CC_LOG_INFO, "ingest",
+		       "pricebook unchanged (%llu entries, sha256 %s): '%s' stays current",
+		       (unsigned long long)res.entries, res.sha256, pub.path.buf);
+	else
+		cc_log(&c->cc, CC_LOG_INFO, "ingest",
+		       "published '%s': %llu entries from %llu files, sha256 %s",
+		       pub.path.buf, (unsigned long long)res.entries,
+		       (unsigned long long)res.files, res.sha256);
+out:
+	if (ret && !output && path.len)
+		remove(path.buf); /* a failed run leaves no incoming file */
+	ingest_free_list(found, nfound);
+	buf_release(&path);
+	buf_release(&offers);
+	buf_release(&pub.path);
+	return ret;
+}

@@ -1,0 +1,322 @@
+/*
+ * costctl: the batch back end of the AWS Cost Estimation Platform.
+ * This file parses the global options, reads the configuration, runs one
+ * command from the table, and maps its result to the exit-code contract.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "pipeline/fsutil.h"
+#include "pipeline/version.h"
+#include "pipeline/banned.h"
+
+/* The exit-code contract (DESIGN.md), in one place. */
+static int exit_code(int code)
+{
+	switch (code) {
+	case CC_OK: return 0;
+	case CC_EUSAGE: return 1;
+	case CC_EPARTIAL: return 3;
+	case CC_ELOCKED: return 4;
+	case CC_ENET_TEMP: return 75;
+	default: return 2;
+	}
+}
+
+enum { NEED_LOCK = 1 };
+
+static const struct cmd_struct {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cmd_ctx *c);
+	unsigned flags;
+	const char *summary;
+} commands[] = {
+	/* sorted by name */
+	{ "ingest", cmd_ingest, NEED_LOCK,
+	  "stream offer files into a new pricebook" },
+	{ "price", cmd_price, 0, "look up prices, or dump a pricebook" },
+	{ "pricebook", cmd_pricebook, 0, "verify or describe a pricebook file" },
+};
+
+static const char *const main_usage[] = {
+	"usage: costctl [--config FILE] [--store URL] [--state DIR]",
+	"               [--log-format text|json] [-q|-v] COMMAND [ARGS]",
+	"       costctl --version | --help | COMMAND --help",
+	NULL,
+};
+
+static int print_help(void)
+{
+	size_t i;
+	const struct cfg_key *k;
+
+	cmd_usage(main_usage, 1);
+	printf("\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	printf("\noptions:\n"
+	       "  --config FILE      read settings from FILE (default ./costctl.conf if present)\n"
+	       "  --store URL        table store (sqlite:PATH | dynamodb://REGION/TABLE)\n"
+	       "  --state DIR        state directory (default: state)\n"
+	       "  --log-format FMT   text (default) or json lines on stderr\n"
+	       "  -q, --quiet        warnings and errors only\n"
+	       "  -v, --verbose      debug messages too\n"
+	       "\nexit status: 0 done; 1 usage; 2 failed, nothing published;\n"
+	       "  3 finished but some items failed; 4 another run holds the lock;\n"
+	       "  75 temporary failure (network), retry later\n"
+	       "\nsettings (costctl.conf 'key = value', or COSTCTL_KEY in the environment):\n");
+	for (k = cfg_keys; k->name; k++)
+		printf("  %-26s %s (default '%s')\n", k->name, k->help, k->def);
+	return CC_OK;
+}
+
+int cmd_usage(const char *const *usage, int to_stdout)
+{
+	FILE *f = to_stdout ? stdout : stderr;
+
+	for (; *usage; usage++)
+		fprintf(f, "%s\n", *usage);
+	return to_stdout ? CC_OK : CC_EUSAGE;
+}
+
+/* ------------------------------------------------------------ logging */
+
+struct sink {
+	int json;
+	int tty;          /* stderr is a terminal: draw a progress bar */
+	int bar_drawn;
+	struct timespec last, start;
+	uint64_t start_done;
+};
+
+static void clear_bar(struct sink *s)
+{
+	if (s->bar_drawn) {
+		fputs("\r\033[K", stderr);
+		s->bar_drawn = 0;
+	}
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void log_sink(void *user, enum cc_level level, const char *component,
+		     const char *msg)
+{
+	static const char *const names[] = { "debug", "info", "warning", "error" };
+	struct sink *s = user;
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clear_bar(s);
+	if (s->json) {
+		fprintf(stderr, "{\"time\":\"%s\",\"level\":\"%s\",\"component\":",
+			stamp, names[level]);
+		json_str(stderr, component);
+		fputs(",\"msg\":", stderr);
+		json_str(stderr, msg);
+		fputs("}\n", stderr);
+	} else {
+		fprintf(stderr, "%s %s %s: %s\n", stamp, names[level], component, msg);
+	}
+}
+
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_sink(void *user, const char *what, uint64_t done,
+			  uint64_t total)
+{
+	struct sink *s = user;
+	struct timespec now;
+	double el, rate;
+	int pct, width = 30, fill;
+
+	if (!s->tty || s->json)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done < s->start_done || !s->start.tv_sec) {
+		s->start = now;
+		s->start_done = 0;
+	}
+	if (s->bar_drawn && secs(&s->last, &now) < 0.1 && done != total)
+		return;
+	s->last = now;
+	el = secs(&s->start, &now);
+	rate = el > 0 ? (double)(done - s->start_done) / el / 1e6 : 0;
+	pct = total ? (int)(done * 100 / total) : 0;
+	fill = total ? (int)(done * (uint64_t)width / total) : 0;
+	fprintf(stderr, "\r[%.*s%*s] %3d%% %7.1f MB/s %s\033[K", fill,
+		"==============================", width - fill, "", pct, rate,
+		cc_basename(what));
+	s->bar_drawn = 1;
+	if (total && done >= total)
+		clear_bar(s);
+}
+
+/* ------------------------------------------------------------ main */
+
+int cmd_lock(struct cmd_ctx *c)
+{
+	char path[4096];
+	int ret;
+
+	if ((ret = fs_mkdirs(c->state, &c->err)))
+		return ret;
+	snprintf(path, sizeof(path), "%s/costctl.lock", c->state);
+	return fs_lock(path, &c->lock_fd, &c->err);
+}
+
+static int close_stdout(void)
+{
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		if (errno == EPIPE)
+			return 0;
+		fprintf(stderr, "costctl: error: cannot write to standard output: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "store", required_argument, NULL, 's' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "log-format", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *store = NULL, *state = NULL, *logfmt = NULL;
+	static char help_flag[] = "--help";
+	const struct cmd_struct *cmd = NULL;
+	struct cmd_ctx c;
+	struct sink sink;
+	int opt, ret, verbosity = 0;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	memset(&sink, 0, sizeof(sink));
+	c.lock_fd = -1;
+	while ((opt = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 's': store = optarg; break;
+		case 'S': state = optarg; break;
+		case 'l': logfmt = optarg; break;
+		case 'q': verbosity = -1; break;
+		case 'v': verbosity = 1; break;
+		case 'h': print_help(); return close_stdout();
+		case 'V':
+			printf("costctl %s\n", COSTCTL_VERSION);
+			return close_stdout();
+		default:
+			cmd_usage(main_usage, 0);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		cmd_usage(main_usage, 0);
+		fprintf(stderr, "costctl: no command given; 'costctl --help' lists them\n");
+		return 1;
+	}
+	if (!strcmp(argv[optind], "help")) {
+		if (optind + 1 >= argc) {
+			print_help();
+			return close_stdout();
+		}
+		/* `costctl help CMD` is `costctl CMD --help` */
+		argv[optind] = argv[optind + 1];
+		argv[optind + 1] = help_flag;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, argv[optind]))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "costctl: '%s' is not a costctl command; see 'costctl --help'\n",
+			argv[optind]);
+		return 1;
+	}
+
+	c.cfg = cfg_new();
+	if (!c.cfg) {
+		fprintf(stderr, "costctl: error: out of memory\n");
+		return 2;
+	}
+	ret = cfg_load_file(c.cfg, config ? config : "costctl.conf", !config, &c.err);
+	if (!ret)
+		ret = cfg_load_env(c.cfg, &c.err);
+	if (!ret && state)
+		ret = cfg_set(c.cfg, "state", state, "--state", &c.err);
+	if (!ret && store)
+		ret = cfg_set(c.cfg, "store", store, "--store", &c.err);
+	if (!ret && logfmt)
+		ret = cfg_set(c.cfg, "log_format", logfmt, "--log-format", &c.err);
+	if (!ret && strcmp(cfg_str(c.cfg, "log_format"), "text") &&
+	    strcmp(cfg_str(c.cfg, "log_format"), "json"))
+		ret = cc_err_set(&c.err, CC_EUSAGE, "log format must be text or json, not '%s'",
+				 cfg_str(c.cfg, "log_format"));
+	sink.json = !ret && !strcmp(cfg_str(c.cfg, "log_format"), "json");
+	sink.tty = isatty(STDERR_FILENO);
+	c.cc.cfg = c.cfg;
+	c.cc.log = log_sink;
+	c.cc.progress = progress_sink;
+	c.cc.user = &sink;
+	c.cc.min_level = verbosity < 0 ? CC_LOG_WARN : verbosity > 0 ? CC_LOG_DEBUG :
+								  CC_LOG_INFO;
+	c.state = ret ? "state" : cfg_str(c.cfg, "state");
+
+	if (!ret && (cmd->flags & NEED_LOCK)) {
+		/* --help needs no lock */
+		int wants_help = 0;
+
+		for (i = (size_t)optind + 1; i < (size_t)argc; i++)
+			wants_help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+		if (!wants_help)
+			ret = cmd_lock(&c);
+	}
+	if (!ret) {
+		int first = optind;
+
+		optind = 0; /* glibc: reinitialise for the command's getopt */
+		ret = cmd->fn(argc - first, argv + first, &c);
+	}
+	clear_bar(&sink);
+	if (ret && c.err.code)
+		cc_log(&c.cc, CC_LOG_ERROR, cmd->name, "%s", c.err.msg);
+	fs_unlock(c.lock_fd);
+	cfg_free(c.cfg);
+	if (close_stdout() && !ret)
+		ret = CC_EIO;
+	return exit_code(ret);
+}

@@ -1,0 +1,266 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "pipeline/buf.h"
+#include "pipeline/pb.h"
+#include "pipeline/pbstore.h"
+#include "pipeline/banned.h"
+
+static const char *const usage[] = {
+	"usage: costctl price [options] SERVICE REGION [NAME=VALUE...]",
+	"       costctl price --dump [FILE]",
+	"",
+	"Prints the matching pricebook entries as JSON lines. SERVICE and REGION",
+	"must match exactly (AmazonEC2 us-east-1); each NAME=VALUE must be in the",
+	"entry's product key (instanceType=t3.xlarge operatingSystem=Linux).",
+	"--dump prints every entry, sorted: the canonical text form of a pricebook.",
+	"Exit status 2 when nothing matches.",
+	"",
+	"  --pricebook FILE   read FILE (default: <state>/pricebook.current)",
+	"  --model MODEL      OnDemand, Reserved, or a pricing model such as",
+	"                     ON_DEMAND or RESERVED_1YR_NO_UPFRONT",
+	"  --family NAME      product family (\"Compute Instance\")",
+	"  --term NAME=VALUE  a term attribute (LeaseContractLength=3yr); repeatable",
+	"  --dump             print every entry",
+	"  -h, --help         this help",
+	NULL,
+};
+
+#define MAX_PAIRS 32
+
+struct pairs {
+	const char *names[MAX_PAIRS], *values[MAX_PAIRS];
+	size_t n;
+	char *owned[MAX_PAIRS];
+	size_t nowned;
+};
+
+static int add_pair(struct pairs *p, const char *arg, struct cc_err *err)
+{
+	const char *eq = strchr(arg, '=');
+	char *copy;
+
+	if (!eq || eq == arg)
+		return cc_err_set(err, CC_EUSAGE, "expected NAME=VALUE, not '%s'", arg);
+	if (p->n == MAX_PAIRS)
+		return cc_err_set(err, CC_EUSAGE, "more than %d NAME=VALUE pairs",
+				  MAX_PAIRS);
+	copy = strdup(arg);
+	if (!copy)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	copy[eq - arg] = '\0';
+	p->owned[p->nowned++] = copy;
+	p->names[p->n] = copy;
+	p->values[p->n] = copy + (eq - arg) + 1;
+	p->n++;
+	return CC_OK;
+}
+
+static int add_const(struct pairs *p, const char *name, const char *value)
+{
+	if (p->n == MAX_PAIRS)
+		return -1;
+	p->names[p->n] = name;
+	p->values[p->n] = value;
+	p->n++;
+	return 0;
+}
+
+/*
+ * The estimation's PricingModel values (ON_DEMAND, RESERVED_1YR_NO_UPFRONT,
+ * RESERVED_3YR_ALL_UPFRONT, ...) as a model plus term attributes; standard
+ * offering class unless _CONVERTIBLE follows.
+ */
+static int parse_model(const char *m, const char **model, struct pairs *term,
+		       struct cc_err *err)
+{
+	static const struct {
+		const char *tag, *value;
+	} options[] = {
+		{ "_NO_UPFRONT", "No Upfront" },
+		{ "_PARTIAL_UPFRONT", "Partial Upfront" },
+		{ "_ALL_UPFRONT", "All Upfront" },
+	};
+	const char *lease, *rest;
+	size_t i;
+
+	if (!strcmp(m, "OnDemand") || !strcmp(m, "ON_DEMAND")) {
+		*model = "OnDemand";
+		return CC_OK;
+	}
+	if (!strcmp(m, "Reserved")) {
+		*model = "Reserved";
+		return CC_OK;
+	}
+	if (!strncmp(m, "RESERVED_1YR", 12))
+		lease = "1yr";
+	else if (!strncmp(m, "RESERVED_3YR", 12))
+		lease = "3yr";
+	else
+		goto bad;
+	rest = m + 12;
+	for (i = 0; i < 3; i++) {
+		size_t len = strlen(options[i].tag);
+
+		if (strncmp(rest, options[i].tag, len))
+			continue;
+		rest += len;
+		if (*rest && strcmp(rest, "_CONVERTIBLE"))
+			goto bad;
+		*model = "Reserved";
+		if (add_const(term, "LeaseContractLength", lease) ||
+		    add_const(term, "PurchaseOption", options[i].value) ||
+		    add_const(term, "OfferingClass", *rest ? "convertible" : "standard"))
+			return cc_err_set(err, CC_EUSAGE, "too many term attributes");
+		return CC_OK;
+	}
+bad:
+	return cc_err_set(err, CC_EUSAGE,
+			  "unknown pricing model '%s' (OnDemand, Reserved, ON_DEMAND, "
+			  "RESERVED_1YR|3YR_NO|PARTIAL|ALL_UPFRONT[_CONVERTIBLE])", m);
+}
+
+static int print_entry(void *user, const struct pb_entry *e)
+{
+	struct buf *b = user;
+
+	buf_reset(b);
+	if (pb_entry_json(e, b) || buf_addch(b, '\n'))
+		return 1;
+	return fwrite(b->buf, b->len, 1, stdout) != 1;
+}
+
+static int open_pricebook(struct cmd_ctx *c, const char *file,
+			  struct pb_reader **r)
+{
+	struct buf path;
+	int ret;
+
+	buf_init(&path, 8192);
+	if (file)
+		ret = buf_addstr(&path, file) ? CC_ENOMEM : CC_OK;
+	else
+		ret = pb_store_current(c->state, "current", &path, &c->err);
+	if (!ret)
+		ret = pb_open(r, path.buf, &c->err);
+	buf_release(&path);
+	return ret;
+}
+
+static int dump(struct cmd_ctx *c, const char *file)
+{
+	struct pb_reader *r = NULL;
+	struct buf line;
+	uint64_t i;
+	int ret;
+
+	if ((ret = open_pricebook(c, file, &r)))
+		return ret;
+	buf_init(&line, 1 << 20);
+	for (i = 0; i < pb_count(r); i++) {
+		struct pb_entry e;
+
+		if ((ret = pb_get(r, i, &e, &c->err)))
+			break;
+		if (print_entry(&line, &e)) {
+			ret = cc_err_set(&c->err, CC_EIO, "cannot write entry %llu",
+					 (unsigned long long)i);
+			break;
+		}
+	}
+	buf_release(&line);
+	pb_close(r);
+	return ret;
+}
+
+int cmd_price(int argc, char **argv, struct cmd_ctx *c)
+{
+	enum { OPT_PRICEBOOK = 256, OPT_MODEL, OPT_FAMILY, OPT_TERM, OPT_DUMP };
+	static const struct option opts[] = {
+		{ "pricebook", required_argument, NULL, OPT_PRICEBOOK },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "family", required_argument, NULL, OPT_FAMILY },
+		{ "term", required_argument, NULL, OPT_TERM },
+		{ "dump", no_argument, NULL, OPT_DUMP },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL, *model_arg = NULL;
+	struct pb_query q;
+	struct pairs key, term;
+	struct pb_reader *r = NULL;
+	struct buf line;
+	uint64_t matches = 0;
+	int o, ret = CC_OK, want_dump = 0;
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	memset(&key, 0, sizeof(key));
+	memset(&term, 0, sizeof(term));
+	buf_init(&line, 1 << 20);
+	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (o) {
+		case OPT_PRICEBOOK: file = optarg; break;
+		case OPT_MODEL: model_arg = optarg; break;
+		case OPT_FAMILY: q.family = optarg; break;
+		case OPT_TERM:
+			if ((ret = add_pair(&term, optarg, &c->err)))
+				goto out;
+			break;
+		case OPT_DUMP: want_dump = 1; break;
+		case 'h': ret = cmd_usage(usage, 1); goto out;
+		default: ret = cmd_usage(usage, 0); goto out;
+		}
+	}
+	if (want_dump) {
+		if (argc - optind > 1) {
+			ret = cmd_usage(usage, 0);
+			goto out;
+		}
+		ret = dump(c, optind < argc ? argv[optind] : file);
+		goto out;
+	}
+	if (argc - optind < 2) {
+		ret = cmd_usage(usage, 0);
+		goto out;
+	}
+	q.service = argv[optind];
+	q.region = argv[optind + 1];
+	for (i = (size_t)optind + 2; i < (size_t)argc; i++)
+		if ((ret = add_pair(&key, argv[i], &c->err)))
+			goto out;
+	if (model_arg && (ret = parse_model(model_arg, &q.model, &term, &c->err)))
+		goto out;
+	q.key_names = key.names;
+	q.key_values = key.values;
+	q.nkey = key.n;
+	q.term_names = term.names;
+	q.term_values = term.values;
+	q.nterm = term.n;
+	if ((ret = open_pricebook(c, file, &r)))
+		goto out;
+	ret = pb_find(r, &q, print_entry, &line, &matches, &c->err);
+	if (!ret && !matches) {
+		struct buf what;
+
+		buf_init(&what, 4096);
+		for (i = 0; i < key.n; i++)
+			buf_addf(&what, " %s=%s", key.names[i], key.values[i]);
+		ret = cc_err_set(&c->err, CC_ENOTFOUND,
+				 "no price for %s in %s%s%s%s in '%s'", q.service,
+				 q.region, what.buf, q.model ? ", model " : "",
+				 q.model ? q.model : "", pb_path(r));
+		buf_release(&what);
+	}
+out:
+	pb_close(r);
+	buf_release(&line);
+	for (i = 0; i < key.nowned; i++)
+		free(key.owned[i]);
+	for (i = 0; i < term.nowned; i++)
+		free(term.owned[i]);
+	return ret;
+}

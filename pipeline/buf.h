@@ -1,0 +1,49 @@
+#ifndef BUF_H
+#define BUF_H
+/*
+ * Growable byte buffer with a hard cap (curl's dynbuf, git's strbuf).
+ *
+ * Invariants: `b->buf` is never NULL after buf_init (it points at a static
+ * empty string until the first append) and is always NUL-terminated, so it
+ * can be passed to string functions at any time. An append that would pass
+ * the cap, or that cannot allocate, fails with CC_ENOMEM and leaves the
+ * buffer as it was.
+ *
+ *	struct buf b;
+ *	buf_init(&b, 1 << 20);
+ *	if (buf_addf(&b, "%d items", n)) goto fail;
+ *	use(b.buf, b.len);
+ *	buf_release(&b);
+ */
+#include <stddef.h>
+
+#include "cc.h"
+
+struct buf {
+	char *buf;
+	size_t len;
+	size_t alloc; /* 0 while buf points at the static empty string */
+	size_t cap;   /* the most `len` may grow to */
+};
+
+void buf_init(struct buf *b, size_t cap);
+/* Frees the memory; the buffer is empty and usable again. */
+void buf_release(struct buf *b);
+/* Empties without freeing. */
+static inline void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->alloc)
+		b->buf[0] = '\0';
+}
+enum cc_code buf_grow(struct buf *b, size_t extra);
+enum cc_code buf_add(struct buf *b, const void *data, size_t len);
+enum cc_code buf_addstr(struct buf *b, const char *s);
+enum cc_code buf_addch(struct buf *b, char c);
+enum cc_code buf_addf(struct buf *b, const char *fmt, ...) CC_PRINTF(2, 3);
+/* Appends `s` as a JSON string literal, quotes included. */
+enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len);
+/* Takes ownership of the memory (caller frees); the buffer is reset. */
+char *buf_detach(struct buf *b, size_t *len);
+
+#endif

@@ -1,0 +1,127 @@
+#include "cc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static const char *const code_names[] = {
+	[CC_OK] = "success",
+	[CC_EUSAGE] = "usage error",
+	[CC_EIO] = "input/output error",
+	[CC_ENOSPC] = "disk full",
+	[CC_EPARSE] = "parse error",
+	[CC_ETRUNC] = "truncated input",
+	[CC_ECORRUPT] = "corrupt file",
+	[CC_ENOTFOUND] = "not found",
+	[CC_ENET_TEMP] = "temporary network failure",
+	[CC_ELOCKED] = "locked by another run",
+	[CC_ENOMEM] = "out of memory",
+	[CC_EPARTIAL] = "partial failure",
+};
+_Static_assert(sizeof(code_names) / sizeof(code_names[0]) == CC_CODE_MAX,
+	       "code_names must name every cc_code");
+
+const char *cc_strerror(enum cc_code code)
+{
+	if ((int)code < 0 || code >= CC_CODE_MAX)
+		return "unknown error";
+	return code_names[code];
+}
+
+static enum cc_code err_vset(struct cc_err *err, enum cc_code code,
+			     const char *fmt, va_list ap, const char *suffix)
+{
+	if (!err || err->code != CC_OK)
+		return code;
+	err->code = code;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (suffix) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
+			 suffix);
+	}
+	return code;
+}
+
+enum cc_code cc_err_set(struct cc_err *err, enum cc_code code,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(err, code, fmt, ap, NULL);
+	va_end(ap);
+	return code;
+}
+
+enum cc_code cc_err_errno(struct cc_err *err, int errnum, const char *fmt, ...)
+{
+	enum cc_code code = errnum == ENOSPC || errnum == EDQUOT ? CC_ENOSPC :
+			    errnum == ENOMEM			 ? CC_ENOMEM :
+								   CC_EIO;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(err, code, fmt, ap, strerror(errnum));
+	va_end(ap);
+	return code;
+}
+
+void cc_err_clear(struct cc_err *err)
+{
+	err->code = CC_OK;
+	err->msg[0] = '\0';
+}
+
+void cc_bug(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "BUG: %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void *cc_malloc(size_t n)
+{
+	return malloc(n ? n : 1);
+}
+
+void *cc_realloc(void *p, size_t n)
+{
+	return realloc(p, n ? n : 1);
+}
+
+void cc_log(const struct cc_ctx *ctx, enum cc_level level,
+	    const char *component, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!ctx || !ctx->log || level < ctx->min_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctx->log(ctx->user, level, component, msg);
+}
+
+void cc_progress(const struct cc_ctx *ctx, const char *what, uint64_t done,
+		 uint64_t total)
+{
+	if (ctx && ctx->progress)
+		ctx->progress(ctx->user, what, done, total);
+}
+
+const char *cc_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}

@@ -1,0 +1,101 @@
+#ifndef CC_H
+#define CC_H
+/*
+ * Cross-cutting types of the costctl library: the error codes every stage
+ * returns, the caller-owned error record that says what failed and where,
+ * and the context (configuration, logger, progress) passed to every stage.
+ *
+ * Error discipline: the innermost failure fills `struct cc_err` once, with
+ * what and where (file, byte offset, SKU, estimation id); outer layers add
+ * context only when it is still empty (cc_err_set does nothing on a filled
+ * record). The library never prints and never exits: cmd/ maps the code to
+ * an exit status in one table.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define CC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CC_NORETURN __attribute__((noreturn))
+#else
+#define CC_PRINTF(f, a)
+#define CC_NORETURN
+#endif
+
+enum cc_code {
+	CC_OK = 0,
+	CC_EUSAGE,     /* bad arguments or configuration */
+	CC_EIO,        /* read/write/rename failed */
+	CC_ENOSPC,     /* disk full */
+	CC_EPARSE,     /* malformed input */
+	CC_ETRUNC,     /* input ends early */
+	CC_ECORRUPT,   /* a binary file failed a check */
+	CC_ENOTFOUND,  /* a looked-up thing does not exist */
+	CC_ENET_TEMP,  /* temporary network failure: retry later */
+	CC_ELOCKED,    /* another run holds the lock */
+	CC_ENOMEM,     /* allocation failed or a hard cap was hit */
+	CC_EPARTIAL,   /* finished, but some items failed */
+	CC_CODE_MAX
+};
+
+/* Short, static description of a code ("disk full"). */
+const char *cc_strerror(enum cc_code code);
+
+struct cc_err {
+	enum cc_code code;
+	char msg[512];
+};
+
+/*
+ * Fill `err` with `code` and a formatted message, unless it already holds
+ * an error (the innermost failure wins). Returns `code` so callers can
+ * write `return cc_err_set(err, CC_EIO, "...")`. `err` may be NULL.
+ */
+enum cc_code cc_err_set(struct cc_err *err, enum cc_code code,
+			const char *fmt, ...) CC_PRINTF(3, 4);
+/* Same, with errno's text appended as ": <strerror>"; ENOSPC maps to CC_ENOSPC. */
+enum cc_code cc_err_errno(struct cc_err *err, int errnum, const char *fmt, ...)
+	CC_PRINTF(3, 4);
+void cc_err_clear(struct cc_err *err);
+
+/* Programmer errors only, never input checks: prints file:line and aborts. */
+#define CC_BUG(...) cc_bug(__FILE__, __LINE__, __VA_ARGS__)
+CC_NORETURN void cc_bug(const char *file, int line, const char *fmt, ...)
+	CC_PRINTF(3, 4);
+
+/* Allocation that reports failure through the caller (never aborts). */
+void *cc_malloc(size_t n);
+void *cc_realloc(void *p, size_t n);
+#define FREE_AND_NULL(p) do { free(p); (p) = NULL; } while (0)
+
+enum cc_level { CC_LOG_DEBUG, CC_LOG_INFO, CC_LOG_WARN, CC_LOG_ERROR };
+
+struct cfg;
+
+/*
+ * Passed to every stage. Holds no mutable state the stages share: logging
+ * and progress go through the callbacks (which must be thread-safe if the
+ * stage is parallel).
+ */
+struct cc_ctx {
+	const struct cfg *cfg;
+	/* Log sink; component is the stage ("ingest"), msg has no newline. */
+	void (*log)(void *user, enum cc_level level, const char *component,
+		    const char *msg);
+	/* Progress of long work: done/total in `unit` ("bytes"); total 0 = unknown. */
+	void (*progress)(void *user, const char *what, uint64_t done,
+			 uint64_t total);
+	void *user;
+	enum cc_level min_level;
+};
+
+void cc_log(const struct cc_ctx *ctx, enum cc_level level,
+	    const char *component, const char *fmt, ...) CC_PRINTF(4, 5);
+void cc_progress(const struct cc_ctx *ctx, const char *what, uint64_t done,
+		 uint64_t total);
+
+/* Path basename without allocation ("a/b.json" -> "b.json"). */
+const char *cc_basename(const char *path);
+
+#endif

@@ -1,0 +1,204 @@
+#include "cfg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+const struct cfg_key cfg_keys[] = {
+	{ "state", CFG_STR, 0, 0, "state",
+	  "state directory: offers, pricebooks, documents, reports, lock" },
+	{ "store", CFG_STR, 0, 0, "",
+	  "table store URL (sqlite:PATH or dynamodb://REGION/TABLE); "
+	  "empty = sqlite:<state>/costplatform.db" },
+	{ "log_format", CFG_STR, 0, 0, "text", "log lines on stderr: text or json" },
+	{ "ingest.chunk_kb", CFG_INT, 4, 65536, "256",
+	  "read size for offer files, KiB" },
+	{ "ingest.max_products", CFG_INT, 1000, 100000000, "5000000",
+	  "most products one offer file may hold (a guard against runaway input)" },
+	{ "pricebook.sort_memory_mb", CFG_INT, 1, 4096, "32",
+	  "memory for sorting pricebook entries before spilling a run to disk, MiB" },
+	{ "pricebook.keep", CFG_INT, 2, 10000, "14",
+	  "how many pricebooks to keep in <state>/pricebooks (older ones are removed)" },
+	{ NULL, CFG_STR, 0, 0, NULL, NULL },
+};
+
+struct cfg {
+	char **values; /* one per key, malloc'd */
+	size_t n;
+};
+
+static long find_key(const char *name)
+{
+	long i;
+
+	for (i = 0; cfg_keys[i].name; i++)
+		if (!strcmp(cfg_keys[i].name, name))
+			return i;
+	return -1;
+}
+
+struct cfg *cfg_new(void)
+{
+	struct cfg *c = calloc(1, sizeof(*c));
+	size_t i;
+
+	if (!c)
+		return NULL;
+	while (cfg_keys[c->n].name)
+		c->n++;
+	c->values = calloc(c->n, sizeof(*c->values));
+	if (!c->values)
+		goto fail;
+	for (i = 0; i < c->n; i++)
+		if (!(c->values[i] = strdup(cfg_keys[i].def)))
+			goto fail;
+	return c;
+fail:
+	cfg_free(c);
+	return NULL;
+}
+
+void cfg_free(struct cfg *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; c->values && i < c->n; i++)
+		free(c->values[i]);
+	free(c->values);
+	free(c);
+}
+
+enum cc_code cfg_set(struct cfg *c, const char *name, const char *value,
+		     const char *origin, struct cc_err *err)
+{
+	long k = find_key(name);
+	char *copy;
+
+	if (k < 0)
+		return cc_err_set(err, CC_EUSAGE, "%s: unknown key '%s'", origin,
+				  name);
+	if (cfg_keys[k].type == CFG_INT) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (errno || end == value || *end)
+			return cc_err_set(err, CC_EUSAGE,
+					  "%s: '%s' wants a whole number, not '%s'",
+					  origin, name, value);
+		if (v < cfg_keys[k].min || v > cfg_keys[k].max)
+			return cc_err_set(err, CC_EUSAGE,
+					  "%s: '%s' must be from %lld to %lld, not %lld",
+					  origin, name,
+					  (long long)cfg_keys[k].min,
+					  (long long)cfg_keys[k].max, v);
+	}
+	copy = strdup(value);
+	if (!copy)
+		return cc_err_set(err, CC_ENOMEM, "%s: cannot set '%s'", origin,
+				  name);
+	free(c->values[k]);
+	c->values[k] = copy;
+	return CC_OK;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+enum cc_code cfg_load_file(struct cfg *c, const char *path, int missing_ok,
+			   struct cc_err *err)
+{
+	char line[4096], origin[512];
+	enum cc_code ret = CC_OK;
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		if (missing_ok && errno == ENOENT)
+			return CC_OK;
+		return cc_err_errno(err, errno, "cannot open config '%s'", path);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *eq, *key, *val, *hash;
+
+		lineno++;
+		if ((hash = strchr(line, '#')))
+			*hash = '\0';
+		key = trim(line);
+		if (!*key)
+			continue;
+		snprintf(origin, sizeof(origin), "%s:%u", path, lineno);
+		eq = strchr(key, '=');
+		if (!eq) {
+			ret = cc_err_set(err, CC_EUSAGE,
+					 "%s: expected 'key = value'", origin);
+			break;
+		}
+		*eq = '\0';
+		val = trim(eq + 1);
+		key = trim(key);
+		if ((ret = cfg_set(c, key, val, origin, err)))
+			break;
+	}
+	if (!ret && ferror(f))
+		ret = cc_err_errno(err, errno, "cannot read config '%s'", path);
+	fclose(f);
+	return ret;
+}
+
+enum cc_code cfg_load_env(struct cfg *c, struct cc_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		char var[128], origin[160];
+		const char *v, *p;
+		size_t j = 0;
+
+		j = (size_t)snprintf(var, sizeof(var), "COSTCTL_");
+		for (p = cfg_keys[i].name; *p && j + 1 < sizeof(var); p++)
+			var[j++] = *p == '.' ? '_' : (char)toupper((unsigned char)*p);
+		var[j] = '\0';
+		v = getenv(var);
+		if (!v)
+			continue;
+		snprintf(origin, sizeof(origin), "environment %s", var);
+		if (cfg_set(c, cfg_keys[i].name, v, origin, err))
+			return err ? err->code : CC_EUSAGE;
+	}
+	return CC_OK;
+}
+
+const char *cfg_str(const struct cfg *c, const char *name)
+{
+	long k = find_key(name);
+
+	if (k < 0)
+		CC_BUG("no config key '%s'", name);
+	return c->values[k];
+}
+
+int64_t cfg_int(const struct cfg *c, const char *name)
+{
+	long k = find_key(name);
+
+	if (k < 0 || cfg_keys[k].type != CFG_INT)
+		CC_BUG("no integer config key '%s'", name);
+	return strtoll(c->values[k], NULL, 10);
+}

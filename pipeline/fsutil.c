@@ -1,0 +1,141 @@
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "banned.h"
+
+static enum cc_code fsync_dir_of(const char *path, struct cc_err *err)
+{
+	struct buf dir;
+	char *slash;
+	int fd, ret = CC_OK;
+
+	buf_init(&dir, 8192);
+	if (buf_addstr(&dir, path))
+		return cc_err_set(err, CC_ENOMEM, "path too long: '%s'", path);
+	slash = strrchr(dir.buf, '/');
+	if (!slash) {
+		buf_reset(&dir);
+		buf_addch(&dir, '.');
+	} else if (slash == dir.buf) {
+		slash[1] = '\0';
+	} else {
+		*slash = '\0';
+	}
+	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = cc_err_errno(err, errno, "cannot open directory '%s'", dir.buf);
+	} else {
+		if (fsync(fd) && errno != EINVAL)
+			ret = cc_err_errno(err, errno, "cannot sync directory '%s'",
+					   dir.buf);
+		close(fd);
+	}
+	buf_release(&dir);
+	return ret;
+}
+
+enum cc_code fs_rename_durable(const char *from, const char *to,
+			       struct cc_err *err)
+{
+	if (rename(from, to))
+		return cc_err_errno(err, errno, "cannot rename '%s' to '%s'", from,
+				    to);
+	return fsync_dir_of(to, err);
+}
+
+enum cc_code fs_mkdirs(const char *path, struct cc_err *err)
+{
+	struct buf b;
+	size_t i;
+	enum cc_code ret = CC_OK;
+
+	buf_init(&b, 8192);
+	if (buf_addstr(&b, path))
+		return cc_err_set(err, CC_ENOMEM, "path too long: '%s'", path);
+	for (i = 1; i <= b.len && !ret; i++) {
+		char c = b.buf[i];
+
+		if (c != '/' && c != '\0')
+			continue;
+		b.buf[i] = '\0';
+		if (mkdir(b.buf, 0777) && errno != EEXIST)
+			ret = cc_err_errno(err, errno, "cannot create directory '%s'",
+					   b.buf);
+		b.buf[i] = c;
+	}
+	buf_release(&b);
+	return ret;
+}
+
+enum cc_code fs_lock(const char *path, int *fd, struct cc_err *err)
+{
+	char pid[32];
+	int n, f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+
+	*fd = -1;
+	if (f < 0)
+		return cc_err_errno(err, errno, "cannot open lock '%s'", path);
+	if (flock(f, LOCK_EX | LOCK_NB)) {
+		enum cc_code ret;
+
+		if (errno == EWOULDBLOCK) {
+			char other[32] = "";
+			ssize_t r = pread(f, other, sizeof(other) - 1, 0);
+
+			if (r > 0)
+				other[r] = '\0';
+			other[strcspn(other, "\n")] = '\0';
+			ret = cc_err_set(err, CC_ELOCKED,
+					 "another costctl run holds '%s'%s%s%s", path,
+					 *other ? " (pid " : "", other,
+					 *other ? ")" : "");
+		} else {
+			ret = cc_err_errno(err, errno, "cannot lock '%s'", path);
+		}
+		close(f);
+		return ret;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(f, 0) || pwrite(f, pid, (size_t)n, 0) != n) {
+		enum cc_code ret = cc_err_errno(err, errno, "cannot write lock '%s'",
+						path);
+
+		close(f);
+		return ret;
+	}
+	*fd = f;
+	return CC_OK;
+}
+
+void fs_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+enum cc_code fs_symlink_swap(const char *target, const char *link,
+			     struct cc_err *err)
+{
+	struct buf tmp;
+	enum cc_code ret = CC_OK;
+
+	buf_init(&tmp, 8192);
+	if (buf_addf(&tmp, "%s.new.%ld", link, (long)getpid()))
+		return cc_err_set(err, CC_ENOMEM, "path too long: '%s'", link);
+	unlink(tmp.buf);
+	if (symlink(target, tmp.buf))
+		ret = cc_err_errno(err, errno, "cannot create link '%s'", tmp.buf);
+	else if ((ret = fs_rename_durable(tmp.buf, link, err)))
+		unlink(tmp.buf);
+	buf_release(&tmp);
+	return ret;
+}

@@ -1,0 +1,1104 @@
+#include "pb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "dec.h"
+#include "fsutil.h"
+#include "sha256.h"
+#include "banned.h"
+
+#define HEADER_SIZE 128
+#define LENS_SIZE (2 * PB_NFIELDS)
+static const unsigned char magic[8] = { 0x89, 'C', 'C', 'P', 'B', '\r', '\n', 0x1a };
+
+/* ------------------------------------------------------------ encoding */
+
+static uint16_t rd16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const unsigned char *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static void wr16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static void wr32(unsigned char *p, uint32_t v)
+{
+	wr16(p, (uint16_t)v);
+	wr16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void wr64(unsigned char *p, uint64_t v)
+{
+	wr32(p, (uint32_t)v);
+	wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+static size_t rec_size(const unsigned char *rec)
+{
+	size_t i, n = LENS_SIZE;
+
+	for (i = 0; i < PB_NFIELDS; i++)
+		n += rd16(rec + 2 * i);
+	return n;
+}
+
+static void rec_decode(const unsigned char *rec, struct pb_entry *e)
+{
+	const unsigned char *p = rec + LENS_SIZE;
+	size_t i;
+
+	for (i = 0; i < PB_NFIELDS; i++) {
+		e->f[i].len = rd16(rec + 2 * i);
+		e->f[i].p = (const char *)p;
+		p += e->f[i].len;
+	}
+}
+
+static int begin_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	int av = al && dec_valid(a, al), bv = bl && dec_valid(b, bl);
+	int c;
+
+	if (!al || !bl)
+		return (al > 0) - (bl > 0);
+	if (av && bv)
+		return dec_cmp_str(a, al, b, bl);
+	if (av != bv)
+		return av ? -1 : 1;
+	c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : (al > bl) - (al < bl);
+}
+
+static int field_cmp(int i, const char *a, size_t al, const char *b, size_t bl)
+{
+	int c;
+
+	if (i == PB_BEGIN)
+		return begin_cmp(a, al, b, bl);
+	c = memcmp(a, b, al < bl ? al : bl);
+	if (c)
+		return c < 0 ? -1 : 1;
+	return (al > bl) - (al < bl);
+}
+
+int pb_entry_cmp(const struct pb_entry *a, const struct pb_entry *b)
+{
+	int i, c;
+
+	for (i = 0; i < PB_NSORT; i++) {
+		c = field_cmp(i, a->f[i].p, a->f[i].len, b->f[i].p,
+			      b->f[i].len);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int rec_cmp(const unsigned char *a, const unsigned char *b)
+{
+	const char *pa = (const char *)a + LENS_SIZE;
+	const char *pb = (const char *)b + LENS_SIZE;
+	int i, c;
+
+	for (i = 0; i < PB_NSORT; i++) {
+		size_t la = rd16(a + 2 * i), lb = rd16(b + 2 * i);
+
+		c = field_cmp(i, pa, la, pb, lb);
+		if (c)
+			return c;
+		pa += la;
+		pb += lb;
+	}
+	return 0;
+}
+
+static struct pb_str rec_field(const unsigned char *rec, int f)
+{
+	struct pb_str s;
+	const unsigned char *p = rec + LENS_SIZE;
+	int i;
+
+	for (i = 0; i < f; i++)
+		p += rd16(rec + 2 * i);
+	s.p = (const char *)p;
+	s.len = rd16(rec + 2 * f);
+	return s;
+}
+
+int pb_pairs_next(struct pb_str list, size_t *pos, struct pb_str *name,
+		  struct pb_str *value)
+{
+	const char *p, *end, *sep, *item_end;
+
+	if (*pos >= list.len)
+		return 0;
+	p = list.p + *pos;
+	end = list.p + list.len;
+	item_end = memchr(p, PB_LIST_SEP, (size_t)(end - p));
+	if (!item_end)
+		item_end = end;
+	sep = memchr(p, PB_PAIR_SEP, (size_t)(item_end - p));
+	name->p = p;
+	if (sep) {
+		name->len = (size_t)(sep - p);
+		value->p = sep + 1;
+		value->len = (size_t)(item_end - sep - 1);
+	} else {
+		name->len = (size_t)(item_end - p);
+		value->p = item_end;
+		value->len = 0;
+	}
+	*pos = (size_t)(item_end - list.p) + (item_end < end);
+	return 1;
+}
+
+struct pb_str pb_pairs_get(struct pb_str list, const char *name)
+{
+	struct pb_str n, v, none = { NULL, 0 };
+	size_t pos = 0, len = strlen(name);
+
+	while (pb_pairs_next(list, &pos, &n, &v))
+		if (n.len == len && !memcmp(n.p, name, len))
+			return v;
+	return none;
+}
+
+static enum cc_code json_pairs(struct buf *out, struct pb_str list)
+{
+	struct pb_str n, v;
+	size_t pos = 0;
+	int first = 1;
+
+	if (buf_addch(out, '{'))
+		return CC_ENOMEM;
+	while (pb_pairs_next(list, &pos, &n, &v)) {
+		if ((!first && buf_addch(out, ',')) ||
+		    buf_add_json_str(out, n.p, n.len) || buf_addch(out, ':') ||
+		    buf_add_json_str(out, v.p, v.len))
+			return CC_ENOMEM;
+		first = 0;
+	}
+	return buf_addch(out, '}');
+}
+
+enum cc_code pb_entry_json(const struct pb_entry *e, struct buf *out)
+{
+	static const struct {
+		const char *name;
+		int field;
+		int kind; /* 0 string, 1 pairs, 2 string or null */
+	} order[] = {
+		{ "service", PB_SERVICE, 0 },	 { "region", PB_REGION, 0 },
+		{ "family", PB_FAMILY, 0 },	 { "key", PB_KEY, 1 },
+		{ "model", PB_MODEL, 0 },	 { "term", PB_TERM, 1 },
+		{ "unit", PB_UNIT, 0 },		 { "begin", PB_BEGIN, 2 },
+		{ "end", PB_END, 2 },		 { "price", PB_PRICE, 0 },
+		{ "currency", PB_CURRENCY, 0 },	 { "sku", PB_SKU, 0 },
+		{ "offerTermCode", PB_TERM_CODE, 0 },
+		{ "rateCode", PB_RATE_CODE, 0 }, { "effectiveDate", PB_EFFECTIVE, 0 },
+		{ "attrs", PB_ATTRS, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const struct pb_str *f = &e->f[order[i].field];
+
+		if (buf_addstr(out, i ? ",\"" : "{\"") ||
+		    buf_addstr(out, order[i].name) || buf_addstr(out, "\":"))
+			return CC_ENOMEM;
+		if (order[i].kind == 1) {
+			if (json_pairs(out, *f))
+				return CC_ENOMEM;
+		} else if (order[i].kind == 2 && !f->len) {
+			if (buf_addstr(out, "null"))
+				return CC_ENOMEM;
+		} else if (buf_add_json_str(out, f->p, f->len)) {
+			return CC_ENOMEM;
+		}
+	}
+	return buf_addch(out, '}');
+}
+
+/* ------------------------------------------------------------ writer */
+
+struct memrec {
+	const unsigned char *rec;
+	uint64_t seq;
+};
+
+struct run_in {
+	FILE *f;
+	unsigned char *rec;
+	size_t cap;
+	uint64_t seq;
+	int live;
+};
+
+struct pb_writer {
+	char *path, *tmp_path, *idx_path;
+	size_t sort_memory;
+	struct arena mem;
+	struct memrec *recs;
+	size_t nrecs, allocrecs;
+	char **runs;
+	size_t nruns;
+	uint64_t seq;
+	struct buf offers;
+	uint32_t noffers;
+	/* commit state */
+	FILE *out;
+	struct sha256 body;
+	uint64_t written;
+	unsigned char *prev;
+	size_t prev_cap;
+	int have_prev;
+	FILE *idx;
+	uint64_t data_len;
+};
+
+enum cc_code pb_writer_open(struct pb_writer **out, const char *path,
+			    size_t sort_memory, struct cc_err *err)
+{
+	struct pb_writer *w = calloc(1, sizeof(*w));
+
+	*out = NULL;
+	if (!w || !(w->path = strdup(path)))
+		goto nomem;
+	w->sort_memory = sort_memory < (1 << 20) ? (1 << 20) : sort_memory;
+	arena_init(&w->mem, 1 << 20, 0);
+	buf_init(&w->offers, (size_t)64 << 20);
+	*out = w;
+	return CC_OK;
+nomem:
+	if (w)
+		free(w);
+	return cc_err_set(err, CC_ENOMEM, "cannot start pricebook '%s'", path);
+}
+
+enum cc_code pb_writer_add_offer(struct pb_writer *w,
+				 const struct pb_offer *o, struct cc_err *err)
+{
+	const struct pb_str *s[] = { &o->code, &o->version, &o->published,
+				     &o->source };
+	unsigned char tmp[8];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		size_t len = s[i]->len > 65535 ? 65535 : s[i]->len;
+
+		wr16(tmp, (uint16_t)len);
+		if (buf_add(&w->offers, tmp, 2) ||
+		    buf_add(&w->offers, s[i]->p, len))
+			goto nomem;
+	}
+	wr64(tmp, o->products);
+	if (buf_add(&w->offers, tmp, 8))
+		goto nomem;
+	wr64(tmp, o->entries);
+	if (buf_add(&w->offers, tmp, 8))
+		goto nomem;
+	w->noffers++;
+	return CC_OK;
+nomem:
+	return cc_err_set(err, CC_ENOMEM, "too many offers for '%s'", w->path);
+}
+
+static int memrec_cmp(const void *x, const void *y)
+{
+	const struct memrec *a = x, *b = y;
+	int c = rec_cmp(a->rec, b->rec);
+
+	if (c)
+		return c;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* A temp file beside the pricebook; the caller owns *path_out. */
+static FILE *temp_beside(const char *path, const char *what, char **path_out,
+			 struct cc_err *err)
+{
+	struct buf b;
+	FILE *f;
+	int fd;
+
+	buf_init(&b, 8192);
+	if (buf_addf(&b, "%s.%s.XXXXXX", path, what)) {
+		cc_err_set(err, CC_ENOMEM, "path too long: '%s'", path);
+		return NULL;
+	}
+	fd = mkstemp(b.buf);
+	if (fd < 0) {
+		cc_err_errno(err, errno, "cannot create '%s'", b.buf);
+		buf_release(&b);
+		return NULL;
+	}
+	f = fdopen(fd, "w+b");
+	if (!f) {
+		cc_err_errno(err, errno, "cannot open '%s'", b.buf);
+		close(fd);
+		unlink(b.buf);
+		buf_release(&b);
+		return NULL;
+	}
+	*path_out = buf_detach(&b, NULL);
+	return f;
+}
+
+static enum cc_code write_failed(struct cc_err *err, FILE *f, const char *path)
+{
+	int e = errno ? errno : EIO;
+
+	(void)f;
+	return cc_err_errno(err, e, "cannot write '%s'", path);
+}
+
+static enum cc_code spill(struct pb_writer *w, struct cc_err *err)
+{
+	char *run_path = NULL;
+	char **runs;
+	enum cc_code ret = CC_OK;
+	size_t i;
+	FILE *f;
+
+	if (!w->nrecs)
+		return CC_OK;
+	qsort(w->recs, w->nrecs, sizeof(*w->recs), memrec_cmp);
+	runs = realloc(w->runs, (w->nruns + 1) * sizeof(*runs));
+	if (!runs)
+		return cc_err_set(err, CC_ENOMEM, "cannot spill a sorted run");
+	w->runs = runs;
+	f = temp_beside(w->path, "run", &run_path, err);
+	if (!f)
+		return err ? err->code : CC_EIO;
+	w->runs[w->nruns++] = run_path;
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	for (i = 0; i < w->nrecs; i++) {
+		unsigned char seq[8];
+
+		wr64(seq, w->recs[i].seq);
+		errno = 0;
+		if (fwrite(seq, 8, 1, f) != 1 ||
+		    fwrite(w->recs[i].rec, rec_size(w->recs[i].rec), 1, f) != 1) {
+			ret = write_failed(err, f, run_path);
+			break;
+		}
+	}
+	errno = 0;
+	if (!ret && fflush(f))
+		ret = write_failed(err, f, run_path);
+	if (fclose(f) && !ret)
+		ret = write_failed(err, NULL, run_path);
+	w->nrecs = 0;
+	arena_clear(&w->mem);
+	return ret;
+}
+
+enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
+			   struct cc_err *err)
+{
+	size_t i, size = LENS_SIZE;
+	unsigned char *rec, *p;
+
+	for (i = 0; i < PB_NFIELDS; i++) {
+		if (e->f[i].len > 65535)
+			return cc_err_set(err, CC_EPARSE,
+					  "a field of SKU '%.*s' is longer than 65535 bytes",
+					  (int)(e->f[PB_SKU].len > 64 ? 64 : e->f[PB_SKU].len),
+					  e->f[PB_SKU].p);
+		size += e->f[i].len;
+	}
+	if (w->mem.used + w->nrecs * sizeof(*w->recs) + size > w->sort_memory &&
+	    spill(w, err))
+		return err ? err->code : CC_EIO;
+	if (w->nrecs == w->allocrecs) {
+		size_t n = w->allocrecs ? w->allocrecs * 2 : 4096;
+		struct memrec *r = realloc(w->recs, n * sizeof(*r));
+
+		if (!r)
+			return cc_err_set(err, CC_ENOMEM, "cannot hold pricebook entries");
+		w->recs = r;
+		w->allocrecs = n;
+	}
+	rec = arena_alloc(&w->mem, size);
+	if (!rec)
+		return cc_err_set(err, CC_ENOMEM, "cannot hold pricebook entries");
+	p = rec + LENS_SIZE;
+	for (i = 0; i < PB_NFIELDS; i++) {
+		wr16(rec + 2 * i, (uint16_t)e->f[i].len);
+		if (e->f[i].len)
+			memcpy(p, e->f[i].p, e->f[i].len);
+		p += e->f[i].len;
+	}
+	w->recs[w->nrecs].rec = rec;
+	w->recs[w->nrecs].seq = w->seq++;
+	w->nrecs++;
+	return CC_OK;
+}
+
+static enum cc_code out_write(struct pb_writer *w, const void *p, size_t n,
+			      struct cc_err *err)
+{
+	errno = 0;
+	if (n && fwrite(p, n, 1, w->out) != 1)
+		return write_failed(err, w->out, w->tmp_path);
+	sha256_update(&w->body, p, n);
+	return CC_OK;
+}
+
+static enum cc_code emit(struct pb_writer *w, const unsigned char *rec,
+			 struct pb_write_stats *st, struct cc_err *err)
+{
+	size_t size = rec_size(rec);
+	unsigned char off[8];
+
+	if (w->have_prev && !rec_cmp(w->prev, rec)) {
+		struct pb_str a = rec_field(w->prev, PB_PRICE);
+		struct pb_str b = rec_field(rec, PB_PRICE);
+
+		if (a.len == b.len && !memcmp(a.p, b.p, a.len)) {
+			st->duplicates++;
+		} else {
+			struct pb_str sku = rec_field(rec, PB_SKU);
+			struct pb_str rc = rec_field(rec, PB_RATE_CODE);
+
+			if (!st->conflicts++)
+				snprintf(st->first_conflict,
+					 sizeof(st->first_conflict),
+					 "SKU %.*s rate %.*s: kept %.*s, dropped %.*s",
+					 (int)sku.len, sku.p, (int)rc.len, rc.p,
+					 (int)a.len, a.p, (int)b.len, b.p);
+		}
+		return CC_OK;
+	}
+	if (size > w->prev_cap) {
+		unsigned char *p = realloc(w->prev, size);
+
+		if (!p)
+			return cc_err_set(err, CC_ENOMEM, "cannot write pricebook");
+		w->prev = p;
+		w->prev_cap = size;
+	}
+	memcpy(w->prev, rec, size);
+	w->have_prev = 1;
+	wr64(off, w->data_len);
+	errno = 0;
+	if (fwrite(off, 8, 1, w->idx) != 1)
+		return write_failed(err, w->idx, w->idx_path);
+	if (out_write(w, rec, size, err))
+		return err ? err->code : CC_EIO;
+	w->data_len += size;
+	st->entries++;
+	return CC_OK;
+}
+
+static enum cc_code run_next(struct run_in *r, const char *path,
+			     struct cc_err *err)
+{
+	unsigned char head[8 + LENS_SIZE];
+	size_t size, i;
+
+	if (fread(head, sizeof(head), 1, r->f) != 1) {
+		if (ferror(r->f))
+			return cc_err_errno(err, errno ? errno : EIO,
+					    "cannot read run '%s'", path);
+		r->live = 0;
+		return CC_OK;
+	}
+	r->seq = rd64(head);
+	size = LENS_SIZE;
+	for (i = 0; i < PB_NFIELDS; i++)
+		size += rd16(head + 8 + 2 * i);
+	if (size > r->cap) {
+		unsigned char *p = realloc(r->rec, size);
+
+		if (!p)
+			return cc_err_set(err, CC_ENOMEM, "cannot merge runs");
+		r->rec = p;
+		r->cap = size;
+	}
+	memcpy(r->rec, head + 8, LENS_SIZE);
+	if (size > LENS_SIZE &&
+	    fread(r->rec + LENS_SIZE, size - LENS_SIZE, 1, r->f) != 1)
+		return cc_err_set(err, CC_EIO, "run '%s' ends early", path);
+	r->live = 1;
+	return CC_OK;
+}
+
+static enum cc_code merge_runs(struct pb_writer *w, struct pb_write_stats *st,
+			       struct cc_err *err)
+{
+	struct run_in *in = calloc(w->nruns, sizeof(*in));
+	enum cc_code ret = CC_OK;
+	size_t i;
+
+	if (!in)
+		return cc_err_set(err, CC_ENOMEM, "cannot merge runs");
+	for (i = 0; i < w->nruns && !ret; i++) {
+		in[i].f = fopen(w->runs[i], "rb");
+		if (!in[i].f)
+			ret = cc_err_errno(err, errno, "cannot open run '%s'",
+					   w->runs[i]);
+		else
+			ret = run_next(&in[i], w->runs[i], err);
+	}
+	while (!ret) {
+		size_t best = w->nruns;
+
+		for (i = 0; i < w->nruns; i++) {
+			int c;
+
+			if (!in[i].live)
+				continue;
+			if (best == w->nruns) {
+				best = i;
+				continue;
+			}
+			c = rec_cmp(in[i].rec, in[best].rec);
+			if (c < 0 || (!c && in[i].seq < in[best].seq))
+				best = i;
+		}
+		if (best == w->nruns)
+			break;
+		ret = emit(w, in[best].rec, st, err);
+		if (!ret)
+			ret = run_next(&in[best], w->runs[best], err);
+	}
+	for (i = 0; i < w->nruns; i++) {
+		if (in[i].f)
+			fclose(in[i].f);
+		free(in[i].rec);
+	}
+	free(in);
+	return ret;
+}
+
+static void writer_free(struct pb_writer *w)
+{
+	size_t i;
+
+	if (w->out) {
+		fclose(w->out);
+		unlink(w->tmp_path);
+	}
+	if (w->idx) {
+		fclose(w->idx);
+		unlink(w->idx_path);
+	}
+	for (i = 0; i < w->nruns; i++) {
+		unlink(w->runs[i]);
+		free(w->runs[i]);
+	}
+	free(w->runs);
+	free(w->recs);
+	free(w->prev);
+	arena_release(&w->mem);
+	buf_release(&w->offers);
+	free(w->tmp_path);
+	free(w->idx_path);
+	free(w->path);
+	free(w);
+}
+
+void pb_writer_abort(struct pb_writer *w)
+{
+	if (w)
+		writer_free(w);
+}
+
+static enum cc_code copy_index(struct pb_writer *w, struct cc_err *err)
+{
+	unsigned char chunk[1 << 16];
+	size_t n;
+
+	errno = 0;
+	if (fflush(w->idx) || fseek(w->idx, 0, SEEK_SET))
+		return write_failed(err, w->idx, w->idx_path);
+	while ((n = fread(chunk, 1, sizeof(chunk), w->idx)) > 0)
+		if (out_write(w, chunk, n, err))
+			return err ? err->code : CC_EIO;
+	if (ferror(w->idx))
+		return cc_err_errno(err, errno ? errno : EIO, "cannot read '%s'",
+				    w->idx_path);
+	return CC_OK;
+}
+
+enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
+			      struct cc_err *err)
+{
+	unsigned char header[HEADER_SIZE], digest[32], tmp[4];
+	uint64_t offers_len, index_len, file_size;
+	enum cc_code ret = CC_OK;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	if (w->nruns && (ret = spill(w, err)))
+		goto out;
+	w->out = temp_beside(w->path, "tmp", &w->tmp_path, err);
+	if (!w->out) {
+		ret = err ? err->code : CC_EIO;
+		goto out;
+	}
+	w->idx = temp_beside(w->path, "idx", &w->idx_path, err);
+	if (!w->idx) {
+		ret = err ? err->code : CC_EIO;
+		goto out;
+	}
+	setvbuf(w->out, NULL, _IOFBF, 1 << 20);
+	setvbuf(w->idx, NULL, _IOFBF, 1 << 16);
+	sha256_init(&w->body);
+	memset(header, 0, sizeof(header));
+	errno = 0;
+	if (fwrite(header, sizeof(header), 1, w->out) != 1) {
+		ret = write_failed(err, w->out, w->tmp_path);
+		goto out;
+	}
+	wr32(tmp, w->noffers);
+	if ((ret = out_write(w, tmp, 4, err)) ||
+	    (ret = out_write(w, w->offers.buf, w->offers.len, err)))
+		goto out;
+	offers_len = 4 + w->offers.len;
+
+	if (w->nruns) {
+		st->runs = w->nruns;
+		ret = merge_runs(w, st, err);
+	} else {
+		qsort(w->recs, w->nrecs, sizeof(*w->recs), memrec_cmp);
+		for (i = 0, ret = CC_OK; i < w->nrecs && !ret; i++)
+			ret = emit(w, w->recs[i].rec, st, err);
+	}
+	if (ret || (ret = copy_index(w, err)))
+		goto out;
+	index_len = st->entries * 8;
+	file_size = HEADER_SIZE + offers_len + w->data_len + index_len;
+	sha256_final(&w->body, digest);
+
+	memcpy(header, magic, 8);
+	wr32(header + 8, PB_FORMAT_VERSION);
+	wr32(header + 12, HEADER_SIZE);
+	wr64(header + 16, file_size);
+	wr64(header + 24, st->entries);
+	wr64(header + 32, HEADER_SIZE);
+	wr64(header + 40, offers_len);
+	wr64(header + 48, HEADER_SIZE + offers_len);
+	wr64(header + 56, w->data_len);
+	wr64(header + 64, HEADER_SIZE + offers_len + w->data_len);
+	wr64(header + 72, index_len);
+	memcpy(header + 80, digest, 32);
+	errno = 0;
+	if (fseek(w->out, 0, SEEK_SET) ||
+	    fwrite(header, sizeof(header), 1, w->out) != 1 || fflush(w->out) ||
+	    fsync(fileno(w->out))) {
+		ret = write_failed(err, w->out, w->tmp_path);
+		goto out;
+	}
+	errno = 0;
+	if (fclose(w->out)) {
+		w->out = NULL;
+		ret = write_failed(err, NULL, w->tmp_path);
+		unlink(w->tmp_path);
+		goto out;
+	}
+	w->out = NULL;
+	if ((ret = fs_rename_durable(w->tmp_path, w->path, err))) {
+		unlink(w->tmp_path);
+		goto out;
+	}
+	ret = sha256_file(w->path, st->sha256, err);
+out:
+	writer_free(w);
+	return ret;
+}
+
+/* ------------------------------------------------------------ reader */
+
+struct pb_reader {
+	char *path;
+	const unsigned char *map;
+	size_t size;
+	uint64_t count;
+	uint64_t offers_off, offers_len, data_off, data_len, index_off;
+	struct pb_offer *offers;
+	size_t noffers;
+	char sha[65];
+	int have_sha;
+};
+
+static enum cc_code corrupt(struct cc_err *err, const char *path,
+			    const char *check, const char *fmt, ...)
+	CC_PRINTF(4, 5);
+
+static enum cc_code corrupt(struct cc_err *err, const char *path,
+			    const char *check, const char *fmt, ...)
+{
+	char detail[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return cc_err_set(err, CC_ECORRUPT,
+			  "pricebook '%s' failed check '%s': %s", path, check,
+			  detail);
+}
+
+static int take_str(const unsigned char **p, const unsigned char *end,
+		    struct pb_str *s)
+{
+	size_t len;
+
+	if (end - *p < 2)
+		return -1;
+	len = rd16(*p);
+	*p += 2;
+	if ((size_t)(end - *p) < len)
+		return -1;
+	s->p = (const char *)*p;
+	s->len = len;
+	*p += len;
+	return 0;
+}
+
+static enum cc_code parse_offers(struct pb_reader *r, struct cc_err *err)
+{
+	const unsigned char *p = r->map + r->offers_off;
+	const unsigned char *end = p + r->offers_len;
+	uint32_t n, i;
+
+	if (r->offers_len < 4)
+		return corrupt(err, r->path, "offers table", "shorter than its count");
+	n = rd32(p);
+	p += 4;
+	if (n > r->offers_len / 24)
+		return corrupt(err, r->path, "offers table", "count %u does not fit", n);
+	r->offers = calloc(n ? n : 1, sizeof(*r->offers));
+	if (!r->offers)
+		return cc_err_set(err, CC_ENOMEM, "cannot read '%s'", r->path);
+	for (i = 0; i < n; i++) {
+		struct pb_offer *o = &r->offers[i];
+
+		if (take_str(&p, end, &o->code) || take_str(&p, end, &o->version) ||
+		    take_str(&p, end, &o->published) ||
+		    take_str(&p, end, &o->source) || end - p < 16)
+			return corrupt(err, r->path, "offers table",
+				       "offer %u runs past the table", i + 1);
+		o->products = rd64(p);
+		o->entries = rd64(p + 8);
+		p += 16;
+	}
+	if (p != end)
+		return corrupt(err, r->path, "offers table",
+			       "%zu bytes left after %u offers", (size_t)(end - p), n);
+	r->noffers = n;
+	return CC_OK;
+}
+
+enum cc_code pb_open(struct pb_reader **out, const char *path,
+		     struct cc_err *err)
+{
+	struct pb_reader *r;
+	struct stat st;
+	const unsigned char *h;
+	enum cc_code ret;
+	uint64_t file_size, index_len;
+	void *map;
+	int fd;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cc_err_errno(err, errno, "cannot open pricebook '%s'", path);
+	if (fstat(fd, &st)) {
+		ret = cc_err_errno(err, errno, "cannot stat '%s'", path);
+		close(fd);
+		return ret;
+	}
+	if ((uint64_t)st.st_size < HEADER_SIZE) {
+		close(fd);
+		return corrupt(err, path, "file size",
+			       "%lld bytes is shorter than the %d-byte header",
+			       (long long)st.st_size, HEADER_SIZE);
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return cc_err_errno(err, errno, "cannot map '%s'", path);
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->path = strdup(path))) {
+		munmap(map, (size_t)st.st_size);
+		free(r);
+		return cc_err_set(err, CC_ENOMEM, "cannot open '%s'", path);
+	}
+	r->map = map;
+	r->size = (size_t)st.st_size;
+	h = r->map;
+	if (memcmp(h, magic, 8)) {
+		ret = corrupt(err, path, "magic", "not a costctl pricebook");
+		goto fail;
+	}
+	if (rd32(h + 8) != PB_FORMAT_VERSION) {
+		ret = corrupt(err, path, "format version",
+			      "version %u, this costctl reads %d", rd32(h + 8),
+			      PB_FORMAT_VERSION);
+		goto fail;
+	}
+	if (rd32(h + 12) != HEADER_SIZE) {
+		ret = corrupt(err, path, "header size", "%u, expected %d",
+			      rd32(h + 12), HEADER_SIZE);
+		goto fail;
+	}
+	file_size = rd64(h + 16);
+	if (file_size != r->size) {
+		ret = corrupt(err, path, "file size",
+			      "header says %llu bytes, file has %zu (truncated?)",
+			      (unsigned long long)file_size, r->size);
+		goto fail;
+	}
+	r->count = rd64(h + 24);
+	r->offers_off = rd64(h + 32);
+	r->offers_len = rd64(h + 40);
+	r->data_off = rd64(h + 48);
+	r->data_len = rd64(h + 56);
+	r->index_off = rd64(h + 64);
+	index_len = rd64(h + 72);
+	if (r->offers_off != HEADER_SIZE || r->offers_len > r->size ||
+	    r->data_off != r->offers_off + r->offers_len ||
+	    r->data_len > r->size || r->index_off != r->data_off + r->data_len ||
+	    r->count > r->size / 8 || index_len != r->count * 8 ||
+	    r->index_off + index_len != r->size) {
+		ret = corrupt(err, path, "section bounds",
+			      "offers, data and index do not tile the file");
+		goto fail;
+	}
+	if ((ret = parse_offers(r, err)))
+		goto fail;
+	*out = r;
+	return CC_OK;
+fail:
+	pb_close(r);
+	return ret;
+}
+
+void pb_close(struct pb_reader *r)
+{
+	if (!r)
+		return;
+	if (r->map)
+		munmap((void *)r->map, r->size);
+	free(r->offers);
+	free(r->path);
+	free(r);
+}
+
+uint64_t pb_count(const struct pb_reader *r)
+{
+	return r->count;
+}
+
+const char *pb_path(const struct pb_reader *r)
+{
+	return r->path;
+}
+
+size_t pb_offer_count(const struct pb_reader *r)
+{
+	return r->noffers;
+}
+
+const struct pb_offer *pb_offer_at(const struct pb_reader *r, size_t i)
+{
+	return i < r->noffers ? &r->offers[i] : NULL;
+}
+
+static const unsigned char *record_at(const struct pb_reader *r, uint64_t i)
+{
+	uint64_t off = rd64(r->map + r->index_off + 8 * i);
+	const unsigned char *rec;
+	size_t j, size = LENS_SIZE;
+
+	if (off > r->data_len || r->data_len - off < LENS_SIZE)
+		return NULL;
+	rec = r->map + r->data_off + off;
+	for (j = 0; j < PB_NFIELDS; j++)
+		size += rd16(rec + 2 * j);
+	if (size > r->data_len - off)
+		return NULL;
+	return rec;
+}
+
+enum cc_code pb_get(const struct pb_reader *r, uint64_t i,
+		    struct pb_entry *e, struct cc_err *err)
+{
+	const unsigned char *rec;
+
+	if (i >= r->count)
+		return cc_err_set(err, CC_ENOTFOUND, "no entry %llu in '%s'",
+				  (unsigned long long)i, r->path);
+	rec = record_at(r, i);
+	if (!rec)
+		return corrupt(err, r->path, "record bounds",
+			       "entry %llu lies outside the data section",
+			       (unsigned long long)i);
+	rec_decode(rec, e);
+	return CC_OK;
+}
+
+enum cc_code pb_verify(const struct pb_reader *r, struct cc_err *err)
+{
+	unsigned char digest[32];
+	char want[65], got[65];
+	const unsigned char *prev = NULL;
+	struct sha256 s;
+	uint64_t i;
+
+	sha256_init(&s);
+	sha256_update(&s, r->map + HEADER_SIZE, r->size - HEADER_SIZE);
+	sha256_final(&s, digest);
+	sha256_hex(digest, got);
+	sha256_hex(r->map + 80, want);
+	if (strcmp(want, got))
+		return corrupt(err, r->path, "body checksum",
+			       "header has %.12s..., contents hash to %.12s...",
+			       want, got);
+	for (i = 0; i < r->count; i++) {
+		const unsigned char *rec = record_at(r, i);
+
+		if (!rec)
+			return corrupt(err, r->path, "record bounds",
+				       "entry %llu lies outside the data section",
+				       (unsigned long long)i);
+		if (prev && rec_cmp(prev, rec) >= 0)
+			return corrupt(err, r->path, "order",
+				       "entry %llu does not sort after entry %llu",
+				       (unsigned long long)i,
+				       (unsigned long long)i - 1);
+		prev = rec;
+	}
+	return CC_OK;
+}
+
+enum cc_code pb_sha256(struct pb_reader *r, const char **hex,
+		       struct cc_err *err)
+{
+	if (!r->have_sha) {
+		unsigned char digest[32];
+		struct sha256 s;
+
+		(void)err;
+		sha256_init(&s);
+		sha256_update(&s, r->map, r->size);
+		sha256_final(&s, digest);
+		sha256_hex(digest, r->sha);
+		r->have_sha = 1;
+	}
+	*hex = r->sha;
+	return CC_OK;
+}
+
+static int str_eq(struct pb_str s, const char *z)
+{
+	size_t n = strlen(z);
+
+	return s.len == n && !memcmp(s.p, z, n);
+}
+
+static int pairs_match(struct pb_str list, const char *const *names,
+		       const char *const *values, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct pb_str v = pb_pairs_get(list, names[i]);
+
+		if (!v.p || !str_eq(v, values[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Compares entry i's (service, region) with the query's. */
+static int prefix_cmp(const struct pb_reader *r, uint64_t i,
+		      const struct pb_query *q, int *bad)
+{
+	const unsigned char *rec = record_at(r, i);
+	struct pb_str s, g;
+	int c;
+
+	if (!rec) {
+		*bad = 1;
+		return 0;
+	}
+	s = rec_field(rec, PB_SERVICE);
+	g = rec_field(rec, PB_REGION);
+	c = field_cmp(PB_SERVICE, s.p, s.len, q->service, strlen(q->service));
+	if (c)
+		return c;
+	return field_cmp(PB_REGION, g.p, g.len, q->region, strlen(q->region));
+}
+
+enum cc_code pb_find(const struct pb_reader *r, const struct pb_query *q,
+		     int (*fn)(void *user, const struct pb_entry *e),
+		     void *user, uint64_t *matches, struct cc_err *err)
+{
+	uint64_t lo = 0, hi = r->count, i;
+	int bad = 0;
+
+	*matches = 0;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (prefix_cmp(r, mid, q, &bad) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+		if (bad)
+			return corrupt(err, r->path, "record bounds",
+				       "entry %llu lies outside the data section",
+				       (unsigned long long)mid);
+	}
+	for (i = lo; i < r->count; i++) {
+		struct pb_entry e;
+
+		if (prefix_cmp(r, i, q, &bad) != 0 || bad)
+			break;
+		rec_decode(record_at(r, i), &e);
+		if (q->family && !str_eq(e.f[PB_FAMILY], q->family))
+			continue;
+		if (q->model && !str_eq(e.f[PB_MODEL], q->model))
+			continue;
+		if (!pairs_match(e.f[PB_KEY], q->key_names, q->key_values, q->nkey) ||
+		    !pairs_match(e.f[PB_TERM], q->term_names, q->term_values,
+				 q->nterm))
+			continue;
+		(*matches)++;
+		if (fn && fn(user, &e))
+			break;
+	}
+	if (bad)
+		return corrupt(err, r->path, "record bounds",
+			       "entry %llu lies outside the data section",
+			       (unsigned long long)i);
+	return CC_OK;
+}

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs every Debian package costctl needs to build and test, and only
+# the missing ones, so a second run costs one dpkg query. Called by the
+# Makefile (stamp .deps-ok) and by .ci/run. Usage: install-deps.sh [build|fuzz|all]
+set -eu
+
+build_pkgs="gcc make pkg-config libcurl4-openssl-dev libyajl-dev libxlsxwriter-dev
+libhpdf-dev zlib1g-dev libsqlite3-dev check libsubunit-dev"
+fuzz_pkgs="clang libfuzzer-14-dev"
+
+case "${1:-build}" in
+build) want=$build_pkgs ;;
+fuzz) want=$fuzz_pkgs ;;
+all) want="$build_pkgs $fuzz_pkgs" ;;
+*) echo "usage: $0 [build|fuzz|all]" >&2; exit 1 ;;
+esac
+
+missing=
+for p in $want; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+		echo "install-deps: not root and no sudo; install by hand:$missing" >&2
+		exit 1
+	fi
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+# apt-get update only when a package is not known to the local lists yet.
+for p in $missing; do
+	if ! apt-cache show "$p" >/dev/null 2>&1; then $SUDO apt-get update -qq; break; fi
+done
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
