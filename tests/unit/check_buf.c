@@ -1,0 +1,77 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "pipeline/arena.h"
+#include "pipeline/buf.h"
+
+START_TEST(buf_never_null_and_capped)
+{
+	struct buf b;
+	char *p;
+	size_t len;
+
+	buf_init(&b, 8);
+	ck_assert_ptr_nonnull(b.buf);
+	ck_assert_str_eq(b.buf, "");
+	ck_assert_int_eq(buf_addstr(&b, "12345678"), CC_OK);
+	/* past the cap: refused, contents unchanged */
+	ck_assert_int_eq(buf_addch(&b, '9'), CC_ENOMEM);
+	ck_assert_str_eq(b.buf, "12345678");
+	buf_reset(&b);
+	ck_assert_int_eq(buf_addf(&b, "%d-%s", 42, "x"), CC_OK);
+	ck_assert_str_eq(b.buf, "42-x");
+	p = buf_detach(&b, &len);
+	ck_assert_str_eq(p, "42-x");
+	ck_assert_int_eq(len, 4);
+	ck_assert_str_eq(b.buf, "");
+	free(p);
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(buf_json_escapes)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	ck_assert_int_eq(buf_add_json_str(&b, "a\"b\\c\n\x01", 7), CC_OK);
+	ck_assert_str_eq(b.buf, "\"a\\\"b\\\\c\\n\\u0001\"");
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(arena_copies_and_caps)
+{
+	struct arena a;
+	char *s, *big;
+	int i;
+
+	arena_init(&a, 1024, 4096);
+	s = arena_strndup(&a, "hello world", 5);
+	ck_assert_str_eq(s, "hello");
+	for (i = 0; i < 10; i++)
+		ck_assert_ptr_nonnull(arena_alloc(&a, 100));
+	/* a block bigger than the cap allows */
+	big = arena_alloc(&a, 8192);
+	ck_assert_ptr_null(big);
+	arena_clear(&a);
+	ck_assert_int_eq(a.used, 0);
+	ck_assert_ptr_nonnull(arena_alloc(&a, 100));
+	arena_release(&a);
+	ck_assert_ptr_null(a.head);
+}
+END_TEST
+
+Suite *suite_buf(void)
+{
+	Suite *s = suite_create("buf");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, buf_never_null_and_capped);
+	tcase_add_test(tc, buf_json_escapes);
+	tcase_add_test(tc, arena_copies_and_caps);
+	suite_add_tcase(s, tc);
+	return s;
+}

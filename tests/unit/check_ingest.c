@@ -1,0 +1,656 @@
+/*
+ * Ingest: every trap of the real price list (DESIGN.md, "The real files
+ * ... hold traps") and every bad input. Inline documents follow the real
+ * format; the real files are read from ../shared/fixtures-real when there.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "helpers.h"
+#include "pipeline/ingest.h"
+
+#define HEAD(offer)                                                                   \
+	"{\n  \"formatVersion\" : \"v1.0\",\n  \"disclaimer\" : \"This pricing list is " \
+	"for informational purposes only.\",\n  \"offerCode\" : \"" offer "\",\n"       \
+	"  \"version\" : \"20261115143012\",\n  \"publicationDate\" : \"2026-11-15T14:30:12Z\",\n"
+
+#define PRODUCTS                                                                       \
+	"  \"products\" : {\n"                                                         \
+	"    \"AAAABBBBCCCCDDDD\" : { \"sku\" : \"AAAABBBBCCCCDDDD\", \"productFamily\" : " \
+	"\"Compute Instance\", \"attributes\" : { \"servicecode\" : \"AmazonEC2\", "     \
+	"\"location\" : \"US East (N. Virginia)\", \"locationType\" : \"AWS Region\", "  \
+	"\"instanceType\" : \"t3.xlarge\", \"vcpu\" : \"4\", \"memory\" : \"16 GiB\", "  \
+	"\"tenancy\" : \"Shared\", \"operatingSystem\" : \"Linux\", \"licenseModel\" : " \
+	"\"No License required\", \"usagetype\" : \"BoxUsage:t3.xlarge\", "             \
+	"\"operation\" : \"RunInstances\", \"capacitystatus\" : \"Used\", "              \
+	"\"marketoption\" : \"OnDemand\", \"preInstalledSw\" : \"NA\", "                 \
+	"\"regionCode\" : \"us-east-1\" } }\n  }"
+
+#define OD_TERM(sku, price)                                                        \
+	"\"" sku "\" : { \"" sku ".JRTCKXETXF\" : { \"offerTermCode\" : \"JRTCKXETXF\", " \
+	"\"sku\" : \"" sku "\", \"effectiveDate\" : \"2026-11-01T00:00:00Z\", "          \
+	"\"priceDimensions\" : { \"" sku ".JRTCKXETXF.6YS6EN2CT7\" : { \"rateCode\" : "   \
+	"\"" sku ".JRTCKXETXF.6YS6EN2CT7\", \"description\" : \"per hour\", "            \
+	"\"beginRange\" : \"0\", \"endRange\" : \"Inf\", \"unit\" : \"Hrs\", "          \
+	"\"pricePerUnit\" : { \"USD\" : " price " }, \"appliesTo\" : [ ] } }, "          \
+	"\"termAttributes\" : { } } }"
+
+#define RI_TERM(sku)                                                                   \
+	"\"" sku "\" : { \"" sku ".HU7G6KETJZ\" : { \"offerTermCode\" : \"HU7G6KETJZ\", "   \
+	"\"sku\" : \"" sku "\", \"effectiveDate\" : \"2026-11-01T00:00:00Z\", "              \
+	"\"priceDimensions\" : { \"" sku ".HU7G6KETJZ.2TG2D8R56U\" : { \"rateCode\" : "       \
+	"\"" sku ".HU7G6KETJZ.2TG2D8R56U\", \"description\" : \"Upfront Fee\", \"unit\" : "  \
+	"\"Quantity\", \"pricePerUnit\" : { \"USD\" : \"252\" }, \"appliesTo\" : [ ] }, "     \
+	"\"" sku ".HU7G6KETJZ.6YS6EN2CT7\" : { \"rateCode\" : \"" sku ".HU7G6KETJZ.6YS6EN2CT7\", " \
+	"\"description\" : \"reserved\", \"beginRange\" : \"0\", \"endRange\" : \"Inf\", "    \
+	"\"unit\" : \"Hrs\", \"pricePerUnit\" : { \"USD\" : \"0.0290000000\" }, "              \
+	"\"appliesTo\" : [ ] } }, \"termAttributes\" : { \"LeaseContractLength\" : \"1yr\", "  \
+	"\"OfferingClass\" : \"standard\", \"PurchaseOption\" : \"Partial Upfront\" } } }"
+
+#define TERMS                                                                    \
+	"  \"terms\" : {\n    \"OnDemand\" : { " OD_TERM("AAAABBBBCCCCDDDD",         \
+						"\"0.1664000000\"") " },\n" \
+	"    \"Reserved\" : { " RI_TERM("AAAABBBBCCCCDDDD") " }\n  }"
+
+static const char normal_doc[] = HEAD("AmazonEC2") PRODUCTS ",\n" TERMS "\n}\n";
+static const char terms_first_doc[] = HEAD("AmazonEC2") TERMS ",\n" PRODUCTS "\n}\n";
+
+struct run {
+	struct ingest_stats st;
+	struct buf out;
+	struct cc_err err;
+	enum cc_code ret;
+};
+
+static void run_doc(struct run *r, const char *doc, size_t len, size_t chunk)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->out, 64 << 20);
+	r->ret = th_ingest(doc, len, chunk, &r->st, &r->out, &r->err);
+}
+
+static void run_str(struct run *r, const char *doc, size_t chunk)
+{
+	run_doc(r, doc, strlen(doc), chunk);
+}
+
+START_TEST(normal_order)
+{
+	struct run r;
+
+	run_str(&r, normal_doc, 0);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_int_eq(r.st.products, 1);
+	ck_assert_int_eq(r.st.terms, 2);
+	ck_assert_int_eq(r.st.entries, 3);
+	ck_assert_int_eq(r.st.spooled, 0);
+	ck_assert_str_eq(r.st.offer_code, "AmazonEC2");
+	ck_assert_str_eq(r.st.version, "20261115143012");
+	ck_assert_str_eq(r.st.published, "2026-11-15T14:30:12Z");
+	/* the exact decimal string survives, 10 decimals and all */
+	ck_assert_int_eq(th_count_lines(r.out.buf, "\"model\":\"OnDemand\"",
+					"\"price\":\"0.1664000000\"", "\"begin\":\"0\",\"end\":\"Inf\"",
+					"\"instanceType\":\"t3.xlarge\"", NULL), 1);
+	/* the upfront fee has no range: null, not "0" */
+	ck_assert_int_eq(th_count_lines(r.out.buf, "\"model\":\"Reserved\"", "\"unit\":\"Quantity\"",
+					"\"begin\":null,\"end\":null", "\"price\":\"252\"",
+					"\"LeaseContractLength\":\"1yr\"", NULL), 1);
+	/* key holds the identifying attributes, attrs the informational ones */
+	ck_assert_int_eq(th_count_lines(r.out.buf, "\"attrs\":{\"vcpu\":\"4\",\"memory\":\"16 GiB\"}", NULL), 3);
+	buf_release(&r.out);
+}
+END_TEST
+
+/* Products after terms is legal JSON: spool the terms, second pass. */
+START_TEST(terms_before_products_spooled)
+{
+	static const size_t chunks[] = { 0, 1, 7, 100 };
+	struct run a, b;
+	size_t i;
+
+	run_str(&a, normal_doc, 0);
+	ck_assert_int_eq(a.ret, CC_OK);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		run_str(&b, terms_first_doc, chunks[i]);
+		ck_assert_msg(b.ret == CC_OK, "chunk %zu: %s", chunks[i], b.err.msg);
+		ck_assert_int_eq(b.st.spooled, 1);
+		ck_assert_int_eq(b.st.orphan_terms, 0);
+		ck_assert_str_eq(b.out.buf, a.out.buf);
+		buf_release(&b.out);
+	}
+	buf_release(&a.out);
+}
+END_TEST
+
+/* Any split of the input gives the same result. */
+START_TEST(chunk_boundaries_do_not_matter)
+{
+	static const size_t chunks[] = { 1, 2, 3, 5, 64, 4096 };
+	struct run a, b;
+	size_t i;
+
+	run_str(&a, normal_doc, 0);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		run_str(&b, normal_doc, chunks[i]);
+		ck_assert_int_eq(b.ret, CC_OK);
+		ck_assert_str_eq(b.out.buf, a.out.buf);
+		buf_release(&b.out);
+	}
+	buf_release(&a.out);
+}
+END_TEST
+
+START_TEST(unknown_term_types_skipped)
+{
+	/* FlatRate is an array of plans, not a map keyed by SKU */
+	static const char doc[] = HEAD("AmazonEC2") PRODUCTS ",\n"
+		"  \"terms\" : { \"FlatRate\" : { \"plans\" : [ { \"planCode\" : \"P1\", \"sku\" : "
+		"\"AAAABBBBCCCCDDDD\", \"features\" : [ { \"featureCode\" : \"F\", \"usageQuota\" : "
+		"{ \"value\" : 10, \"unit\" : \"GB\" } } ], \"subscriptionPrice\" : { \"rateCode\" : "
+		"\"R\", \"pricePerUnit\" : { \"USD\" : \"5\" } } } ] },\n"
+		"    \"OnDemand\" : { " OD_TERM("AAAABBBBCCCCDDDD", "\"0.1664000000\"") " },\n"
+		"    \"Spot\" : [ 1, 2, 3 ] },\n"
+		"  \"attributesList\" : { }\n}\n";
+	struct run r;
+
+	run_str(&r, doc, 0);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_int_eq(r.st.unknown_term_types, 2);
+	ck_assert_str_eq(r.st.first_unknown_type, "FlatRate");
+	ck_assert_int_eq(r.st.entries, 1);
+	buf_release(&r.out);
+}
+END_TEST
+
+START_TEST(empty_ondemand_and_orphans)
+{
+	static const char doc[] = HEAD("AmazonEC2") PRODUCTS ",\n"
+		"  \"terms\" : { \"OnDemand\" : { },\n    \"Reserved\" : { "
+		RI_TERM("AAAABBBBCCCCDDDD") ", " RI_TERM("ZZZZYYYYXXXXWWWW") " } }\n}\n";
+	struct run r;
+
+	run_str(&r, doc, 0);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_int_eq(r.st.terms, 2);
+	ck_assert_int_eq(r.st.orphan_terms, 1);
+	ck_assert_str_eq(r.st.first_orphan, "ZZZZYYYYXXXXWWWW");
+	ck_assert_int_eq(r.st.entries, 2);
+	buf_release(&r.out);
+}
+END_TEST
+
+START_TEST(bom_is_skipped_even_when_split)
+{
+	char doc[sizeof(normal_doc) + 3];
+	struct run a, b;
+
+	memcpy(doc, "\xEF\xBB\xBF", 3);
+	memcpy(doc + 3, normal_doc, sizeof(normal_doc));
+	run_str(&a, normal_doc, 0);
+	run_doc(&b, doc, strlen(doc), 1);
+	ck_assert_msg(b.ret == CC_OK, "%s", b.err.msg);
+	ck_assert_str_eq(b.out.buf, a.out.buf);
+	buf_release(&a.out);
+	buf_release(&b.out);
+}
+END_TEST
+
+static unsigned long long offset_in(const char *msg)
+{
+	const char *p = strstr(msg, "at byte ");
+
+	ck_assert_msg(p != NULL, "no offset in '%s'", msg);
+	return strtoull(p + 8, NULL, 10);
+}
+
+START_TEST(truncated_names_the_offset)
+{
+	size_t cut = 700;
+	struct run r;
+
+	ck_assert_int_lt(cut, strlen(normal_doc));
+	run_doc(&r, normal_doc, cut, 64);
+	ck_assert_int_eq(r.ret, CC_ETRUNC);
+	ck_assert_msg(strstr(r.err.msg, "cannot parse 'test.json' at byte 700"), "%s", r.err.msg);
+	ck_assert_ptr_nonnull(strstr(r.err.msg, "truncated"));
+	buf_release(&r.out);
+}
+END_TEST
+
+START_TEST(malformed_names_the_offset)
+{
+	char *doc = strdup(normal_doc);
+	char *at = strstr(doc, "\"tenancy\"");
+	unsigned long long off;
+	struct run r;
+
+	at[-2] = '@'; /* the comma before "tenancy" */
+	run_str(&r, doc, 16);
+	ck_assert_int_eq(r.ret, CC_EPARSE);
+	off = offset_in(r.err.msg);
+	ck_assert_msg(off >= (unsigned long long)(at - doc) - 3 &&
+			      off <= (unsigned long long)(at - doc) + 1,
+		      "offset %llu, bad byte at %td: %s", off, at - 2 - doc, r.err.msg);
+	buf_release(&r.out);
+	free(doc);
+}
+END_TEST
+
+START_TEST(not_an_offer_file)
+{
+	struct run r;
+
+	run_str(&r, "{ \"formatVersion\" : \"v1.0\", \"offers\" : { } }", 0);
+	ck_assert_int_eq(r.ret, CC_EPARSE);
+	ck_assert_ptr_nonnull(strstr(r.err.msg, "not an AWS price-list offer file"));
+	buf_release(&r.out);
+	run_str(&r, "[ 1, 2 ]", 0);
+	ck_assert_int_eq(r.ret, CC_EPARSE);
+	ck_assert_ptr_nonnull(strstr(r.err.msg, "array"));
+	buf_release(&r.out);
+	run_str(&r, "", 0);
+	ck_assert_int_ne(r.ret, CC_OK);
+	buf_release(&r.out);
+}
+END_TEST
+
+START_TEST(bad_prices_and_ranges_skipped_not_fatal)
+{
+	static const char doc[] = HEAD("AmazonEC2") PRODUCTS ",\n"
+		"  \"terms\" : { \"OnDemand\" : { " OD_TERM("AAAABBBBCCCCDDDD", "\"N/A\"") " },\n"
+		"  \"Reserved\" : { " RI_TERM("AAAABBBBCCCCDDDD") " } }\n}\n";
+	static const char bare[] = HEAD("AmazonEC2") PRODUCTS ",\n"
+		"  \"terms\" : { \"OnDemand\" : { " OD_TERM("AAAABBBBCCCCDDDD", "0.1664") " } }\n}\n";
+	char *range = strdup(normal_doc);
+	struct run r;
+
+	run_str(&r, doc, 0);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_int_eq(r.st.bad_prices, 1);
+	ck_assert_ptr_nonnull(strstr(r.st.first_bad, "N/A"));
+	ck_assert_int_eq(r.st.entries, 2);
+	buf_release(&r.out);
+	/* a bare JSON number is taken as the text it is */
+	run_str(&r, bare, 0);
+	ck_assert_int_eq(r.ret, CC_OK);
+	ck_assert_int_eq(th_count_lines(r.out.buf, "\"price\":\"0.1664\"", NULL), 1);
+	buf_release(&r.out);
+	/* "Inf" is an end, never a beginning */
+	memcpy(strstr(range, "\"beginRange\" : \"0\"") + 16, "X", 1);
+	run_str(&r, range, 0);
+	ck_assert_int_eq(r.ret, CC_OK);
+	ck_assert_int_eq(r.st.bad_ranges, 1);
+	buf_release(&r.out);
+	free(range);
+}
+END_TEST
+
+START_TEST(family_service_region_edge_cases)
+{
+	/* no productFamily; a DataTransfer product inside another offer; a 2018
+	 * product with only a location name; control characters */
+	static const char doc[] = HEAD("AmazonRedshift")
+		"  \"products\" : {\n"
+		"    \"FM279BJD58XPQ8RS\" : { \"sku\" : \"FM279BJD58XPQ8RS\", \"attributes\" : { "
+		"\"servicecode\" : \"AWSDataTransfer\", \"transferType\" : \"Inbound\", "
+		"\"fromLocation\" : \"External\", \"fromLocationType\" : \"AWS Region\", "
+		"\"toLocation\" : \"Asia Pacific (Osaka-Local)\", \"toLocationType\" : \"AWS Region\", "
+		"\"usagetype\" : \"APN3-AWS-In-Bytes\", \"operation\" : \"\" } },\n"
+		"    \"QQQQRRRRSSSSTTTT\" : { \"sku\" : \"QQQQRRRRSSSSTTTT\", \"productFamily\" : "
+		"\"Compute Instance\", \"attributes\" : { \"servicecode\" : \"AmazonRedshift\", "
+		"\"location\" : \"US West (Oregon)\", \"locationType\" : \"AWS Region\", "
+		"\"instanceType\" : \"dc2\\u001f.large\", \"usagetype\" : \"USW2-Node:dc2.large\" } }\n  },\n"
+		"  \"terms\" : { \"OnDemand\" : { " OD_TERM("FM279BJD58XPQ8RS", "\"0.00\"") ", "
+		OD_TERM("QQQQRRRRSSSSTTTT", "\"0.3\"") " } }\n}\n";
+	struct run r;
+
+	run_str(&r, doc, 0);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_int_eq(r.st.no_family, 1);
+	ck_assert_int_eq(r.st.sanitized, 1);
+	ck_assert_int_eq(th_count_lines(r.out.buf, "\"service\":\"AWSDataTransfer\"",
+					"\"region\":\"ap-northeast-3\"", "\"family\":\"\"", NULL), 1);
+	ck_assert_int_eq(th_count_lines(r.out.buf, "\"service\":\"AmazonRedshift\"",
+					"\"region\":\"us-west-2\"", "dc2?.large", NULL), 1);
+	buf_release(&r.out);
+}
+END_TEST
+
+START_TEST(deep_nesting_under_unknown_keys)
+{
+	enum { DEPTH = 5000 };
+	size_t head = strlen(normal_doc) - 3; /* before "\n}\n" */
+	char *doc = malloc(head + 2 * DEPTH + 64);
+	size_t n = head, i;
+	struct run r;
+
+	memcpy(doc, normal_doc, head);
+	n += (size_t)snprintf(doc + n, 64, ", \"x\" : ");
+	for (i = 0; i < DEPTH; i++)
+		doc[n++] = '[';
+	for (i = 0; i < DEPTH; i++)
+		doc[n++] = ']';
+	memcpy(doc + n, "\n}\n", 4);
+	run_str(&r, doc, 1000);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_int_eq(r.st.entries, 3);
+	ck_assert_int_eq(r.st.unknown_keys, 1);
+	buf_release(&r.out);
+	free(doc);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- real files */
+
+static int collect_line(void *user, const struct pb_entry *e, struct cc_err *err)
+{
+	(void)err;
+	return pb_entry_json(e, user) || buf_addch(user, '\n');
+}
+
+static enum cc_code real_file(const char *name, struct ingest_stats *st,
+			      struct buf *out, struct cc_err *err)
+{
+	char *path = th_real(name);
+	enum cc_code ret;
+
+	memset(st, 0, sizeof(*st));
+	buf_init(out, 256 << 20);
+	if (!path)
+		return CC_ENOTFOUND;
+	ret = ingest_file(NULL, path, NULL, 65536, 0, collect_line, out, st, err);
+	free(path);
+	return ret;
+}
+
+START_TEST(real_capacity_block_does_not_shadow)
+{
+	struct ingest_stats st;
+	struct cc_err err = { 0 };
+	struct buf out;
+
+	if (real_file("AmazonEC2-us-east-1-p4d-capacityblock-excerpt-20240528.json", &st, &out, &err) == CC_ENOTFOUND)
+		return;
+	ck_assert_msg(err.code == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(st.entries, 2);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"marketoption\":\"OnDemand\"", "\"price\":\"32.7726000000\"", NULL), 1);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"marketoption\":\"CapacityBlock\"", "\"price\":\"0.0000000000\"", NULL), 1);
+	ck_assert_int_eq(st.unknown_keys, 0); /* attributesList is expected, not unknown */
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(real_redshift_offer)
+{
+	struct ingest_stats st;
+	struct cc_err err = { 0 };
+	struct buf out;
+
+	if (real_file("AmazonRedshift-offer-20180309224506.json", &st, &out, &err) == CC_ENOTFOUND)
+		return;
+	ck_assert_msg(err.code == CC_OK, "%s", err.msg);
+	/* counts from SOURCES.md / pricelist-format.md */
+	ck_assert_int_eq(st.products, 1189);
+	ck_assert_int_eq(st.terms, 1759);
+	ck_assert_int_eq(st.dimensions, 2368);
+	ck_assert_int_eq(st.entries, 2368);
+	ck_assert_int_eq(st.no_family, 2);
+	ck_assert_int_eq(st.orphan_terms, 0);
+	/* other services inside the offer keep their own service code */
+	ck_assert_int_eq(th_count_lines(out.buf, "\"service\":\"AWSDataTransfer\"", "\"sku\":\"HQEH3ZWJVT46JHRG\"", NULL), 5);
+	/* reserved upfront fees: no range */
+	ck_assert_int_gt(th_count_lines(out.buf, "\"model\":\"Reserved\"", "\"unit\":\"Quantity\"", "\"begin\":null", NULL), 400);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(real_bom_and_reserved_only)
+{
+	struct ingest_stats st;
+	struct cc_err err = { 0 };
+	struct buf out;
+
+	if (real_file("AmazonEC2-dedicated-host-reserved-excerpt-20180921-reserialized.json", &st, &out, &err) == CC_ENOTFOUND)
+		return;
+	ck_assert_msg(err.code == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(st.products, 1);
+	ck_assert_int_gt(st.entries, 0);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"model\":\"OnDemand\"", NULL), 0);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(real_orphan_terms_counted)
+{
+	struct ingest_stats st;
+	struct cc_err err = { 0 };
+	struct buf out;
+
+	if (real_file("AmazonEC2-us-west-2-excerpt-20180504-reserialized.json", &st, &out, &err) == CC_ENOTFOUND)
+		return;
+	ck_assert_msg(err.code == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(st.products, 7);
+	ck_assert_int_gt(st.terms, 100);
+	ck_assert_int_eq(st.orphan_terms, st.terms);
+	ck_assert_int_eq(st.entries, 0);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(real_cny_and_edited_file)
+{
+	struct ingest_stats st;
+	struct cc_err err = { 0 };
+	struct buf out;
+
+	if (real_file("AmazonEC2-cn-northwest-1-gp3-excerpt-20230314.json", &st, &out, &err) == CC_ENOTFOUND)
+		return;
+	ck_assert_int_eq(th_count_lines(out.buf, "\"region\":\"cn-northwest-1\"", "\"currency\":\"CNY\"",
+					"\"price\":\"0.5312000000\"", "\"volumeApiName\":\"gp3\"",
+					"\"charge\":\"storage\"", NULL), 1);
+	buf_release(&out);
+	/* upstream edits: an upfront fee under OnDemand, attributesList inside terms */
+	ck_assert_int_eq(real_file("AmazonEC2-us-east-2-m5-gp3-nlb-excerpt-20230322-edited.json", &st, &out, &err), CC_OK);
+	ck_assert_int_eq(st.misfiled_terms, 1);
+	ck_assert_int_eq(st.unknown_term_types, 1);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"model\":\"Reserved\"", "\"price\":\"1161\"",
+					"\"OfferingClass\":\"convertible\"", NULL), 1);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"model\":\"OnDemand\"", "\"instanceType\":\"m5.large\"", NULL), 0);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(real_index_files_are_refused)
+{
+	static const char *const names[] = { "offers-index-aws-20260427.json",
+					     "AmazonEC2-region_index-20250523.json",
+					     "AWSDatabaseSavingsPlans-region_index-20260422.json" };
+	struct ingest_stats st;
+	struct buf out;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct cc_err err = { 0 };
+		enum cc_code ret = real_file(names[i], &st, &out, &err);
+
+		if (ret == CC_ENOTFOUND)
+			return;
+		ck_assert_int_eq(ret, CC_EPARSE);
+		ck_assert_msg(strstr(err.msg, "not an AWS price-list offer file"), "%s", err.msg);
+		buf_release(&out);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------- files */
+
+static char *gzip_file(const char *dir, const char *name, const char *data,
+		       size_t len)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	gzFile gz;
+
+	snprintf(p, n, "%s/%s", dir, name);
+	gz = gzopen(p, "wb");
+	ck_assert_ptr_nonnull(gz);
+	ck_assert_int_eq(gzwrite(gz, data, (unsigned)len), (int)len);
+	ck_assert_int_eq(gzclose(gz), Z_OK);
+	return p;
+}
+
+START_TEST(gzip_equals_plain_and_truncated_gzip_fails)
+{
+	char *dir = th_tmpdir();
+	char *plain = th_write(dir, "a.json", normal_doc, strlen(normal_doc));
+	char *gz = gzip_file(dir, "a.json.gz", normal_doc, strlen(normal_doc));
+	struct ingest_stats st;
+	struct buf a, b;
+	struct cc_err err = { 0 };
+	size_t len;
+	char *bytes;
+	FILE *f;
+
+	buf_init(&a, 1 << 20);
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(ingest_file(NULL, plain, NULL, 4096, 0, collect_line, &a, &st, &err), CC_OK);
+	ck_assert_msg(ingest_file(NULL, gz, NULL, 4096, 0, collect_line, &b, &st, &err) == CC_OK, "%s", err.msg);
+	ck_assert_str_eq(a.buf, b.buf);
+	/* cut the gzip stream in half */
+	bytes = th_read(gz, &len);
+	f = fopen(gz, "wb");
+	fwrite(bytes, 1, len / 2, f);
+	fclose(f);
+	buf_reset(&b);
+	ck_assert_int_eq(ingest_file(NULL, gz, NULL, 4096, 0, collect_line, &b, &st, &err), CC_ETRUNC);
+	ck_assert_msg(strstr(err.msg, "a.json.gz") && strstr(err.msg, "truncated"), "%s", err.msg);
+	/* a missing file */
+	cc_err_clear(&err);
+	ck_assert_int_eq(ingest_file(NULL, "/nonexistent.json", NULL, 4096, 0, collect_line, &b, &st, &err), CC_EIO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot open '/nonexistent.json'"));
+	unlink(plain);
+	unlink(gz);
+	rmdir(dir);
+	free(bytes);
+	free(plain);
+	free(gz);
+	free(dir);
+	buf_release(&a);
+	buf_release(&b);
+}
+END_TEST
+
+/* The same DataTransfer SKU in two offers is one pricebook entry. */
+START_TEST(repeated_sku_across_offers_deduplicated)
+{
+	static const char other[] = HEAD("AmazonRedshift") PRODUCTS ",\n"
+		"  \"terms\" : { \"OnDemand\" : { " OD_TERM("AAAABBBBCCCCDDDD", "\"0.1664000000\"") " } }\n}\n";
+	char *dir = th_tmpdir();
+	char *a = th_write(dir, "ec2.json", normal_doc, strlen(normal_doc));
+	char *b = th_write(dir, "redshift.json", other, strlen(other));
+	const char *files[2] = { a, b };
+	char pb[4096];
+	struct buf out;
+	struct cc_err err = { 0 };
+
+	snprintf(pb, sizeof(pb), "%s/pb.cpb", dir);
+	buf_init(&out, 1 << 20);
+	ck_assert_msg(th_pricebook(files, 2, pb, 1 << 20, &out, &err) == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"sku\":\"AAAABBBBCCCCDDDD\"", "\"model\":\"OnDemand\"", NULL), 1);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"sku\"", NULL), 3);
+	unlink(a);
+	unlink(b);
+	unlink(pb);
+	rmdir(dir);
+	free(a);
+	free(b);
+	free(dir);
+	buf_release(&out);
+}
+END_TEST
+
+/* The project's own fixtures: every file ingests, prices as published. */
+START_TEST(bundled_fixtures)
+{
+	static const char *const rel[] = {
+		"offers/AmazonEC2/us-east-1/index.json", "offers/AmazonEC2/us-east-2/index.json",
+		"offers/AmazonRDS/us-east-1/index.json", "offers/AmazonS3/us-east-1/index.json",
+		"offers/AWSDataTransfer/us-east-1/index.json", "offers/AWSELB/us-east-1/index.json",
+		"offers/AmazonCloudFront/global/index.json", "offers/awskms/us-east-1/index.json",
+		"offers/AWSSecretsManager/us-east-1/index.json", "offers/awswaf/us-east-1/index.json",
+		"offers/AmazonGuardDuty/us-east-1/index.json", "offers/AWSCloudTrail/us-east-1/index.json",
+		"offers/AWSConfig/us-east-1/index.json", "offers/AWSShield/us-east-1/index.json",
+	};
+	enum { N = sizeof(rel) / sizeof(rel[0]) };
+	char *paths[N], *dir = th_tmpdir(), pb[4096];
+	struct buf out;
+	struct cc_err err = { 0 };
+	const char *s3;
+	size_t i;
+
+	for (i = 0; i < N; i++)
+		paths[i] = th_fixture(rel[i]);
+	snprintf(pb, sizeof(pb), "%s/pb.cpb", dir);
+	buf_init(&out, 64 << 20);
+	ck_assert_msg(th_pricebook((const char *const *)paths, N, pb, 32 << 20, &out, &err) == CC_OK,
+		      "%s", err.msg);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"region\":\"us-east-1\"", "\"instanceType\":\"t3.xlarge\"",
+					"\"operatingSystem\":\"Linux\"", "\"price\":\"0.1664000000\"", NULL), 1);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"region\":\"us-east-2\"", "\"sku\":\"8D49XP354UEYTHGM\"",
+					"\"model\":\"OnDemand\"", "\"price\":\"0.0960000000\"", NULL), 1);
+	/* 7 Reserved terms: No Upfront has one dimension, Partial and All
+	 * Upfront two (fee + hourly): 1+2+2 (1yr) + 1+2+2 (3yr) + 2 (convertible) */
+	ck_assert_int_eq(th_count_lines(out.buf, "\"instanceType\":\"m5.large\"", "\"model\":\"Reserved\"",
+					"\"region\":\"us-east-1\"", NULL), 12);
+	ck_assert_int_eq(th_count_lines(out.buf, "\"service\":\"AmazonCloudFront\"", "\"region\":\"global\"", NULL), 16);
+	/* S3 tiers were written 512000, 51200, 0: they come out in numeric order */
+	s3 = strstr(out.buf, "\"volumeType\":\"Standard\"}");
+	ck_assert_ptr_nonnull(s3);
+	ck_assert_ptr_nonnull(strstr(s3, "\"begin\":\"0\""));
+	ck_assert(strstr(s3, "\"begin\":\"0\"") < strstr(s3, "\"begin\":\"51200\""));
+	ck_assert(strstr(s3, "\"begin\":\"51200\"") < strstr(s3, "\"begin\":\"512000\""));
+	for (i = 0; i < N; i++)
+		free(paths[i]);
+	unlink(pb);
+	rmdir(dir);
+	free(dir);
+	buf_release(&out);
+}
+END_TEST
+
+Suite *suite_ingest(void)
+{
+	Suite *s = suite_create("ingest");
+	TCase *tc = tcase_create("traps");
+	TCase *real = tcase_create("real files");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, normal_order);
+	tcase_add_test(tc, terms_before_products_spooled);
+	tcase_add_test(tc, chunk_boundaries_do_not_matter);
+	tcase_add_test(tc, unknown_term_types_skipped);
+	tcase_add_test(tc, empty_ondemand_and_orphans);
+	tcase_add_test(tc, bom_is_skipped_even_when_split);
+	tcase_add_test(tc, truncated_names_the_offset);
+	tcase_add_test(tc, malformed_names_the_offset);
+	tcase_add_test(tc, not_an_offer_file);
+	tcase_add_test(tc, bad_prices_and_ranges_skipped_not_fatal);
+	tcase_add_test(tc, family_service_region_edge_cases);
+	tcase_add_test(tc, deep_nesting_under_unknown_keys);
+	tcase_add_test(tc, gzip_equals_plain_and_truncated_gzip_fails);
+	tcase_add_test(tc, repeated_sku_across_offers_deduplicated);
+	tcase_add_test(tc, bundled_fixtures);
+	suite_add_tcase(s, tc);
+	tcase_set_timeout(real, 120);
+	tcase_add_test(real, real_capacity_block_does_not_shadow);
+	tcase_add_test(real, real_redshift_offer);
+	tcase_add_test(real, real_bom_and_reserved_only);
+	tcase_add_test(real, real_orphan_terms_counted);
+	tcase_add_test(real, real_cny_and_edited_file);
+	tcase_add_test(real, real_index_files_are_refused);
+	suite_add_tcase(s, real);
+	return s;
+}
