@@ -124,7 +124,7 @@ fuzz: $(BUILD)/config.mk
 	$(Q)scripts/install-deps.sh fuzz
 	$(Q)mkdir -p $(BUILD)/fuzz
 	$(call say,CLANG,fuzz_ingest)clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) -o $(BUILD)/fuzz/fuzz_ingest tests/fuzz/fuzz_ingest.c $(LIB_SRC) $(PKG_LIBS) -lm -fopenmp
+		$(PKG_CFLAGS) -o $(BUILD)/fuzz/fuzz_ingest tests/fuzz/fuzz_ingest.c $(LIB_SRC) $(PKG_LIBS) -lm
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus && cp tests/fuzz/corpus/ingest/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_ingest -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 $(BUILD)/fuzz/corpus
 

@@ -341,6 +341,7 @@ static FILE *temp_beside(const char *path, const char *what, char **path_out,
 			 struct cc_err *err)
 {
 	struct buf b;
+	mode_t mask;
 	FILE *f;
 	int fd;
 
@@ -352,6 +353,16 @@ static FILE *temp_beside(const char *path, const char *what, char **path_out,
 	fd = mkstemp(b.buf);
 	if (fd < 0) {
 		cc_err_errno(err, errno, "cannot create '%s'", b.buf);
+		buf_release(&b);
+		return NULL;
+	}
+	/* mkstemp makes 0600; a pricebook is read by others, as any output */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask)) {
+		cc_err_errno(err, errno, "cannot set the mode of '%s'", b.buf);
+		close(fd);
+		unlink(b.buf);
 		buf_release(&b);
 		return NULL;
 	}

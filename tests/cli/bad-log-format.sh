@@ -1,0 +1,1 @@
+"$COSTCTL" --log-format xml price --dump

@@ -1,0 +1,1 @@
+mkdir -p state/offers; "$COSTCTL" --state state ingest

@@ -1,0 +1,1 @@
+"$COSTCTL" --state state ingest "$FIXTURES/bad/not-an-offer.json"

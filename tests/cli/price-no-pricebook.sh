@@ -1,0 +1,1 @@
+"$COSTCTL" --state empty price AmazonEC2 us-east-1

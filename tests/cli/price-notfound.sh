@@ -1,0 +1,3 @@
+. "$(dirname "$0")/lib.inc"
+ingest_fixtures || exit
+"$COSTCTL" --state state price AmazonEC2 us-east-1 instanceType=x9.huge

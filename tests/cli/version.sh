@@ -1,0 +1,1 @@
+"$COSTCTL" --version
