@@ -24,6 +24,7 @@ static const char *const usage[] = {
 	"                     ON_DEMAND or RESERVED_1YR_NO_UPFRONT",
 	"  --family NAME      product family (\"Compute Instance\")",
 	"  --term NAME=VALUE  a term attribute (LeaseContractLength=3yr); repeatable",
+	"  --format FMT       json (default: one JSON line per entry) or table",
 	"  --dump             print every entry",
 	"  -h, --help         this help",
 	NULL,
@@ -123,13 +124,86 @@ bad:
 			  "RESERVED_1YR|3YR_NO|PARTIAL|ALL_UPFRONT[_CONVERTIBLE])", m);
 }
 
+struct printer {
+	struct buf line;
+	int table;
+	uint64_t rows;
+};
+
+/* Values of a pair list joined by spaces: "t3.xlarge Linux Shared ..." */
+static void add_values(struct buf *b, struct pb_str list, size_t width)
+{
+	struct pb_str n, v;
+	size_t pos = 0, start = b->len;
+
+	while (pb_pairs_next(list, &pos, &n, &v)) {
+		if (b->len > start)
+			buf_addch(b, ' ');
+		buf_add(b, v.p, v.len);
+	}
+	if (b->len - start > width) {
+		b->len = start + width - 3;
+		buf_addstr(b, "...");
+	}
+	while (b->len - start < width)
+		buf_addch(b, ' ');
+}
+
+static void add_col(struct buf *b, struct pb_str s, size_t width)
+{
+	size_t n = s.len > width ? width : s.len;
+
+	buf_add(b, s.p, n);
+	while (n++ < width)
+		buf_addch(b, ' ');
+}
+
 static int print_entry(void *user, const struct pb_entry *e)
 {
-	struct buf *b = user;
+	struct printer *pr = user;
+	struct buf *b = &pr->line;
 
 	buf_reset(b);
-	if (pb_entry_json(e, b) || buf_addch(b, '\n'))
-		return 1;
+	if (!pr->table) {
+		if (pb_entry_json(e, b) || buf_addch(b, '\n'))
+			return 1;
+	} else {
+		struct pb_str none = { "-", 1 };
+
+		if (!pr->rows++)
+			buf_addf(b, "%-15s %-17s %-58s %-8s %-34s %-9s %-16s %s\n",
+				 "REGION", "FAMILY", "PRODUCT", "MODEL", "TERM", "UNIT",
+				 "RANGE", "PRICE");
+		add_col(b, e->f[PB_REGION], 15);
+		buf_addch(b, ' ');
+		add_col(b, e->f[PB_FAMILY], 17);
+		buf_addch(b, ' ');
+		add_values(b, e->f[PB_KEY], 58);
+		buf_addch(b, ' ');
+		add_col(b, e->f[PB_MODEL], 8);
+		buf_addch(b, ' ');
+		if (e->f[PB_TERM].len)
+			add_values(b, e->f[PB_TERM], 34);
+		else
+			add_col(b, none, 34);
+		buf_addch(b, ' ');
+		add_col(b, e->f[PB_UNIT], 9);
+		buf_addch(b, ' ');
+		{
+			size_t start = b->len;
+
+			if (e->f[PB_BEGIN].len)
+				buf_addf(b, "%.*s-%.*s", (int)e->f[PB_BEGIN].len,
+					 e->f[PB_BEGIN].p, (int)e->f[PB_END].len,
+					 e->f[PB_END].p);
+			else
+				buf_addch(b, '-');
+			while (b->len - start < 16)
+				buf_addch(b, ' ');
+		}
+		buf_addf(b, " %.*s %.*s\n", (int)e->f[PB_PRICE].len, e->f[PB_PRICE].p,
+			 (int)e->f[PB_CURRENCY].len, e->f[PB_CURRENCY].p);
+	}
 	return fwrite(b->buf, b->len, 1, stdout) != 1;
 }
 
@@ -150,41 +224,40 @@ static int open_pricebook(struct cmd_ctx *c, const char *file,
 	return ret;
 }
 
-static int dump(struct cmd_ctx *c, const char *file)
+static int dump(struct cmd_ctx *c, const char *file, struct printer *pr)
 {
 	struct pb_reader *r = NULL;
-	struct buf line;
 	uint64_t i;
 	int ret;
 
 	if ((ret = open_pricebook(c, file, &r)))
 		return ret;
-	buf_init(&line, 1 << 20);
 	for (i = 0; i < pb_count(r); i++) {
 		struct pb_entry e;
 
 		if ((ret = pb_get(r, i, &e, &c->err)))
 			break;
-		if (print_entry(&line, &e)) {
+		if (print_entry(pr, &e)) {
 			ret = cc_err_set(&c->err, CC_EIO, "cannot write entry %llu",
 					 (unsigned long long)i);
 			break;
 		}
 	}
-	buf_release(&line);
 	pb_close(r);
 	return ret;
 }
 
 int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 {
-	enum { OPT_PRICEBOOK = 256, OPT_MODEL, OPT_FAMILY, OPT_TERM, OPT_DUMP };
+	enum { OPT_PRICEBOOK = 256, OPT_MODEL, OPT_FAMILY, OPT_TERM, OPT_DUMP,
+	       OPT_FORMAT };
 	static const struct option opts[] = {
 		{ "pricebook", required_argument, NULL, OPT_PRICEBOOK },
 		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "family", required_argument, NULL, OPT_FAMILY },
 		{ "term", required_argument, NULL, OPT_TERM },
 		{ "dump", no_argument, NULL, OPT_DUMP },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,7 +265,7 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 	struct pb_query q;
 	struct pairs key, term;
 	struct pb_reader *r = NULL;
-	struct buf line;
+	struct printer pr;
 	uint64_t matches = 0;
 	int o, ret = CC_OK, want_dump = 0;
 	size_t i;
@@ -200,7 +273,8 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 	memset(&q, 0, sizeof(q));
 	memset(&key, 0, sizeof(key));
 	memset(&term, 0, sizeof(term));
-	buf_init(&line, 1 << 20);
+	memset(&pr, 0, sizeof(pr));
+	buf_init(&pr.line, 1 << 20);
 	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (o) {
 		case OPT_PRICEBOOK: file = optarg; break;
@@ -211,6 +285,14 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 				goto out;
 			break;
 		case OPT_DUMP: want_dump = 1; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") && strcmp(optarg, "table")) {
+				ret = cc_err_set(&c->err, CC_EUSAGE,
+						 "format must be json or table, not '%s'", optarg);
+				goto out;
+			}
+			pr.table = !strcmp(optarg, "table");
+			break;
 		case 'h': ret = cmd_usage(usage, 1); goto out;
 		default: ret = cmd_usage(usage, 0); goto out;
 		}
@@ -220,7 +302,7 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 			ret = cmd_usage(usage, 0);
 			goto out;
 		}
-		ret = dump(c, optind < argc ? argv[optind] : file);
+		ret = dump(c, optind < argc ? argv[optind] : file, &pr);
 		goto out;
 	}
 	if (argc - optind < 2) {
@@ -242,7 +324,7 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 	q.nterm = term.n;
 	if ((ret = open_pricebook(c, file, &r)))
 		goto out;
-	ret = pb_find(r, &q, print_entry, &line, &matches, &c->err);
+	ret = pb_find(r, &q, print_entry, &pr, &matches, &c->err);
 	if (!ret && !matches) {
 		struct buf what;
 
@@ -257,7 +339,7 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 	}
 out:
 	pb_close(r);
-	buf_release(&line);
+	buf_release(&pr.line);
 	for (i = 0; i < key.nowned; i++)
 		free(key.owned[i]);
 	for (i = 0; i < term.nowned; i++)

@@ -1501,6 +1501,23 @@ out:
 	return ret;
 }
 
+/*
+ * How a pricebook names an input: the last three path components, which
+ * in fetch's layout are offer/region/index.json (every file is index.json).
+ */
+static const char *source_name(const char *path)
+{
+	const char *p = path + strlen(path);
+	int slashes = 0;
+
+	while (p > path) {
+		if (p[-1] == '/' && ++slashes == 3)
+			break;
+		p--;
+	}
+	return p;
+}
+
 enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 				 const char *const *files, size_t nfiles,
 				 const char *out_path,
@@ -1530,7 +1547,7 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 		o.version.len = strlen(st.version);
 		o.published.p = st.published;
 		o.published.len = strlen(st.published);
-		o.source.p = cc_basename(files[i]);
+		o.source.p = source_name(files[i]);
 		o.source.len = strlen(o.source.p);
 		o.products = st.products;
 		o.entries = st.entries;
