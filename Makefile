@@ -15,6 +15,7 @@
 
 .DEFAULT_GOAL := all
 SHELL := /bin/sh
+comma := ,
 
 SANITIZE ?=
 ifeq ($(SANITIZE),)
@@ -28,7 +29,6 @@ $(error SANITIZE takes address and/or undefined, not '$(SANITIZE)')
 endif
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
-comma := ,
 
 ifneq ($(V),1)
 Q := @

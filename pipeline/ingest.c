@@ -524,7 +524,9 @@ static int finish_product(struct ingest *in)
 				return fail(in, CC_ENOMEM, "out of memory");
 		}
 	} else {
-		qsort(in->attrs.items, in->attrs.n, sizeof(struct kv), kv_cmp_name);
+		if (in->attrs.n > 1)
+			qsort(in->attrs.items, in->attrs.n, sizeof(struct kv),
+			      kv_cmp_name);
 		for (i = 0; i < in->attrs.n; i++) {
 			const struct kv *kv = &in->attrs.items[i];
 
@@ -1653,7 +1655,8 @@ enum cc_code ingest_find_offers(const char *dir, char ***files, size_t *n,
 		*n = 0;
 		return ret;
 	}
-	qsort(*files, *n, sizeof(**files), str_cmp);
+	if (*n > 1)
+		qsort(*files, *n, sizeof(**files), str_cmp);
 	return CC_OK;
 }
 

@@ -696,7 +696,8 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 		st->runs = w->nruns;
 		ret = merge_runs(w, st, err);
 	} else {
-		qsort(w->recs, w->nrecs, sizeof(*w->recs), memrec_cmp);
+		if (w->nrecs > 1)
+			qsort(w->recs, w->nrecs, sizeof(*w->recs), memrec_cmp);
 		for (i = 0, ret = CC_OK; i < w->nrecs && !ret; i++)
 			ret = emit(w, w->recs[i].rec, st, err);
 	}

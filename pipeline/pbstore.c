@@ -100,7 +100,8 @@ static unsigned prune(const char *state, unsigned keep, const char *cur,
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp); /* oldest first: UTC time in name */
+	if (n > 1) /* oldest first: the UTC time is in the name */
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; n > keep && i < n - keep; i++) {
 		if ((cur && strstr(cur, names[i])) || (prev && strstr(prev, names[i])))
 			continue;
