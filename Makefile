@@ -51,8 +51,8 @@ include $(BUILD)/config.mk
 $(BUILD)/config.mk: scripts/install-deps.sh
 	@mkdir -p $(BUILD)
 	$(Q)scripts/install-deps.sh build
-	$(Q){ echo "PKG_CFLAGS := $$(pkg-config --cflags libcurl yajl xlsxwriter zlib sqlite3)"; \
-	  echo "PKG_LIBS := $$(pkg-config --libs libcurl yajl xlsxwriter zlib sqlite3) -lhpdf"; \
+	$(Q){ echo "PKG_CFLAGS := $$(pkg-config --cflags libcurl yajl xlsxwriter zlib sqlite3 libcrypto)"; \
+	  echo "PKG_LIBS := $$(pkg-config --libs libcurl yajl xlsxwriter zlib sqlite3 libcrypto) -lhpdf"; \
 	  echo "CHECK_CFLAGS := $$(pkg-config --cflags check)"; \
 	  echo "CHECK_LIBS := $$(pkg-config --libs check)"; } >$@.tmp && mv $@.tmp $@
 
@@ -71,7 +71,9 @@ LIB := $(BUILD)/libpipeline.a
 COSTCTL := $(BUILD)/costctl
 UNIT := $(BUILD)/tests/unit/runner
 FUZZ_DRIVER := $(BUILD)/tests/fuzz/regression_driver
-BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop $(BUILD)/tests/bench/runstat
+BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop \
+	$(BUILD)/tests/bench/runstat $(BUILD)/tests/bench/ingest_only
+.SECONDARY:
 
 all: $(COSTCTL)
 

@@ -16,44 +16,48 @@ struct arena_block {
 void arena_init(struct arena *a, size_t block_size, size_t cap)
 {
 	a->head = NULL;
+	a->spare = NULL;
 	a->block_size = block_size ? block_size : 64 * 1024;
 	a->used = 0;
 	a->reserved = 0;
 	a->cap = cap;
 }
 
-void arena_release(struct arena *a)
+static void free_chain(struct arena_block *b)
 {
-	struct arena_block *b = a->head;
-
 	while (b) {
 		struct arena_block *next = b->next;
 
 		free(b);
 		b = next;
 	}
+}
+
+void arena_release(struct arena *a)
+{
+	free_chain(a->head);
+	free_chain(a->spare);
 	arena_init(a, a->block_size, a->cap);
 }
 
 void arena_clear(struct arena *a)
 {
-	struct arena_block *b, *keep = a->head;
+	struct arena_block *b = a->head;
 
-	if (!keep)
-		return;
-	/* keep the oldest block: it is the ordinary size */
-	while (keep->next)
-		keep = keep->next;
-	b = a->head;
-	while (b != keep) {
+	while (b) {
 		struct arena_block *next = b->next;
 
-		a->reserved -= b->size;
-		free(b);
+		if (b->size == a->block_size) {
+			b->off = 0;
+			b->next = a->spare;
+			a->spare = b;
+		} else {
+			a->reserved -= b->size;
+			free(b);
+		}
 		b = next;
 	}
-	keep->off = 0;
-	a->head = keep;
+	a->head = NULL;
 	a->used = 0;
 }
 
@@ -69,6 +73,13 @@ void *arena_alloc(struct arena *a, size_t n)
 	if (!b || b->size - b->off < need) {
 		size_t size = need > a->block_size / 4 ? need : a->block_size;
 
+		if (size == a->block_size && a->spare) {
+			b = a->spare;
+			a->spare = b->next;
+			b->next = a->head;
+			a->head = b;
+			goto take;
+		}
 		if (a->cap && (size > a->cap || a->reserved > a->cap - size))
 			return NULL;
 		b = malloc(sizeof(*b) + size);
@@ -86,6 +97,7 @@ void *arena_alloc(struct arena *a, size_t n)
 		}
 		a->reserved += size;
 	}
+take:
 	p = b->data + b->off;
 	b->off += need;
 	a->used += need;

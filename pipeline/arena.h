@@ -14,6 +14,7 @@ struct arena_block;
 
 struct arena {
 	struct arena_block *head;
+	struct arena_block *spare; /* cleared ordinary blocks, reused first */
 	size_t block_size; /* size of ordinary blocks */
 	size_t used;       /* bytes handed out, all blocks */
 	size_t reserved;   /* bytes malloc'd, all blocks */
@@ -23,7 +24,11 @@ struct arena {
 void arena_init(struct arena *a, size_t block_size, size_t cap);
 /* Frees every block; the arena is empty and usable again. */
 void arena_release(struct arena *a);
-/* Keeps the first block, frees the rest, and empties the arena. */
+/*
+ * Empties the arena but keeps its ordinary blocks for reuse (memory that
+ * is already faulted in: refilling it costs no page faults); oversized
+ * blocks are freed.
+ */
 void arena_clear(struct arena *a);
 /* Uninitialised memory aligned for any type, or NULL. Owned by the arena. */
 void *arena_alloc(struct arena *a, size_t n);

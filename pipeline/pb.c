@@ -16,9 +16,11 @@
 #include "sha256.h"
 #include "banned.h"
 
-#define HEADER_SIZE 128
+#define PREAMBLE_SIZE 16
+#define TRAILER_SIZE 128
 #define LENS_SIZE (2 * PB_NFIELDS)
 static const unsigned char magic[8] = { 0x89, 'C', 'C', 'P', 'B', '\r', '\n', 0x1a };
+static const unsigned char end_magic[8] = { 'C', 'C', 'P', 'B', '-', 'E', 'N', 'D' };
 
 /* ------------------------------------------------------------ encoding */
 
@@ -270,7 +272,7 @@ struct pb_writer {
 	uint32_t noffers;
 	/* commit state */
 	FILE *out;
-	struct sha256 body;
+	struct sha256 body, whole;
 	uint64_t written;
 	unsigned char *prev;
 	size_t prev_cap;
@@ -469,13 +471,16 @@ enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 	return CC_OK;
 }
 
+/* Writes and hashes: `body` covers the sections, `whole` every byte. */
 static enum cc_code out_write(struct pb_writer *w, const void *p, size_t n,
-			      struct cc_err *err)
+			      int in_body, struct cc_err *err)
 {
 	errno = 0;
 	if (n && fwrite(p, n, 1, w->out) != 1)
 		return write_failed(err, w->out, w->tmp_path);
-	sha256_update(&w->body, p, n);
+	if (in_body)
+		sha256_update(&w->body, p, n);
+	sha256_update(&w->whole, p, n);
 	return CC_OK;
 }
 
@@ -518,7 +523,7 @@ static enum cc_code emit(struct pb_writer *w, const unsigned char *rec,
 	errno = 0;
 	if (fwrite(off, 8, 1, w->idx) != 1)
 		return write_failed(err, w->idx, w->idx_path);
-	if (out_write(w, rec, size, err))
+	if (out_write(w, rec, size, 1, err))
 		return err ? err->code : CC_EIO;
 	w->data_len += size;
 	st->entries++;
@@ -625,6 +630,8 @@ static void writer_free(struct pb_writer *w)
 	free(w->runs);
 	free(w->recs);
 	free(w->prev);
+	sha256_release(&w->body);
+	sha256_release(&w->whole);
 	arena_release(&w->mem);
 	buf_release(&w->offers);
 	free(w->tmp_path);
@@ -648,7 +655,7 @@ static enum cc_code copy_index(struct pb_writer *w, struct cc_err *err)
 	if (fflush(w->idx) || fseek(w->idx, 0, SEEK_SET))
 		return write_failed(err, w->idx, w->idx_path);
 	while ((n = fread(chunk, 1, sizeof(chunk), w->idx)) > 0)
-		if (out_write(w, chunk, n, err))
+		if (out_write(w, chunk, n, 1, err))
 			return err ? err->code : CC_EIO;
 	if (ferror(w->idx))
 		return cc_err_errno(err, errno ? errno : EIO, "cannot read '%s'",
@@ -659,7 +666,7 @@ static enum cc_code copy_index(struct pb_writer *w, struct cc_err *err)
 enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 			      struct cc_err *err)
 {
-	unsigned char header[HEADER_SIZE], digest[32], tmp[4];
+	unsigned char pre[PREAMBLE_SIZE], trailer[TRAILER_SIZE], digest[32], tmp[4];
 	uint64_t offers_len, index_len, file_size;
 	enum cc_code ret = CC_OK;
 	size_t i;
@@ -679,16 +686,18 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	}
 	setvbuf(w->out, NULL, _IOFBF, 1 << 20);
 	setvbuf(w->idx, NULL, _IOFBF, 1 << 16);
-	sha256_init(&w->body);
-	memset(header, 0, sizeof(header));
-	errno = 0;
-	if (fwrite(header, sizeof(header), 1, w->out) != 1) {
-		ret = write_failed(err, w->out, w->tmp_path);
+	if (sha256_init(&w->body) || sha256_init(&w->whole)) {
+		ret = cc_err_set(err, CC_ENOMEM, "cannot hash '%s'", w->path);
 		goto out;
 	}
+	/* written front to back in one pass, so both hashes stream */
+	memcpy(pre, magic, 8);
+	wr32(pre + 8, PB_FORMAT_VERSION);
+	wr32(pre + 12, TRAILER_SIZE);
 	wr32(tmp, w->noffers);
-	if ((ret = out_write(w, tmp, 4, err)) ||
-	    (ret = out_write(w, w->offers.buf, w->offers.len, err)))
+	if ((ret = out_write(w, pre, sizeof(pre), 0, err)) ||
+	    (ret = out_write(w, tmp, 4, 1, err)) ||
+	    (ret = out_write(w, w->offers.buf, w->offers.len, 1, err)))
 		goto out;
 	offers_len = 4 + w->offers.len;
 
@@ -704,25 +713,26 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	if (ret || (ret = copy_index(w, err)))
 		goto out;
 	index_len = st->entries * 8;
-	file_size = HEADER_SIZE + offers_len + w->data_len + index_len;
+	file_size = PREAMBLE_SIZE + offers_len + w->data_len + index_len + TRAILER_SIZE;
 	sha256_final(&w->body, digest);
 
-	memcpy(header, magic, 8);
-	wr32(header + 8, PB_FORMAT_VERSION);
-	wr32(header + 12, HEADER_SIZE);
-	wr64(header + 16, file_size);
-	wr64(header + 24, st->entries);
-	wr64(header + 32, HEADER_SIZE);
-	wr64(header + 40, offers_len);
-	wr64(header + 48, HEADER_SIZE + offers_len);
-	wr64(header + 56, w->data_len);
-	wr64(header + 64, HEADER_SIZE + offers_len + w->data_len);
-	wr64(header + 72, index_len);
-	memcpy(header + 80, digest, 32);
+	memset(trailer, 0, sizeof(trailer));
+	memcpy(trailer, end_magic, 8);
+	wr64(trailer + 8, file_size);
+	wr64(trailer + 16, st->entries);
+	wr64(trailer + 24, PREAMBLE_SIZE);
+	wr64(trailer + 32, offers_len);
+	wr64(trailer + 40, PREAMBLE_SIZE + offers_len);
+	wr64(trailer + 48, w->data_len);
+	wr64(trailer + 56, PREAMBLE_SIZE + offers_len + w->data_len);
+	wr64(trailer + 64, index_len);
+	memcpy(trailer + 72, digest, 32);
+	if ((ret = out_write(w, trailer, sizeof(trailer), 0, err)))
+		goto out;
+	sha256_final(&w->whole, digest);
+	sha256_hex(digest, st->sha256);
 	errno = 0;
-	if (fseek(w->out, 0, SEEK_SET) ||
-	    fwrite(header, sizeof(header), 1, w->out) != 1 || fflush(w->out) ||
-	    fsync(fileno(w->out))) {
+	if (fflush(w->out) || fsync(fileno(w->out))) {
 		ret = write_failed(err, w->out, w->tmp_path);
 		goto out;
 	}
@@ -734,11 +744,8 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 		goto out;
 	}
 	w->out = NULL;
-	if ((ret = fs_rename_durable(w->tmp_path, w->path, err))) {
+	if ((ret = fs_rename_durable(w->tmp_path, w->path, err)))
 		unlink(w->tmp_path);
-		goto out;
-	}
-	ret = sha256_file(w->path, st->sha256, err);
 out:
 	writer_free(w);
 	return ret;
@@ -832,9 +839,9 @@ enum cc_code pb_open(struct pb_reader **out, const char *path,
 {
 	struct pb_reader *r;
 	struct stat st;
-	const unsigned char *h;
+	const unsigned char *h, *t;
 	enum cc_code ret;
-	uint64_t file_size, index_len;
+	uint64_t file_size, index_len, body_end;
 	void *map;
 	int fd;
 
@@ -847,11 +854,11 @@ enum cc_code pb_open(struct pb_reader **out, const char *path,
 		close(fd);
 		return ret;
 	}
-	if ((uint64_t)st.st_size < HEADER_SIZE) {
+	if ((uint64_t)st.st_size < PREAMBLE_SIZE + TRAILER_SIZE) {
 		close(fd);
 		return corrupt(err, path, "file size",
-			       "%lld bytes is shorter than the %d-byte header",
-			       (long long)st.st_size, HEADER_SIZE);
+			       "%lld bytes is shorter than the %d-byte preamble and trailer",
+			       (long long)st.st_size, PREAMBLE_SIZE + TRAILER_SIZE);
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
@@ -866,6 +873,7 @@ enum cc_code pb_open(struct pb_reader **out, const char *path,
 	r->map = map;
 	r->size = (size_t)st.st_size;
 	h = r->map;
+	t = r->map + r->size - TRAILER_SIZE;
 	if (memcmp(h, magic, 8)) {
 		ret = corrupt(err, path, "magic", "not a costctl pricebook");
 		goto fail;
@@ -876,30 +884,36 @@ enum cc_code pb_open(struct pb_reader **out, const char *path,
 			      PB_FORMAT_VERSION);
 		goto fail;
 	}
-	if (rd32(h + 12) != HEADER_SIZE) {
-		ret = corrupt(err, path, "header size", "%u, expected %d",
-			      rd32(h + 12), HEADER_SIZE);
+	if (rd32(h + 12) != TRAILER_SIZE) {
+		ret = corrupt(err, path, "trailer size", "%u, expected %d",
+			      rd32(h + 12), TRAILER_SIZE);
 		goto fail;
 	}
-	file_size = rd64(h + 16);
+	if (memcmp(t, end_magic, 8)) {
+		ret = corrupt(err, path, "trailer",
+			      "no trailer at the end of the file (truncated?)");
+		goto fail;
+	}
+	file_size = rd64(t + 8);
 	if (file_size != r->size) {
 		ret = corrupt(err, path, "file size",
-			      "header says %llu bytes, file has %zu (truncated?)",
+			      "trailer says %llu bytes, file has %zu",
 			      (unsigned long long)file_size, r->size);
 		goto fail;
 	}
-	r->count = rd64(h + 24);
-	r->offers_off = rd64(h + 32);
-	r->offers_len = rd64(h + 40);
-	r->data_off = rd64(h + 48);
-	r->data_len = rd64(h + 56);
-	r->index_off = rd64(h + 64);
-	index_len = rd64(h + 72);
-	if (r->offers_off != HEADER_SIZE || r->offers_len > r->size ||
+	r->count = rd64(t + 16);
+	r->offers_off = rd64(t + 24);
+	r->offers_len = rd64(t + 32);
+	r->data_off = rd64(t + 40);
+	r->data_len = rd64(t + 48);
+	r->index_off = rd64(t + 56);
+	index_len = rd64(t + 64);
+	body_end = r->size - TRAILER_SIZE;
+	if (r->offers_off != PREAMBLE_SIZE || r->offers_len > body_end ||
 	    r->data_off != r->offers_off + r->offers_len ||
-	    r->data_len > r->size || r->index_off != r->data_off + r->data_len ||
-	    r->count > r->size / 8 || index_len != r->count * 8 ||
-	    r->index_off + index_len != r->size) {
+	    r->data_len > body_end || r->index_off != r->data_off + r->data_len ||
+	    r->count > body_end / 8 || index_len != r->count * 8 ||
+	    r->index_off + index_len != body_end) {
 		ret = corrupt(err, path, "section bounds",
 			      "offers, data and index do not tile the file");
 		goto fail;
@@ -982,17 +996,16 @@ enum cc_code pb_verify(const struct pb_reader *r, struct cc_err *err)
 	unsigned char digest[32];
 	char want[65], got[65];
 	const unsigned char *prev = NULL;
-	struct sha256 s;
 	uint64_t i;
 
-	sha256_init(&s);
-	sha256_update(&s, r->map + HEADER_SIZE, r->size - HEADER_SIZE);
-	sha256_final(&s, digest);
+	if (sha256_buf(r->map + PREAMBLE_SIZE, r->size - PREAMBLE_SIZE - TRAILER_SIZE,
+		       digest))
+		return cc_err_set(err, CC_ENOMEM, "cannot hash '%s'", r->path);
 	sha256_hex(digest, got);
-	sha256_hex(r->map + 80, want);
+	sha256_hex(r->map + r->size - TRAILER_SIZE + 72, want);
 	if (strcmp(want, got))
 		return corrupt(err, r->path, "body checksum",
-			       "header has %.12s..., contents hash to %.12s...",
+			       "trailer has %.12s..., contents hash to %.12s...",
 			       want, got);
 	for (i = 0; i < r->count; i++) {
 		const unsigned char *rec = record_at(r, i);
@@ -1016,12 +1029,9 @@ enum cc_code pb_sha256(struct pb_reader *r, const char **hex,
 {
 	if (!r->have_sha) {
 		unsigned char digest[32];
-		struct sha256 s;
 
-		(void)err;
-		sha256_init(&s);
-		sha256_update(&s, r->map, r->size);
-		sha256_final(&s, digest);
+		if (sha256_buf(r->map, r->size, digest))
+			return cc_err_set(err, CC_ENOMEM, "cannot hash '%s'", r->path);
 		sha256_hex(digest, r->sha);
 		r->have_sha = 1;
 	}

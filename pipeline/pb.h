@@ -6,16 +6,17 @@
  * in one merge pass. Its SHA-256 (as `sha256sum` prints it) is its
  * identity; every calculation records it.
  *
- * File layout (little-endian), format version 1:
+ * File layout (little-endian), format version 1, written front to back in
+ * one pass so the file's SHA-256 streams with the write:
  *
- *	header   128 bytes: magic "\x89CCPB\r\n\x1a", version, header size,
- *		 file size, entry count, the offsets and lengths of the three
- *		 sections below, and the SHA-256 of everything after the header
+ *	preamble 16 bytes: magic "\x89CCPB\r\n\x1a", format version, trailer size
  *	offers   u32 count, then per offer: code, version, publicationDate,
- *		 source file (u16 length + bytes each), products, entries (u64)
+ *		 source (u16 length + bytes each), products, entries (u64)
  *	data     the entries, in sort order: u16 length of each of the
  *		 PB_NFIELDS fields, then the field bytes
  *	index    u64 offset (into data) of each entry
+ *	trailer  128 bytes: "CCPB-END", file size, entry count, offset and
+ *		 length of each section, SHA-256 of offers+data+index
  *
  * Entry fields are the published strings, never converted: prices keep
  * their 10 decimals, ranges keep "Inf". An absent range is the empty

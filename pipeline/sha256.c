@@ -2,124 +2,57 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "banned.h"
 
-static const uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-static uint32_t ror(uint32_t x, int n)
+enum cc_code sha256_init(struct sha256 *s)
 {
-	return (x >> n) | (x << (32 - n));
-}
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
-static void compress(uint32_t h[8], const unsigned char *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, hh;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-	for (i = 16; i < 64; i++) {
-		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
-			      (w[i - 15] >> 3);
-		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^
-			      (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	s->ctx = NULL;
+	if (!ctx)
+		return CC_ENOMEM;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return CC_ENOMEM;
 	}
-	a = h[0], b = h[1], c = h[2], d = h[3];
-	e = h[4], f = h[5], g = h[6], hh = h[7];
-	for (i = 0; i < 64; i++) {
-		uint32_t s1 = ror(e, 6) ^ ror(e, 11) ^ ror(e, 25);
-		uint32_t ch = (e & f) ^ (~e & g);
-		uint32_t t1 = hh + s1 + ch + K[i] + w[i];
-		uint32_t s0 = ror(a, 2) ^ ror(a, 13) ^ ror(a, 22);
-		uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-		uint32_t t2 = s0 + maj;
-
-		hh = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
-	}
-	h[0] += a, h[1] += b, h[2] += c, h[3] += d;
-	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
-}
-
-void sha256_init(struct sha256 *s)
-{
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-					0xa54ff53a, 0x510e527f, 0x9b05688c,
-					0x1f83d9ab, 0x5be0cd19 };
-
-	memcpy(s->h, iv, sizeof(iv));
-	s->len = 0;
-	s->used = 0;
+	s->ctx = ctx;
+	return CC_OK;
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-
-	s->len += len;
-	if (s->used) {
-		size_t take = 64 - s->used < len ? 64 - s->used : len;
-
-		memcpy(s->block + s->used, p, take);
-		s->used += take;
-		p += take;
-		len -= take;
-		if (s->used < 64)
-			return;
-		compress(s->h, s->block);
-		s->used = 0;
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(s->h, p);
-	memcpy(s->block, p, len);
-	s->used = len;
+	if (s->ctx && len && EVP_DigestUpdate(s->ctx, data, len) != 1)
+		CC_BUG("EVP_DigestUpdate failed");
 }
 
 void sha256_final(struct sha256 *s, unsigned char out[32])
 {
-	uint64_t bits = s->len * 8;
-	int i;
+	unsigned int n = 32;
 
-	s->block[s->used++] = 0x80;
-	if (s->used > 56) {
-		memset(s->block + s->used, 0, 64 - s->used);
-		compress(s->h, s->block);
-		s->used = 0;
-	}
-	memset(s->block + s->used, 0, 56 - s->used);
-	for (i = 0; i < 8; i++)
-		s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(s->h, s->block);
-	for (i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(s->h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)s->h[i];
-	}
+	if (!s->ctx)
+		CC_BUG("sha256_final without sha256_init");
+	if (EVP_DigestFinal_ex(s->ctx, out, &n) != 1 || n != 32)
+		CC_BUG("EVP_DigestFinal_ex failed");
+	sha256_release(s);
+}
+
+void sha256_release(struct sha256 *s)
+{
+	EVP_MD_CTX_free(s->ctx);
+	s->ctx = NULL;
+}
+
+enum cc_code sha256_buf(const void *data, size_t len, unsigned char out[32])
+{
+	unsigned int n = 32;
+
+	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 ? CC_OK :
+									 CC_ENOMEM;
 }
 
 void sha256_hex(const unsigned char digest[32], char out[65])
@@ -138,18 +71,17 @@ enum cc_code sha256_file(const char *path, char out[65], struct cc_err *err)
 {
 	static const size_t chunk = 1 << 20;
 	unsigned char digest[32], *buf = NULL;
-	struct sha256 s;
+	struct sha256 s = { NULL };
 	enum cc_code ret = CC_OK;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return cc_err_errno(err, errno, "cannot open '%s'", path);
 	buf = cc_malloc(chunk);
-	if (!buf) {
+	if (!buf || sha256_init(&s)) {
 		ret = cc_err_set(err, CC_ENOMEM, "cannot hash '%s'", path);
 		goto out;
 	}
-	sha256_init(&s);
 	for (;;) {
 		ssize_t n = read(fd, buf, chunk);
 
@@ -166,6 +98,7 @@ enum cc_code sha256_file(const char *path, char out[65], struct cc_err *err)
 	sha256_final(&s, digest);
 	sha256_hex(digest, out);
 out:
+	sha256_release(&s);
 	free(buf);
 	close(fd);
 	return ret;

@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libcurl4-openssl-dev libyajl-dev libxlsxwriter-dev
-libhpdf-dev zlib1g-dev libsqlite3-dev check libsubunit-dev"
+libhpdf-dev zlib1g-dev libsqlite3-dev libssl-dev check libsubunit-dev"
 fuzz_pkgs="clang libfuzzer-14-dev"
 
 case "${1:-build}" in

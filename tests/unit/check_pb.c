@@ -199,9 +199,9 @@ START_TEST(checks_name_what_failed)
 	bytes = th_read(path, &len);
 
 #define RESTORE() do { f = fopen(copy, "wb"); fwrite(bytes, 1, len, f); fclose(f); cc_err_clear(&err); } while (0)
-	/* one flipped byte in the last entry's data */
+	/* one flipped byte in the middle: entry data */
 	RESTORE();
-	corrupt_at(copy, (long)len - 16 - 3, 0x20);
+	corrupt_at(copy, (long)len / 2, 0x20);
 	ck_assert_int_eq(pb_open(&r, copy, &err), CC_OK);
 	ck_assert_int_eq(pb_verify(r, &err), CC_ECORRUPT);
 	ck_assert_msg(strstr(err.msg, "failed check 'body checksum'"), "%s", err.msg);
@@ -209,6 +209,13 @@ START_TEST(checks_name_what_failed)
 	/* truncated */
 	RESTORE();
 	ck_assert_int_eq(truncate(copy, (off_t)len - 5), 0);
+	ck_assert_int_eq(pb_open(&r, copy, &err), CC_ECORRUPT);
+	ck_assert_msg(strstr(err.msg, "failed check 'trailer'"), "%s", err.msg);
+	/* bytes appended after the trailer */
+	RESTORE();
+	f = fopen(copy, "ab");
+	fwrite(bytes + len - 128, 1, 128, f);
+	fclose(f);
 	ck_assert_int_eq(pb_open(&r, copy, &err), CC_ECORRUPT);
 	ck_assert_msg(strstr(err.msg, "failed check 'file size'"), "%s", err.msg);
 	/* not a pricebook */
@@ -223,14 +230,14 @@ START_TEST(checks_name_what_failed)
 	ck_assert_msg(strstr(err.msg, "failed check 'format version'"), "%s", err.msg);
 	/* a section offset pointing elsewhere */
 	RESTORE();
-	corrupt_at(copy, 48, 0x04);
+	corrupt_at(copy, (long)len - 128 + 40, 0x04); /* data offset in the trailer */
 	ck_assert_int_eq(pb_open(&r, copy, &err), CC_ECORRUPT);
 	ck_assert_msg(strstr(err.msg, "failed check 'section bounds'"), "%s", err.msg);
 	/* shorter than a header */
 	RESTORE();
 	ck_assert_int_eq(truncate(copy, 100), 0);
 	ck_assert_int_eq(pb_open(&r, copy, &err), CC_ECORRUPT);
-	ck_assert_msg(strstr(err.msg, "shorter than the 128-byte header"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "shorter than the 144-byte preamble and trailer"), "%s", err.msg);
 #undef RESTORE
 	free(bytes);
 	unlink(path);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make bench: ingest throughput against a bare yajl parse of the same file,
+# and peak RSS, for a generated EC2 offer of SIZE MiB and one twice as large
+# (RSS must not grow with the file). Ratios, not wall-clock limits.
+# Usage: bench_ingest.sh BUILD_DIR   (BENCH_MB=1024 by default)
+set -euo pipefail
+build=$1
+size=${BENCH_MB:-1024}
+dir=$build/bench
+mkdir -p "$dir"
+gen=$build/tests/bench/gen_offer
+noop=$build/tests/bench/yajl_noop
+runstat=$build/tests/bench/runstat
+costctl=$build/costctl
+
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+printf '%-10s %10s %12s %12s %8s %14s %14s\n' file MB "yajl MB/s" "ingest MB/s" ratio "yajl RSS MiB" "ingest RSS MiB"
+for mb in "$size" $((size * 2)); do
+	f=$dir/ec2-$mb.json
+	want=$((mb * 1024 * 1024))
+	if [ ! -f "$f" ] || [ $(( $(stat -c %s "$f") * 100 / want )) -lt 90 ]; then
+		"$gen" "$f" "$mb" 2>/dev/null
+	fi
+	bytes=$(stat -c %s "$f")
+	cat "$f" >/dev/null # same page-cache state for both runs
+	best_noop=0 best_ing=0
+	for _ in 1 2; do
+		out=$("$runstat" "$noop" "$f" 256 2>"$dir/noop.stat")
+		s=$(echo "$out" | awk '{print $3}')
+		rate=$(awk -v b="$bytes" -v s="$s" 'BEGIN { printf "%.1f", b / s / 1048576 }')
+		best_noop=$(awk -v a="$best_noop" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
+		noop_rss=$(field maxrss_kb <"$dir/noop.stat")
+
+		rm -f "$dir/out.cpb"
+		"$runstat" "$costctl" -q --state "$dir/state" ingest --output "$dir/out.cpb" "$f" 2>"$dir/ingest.stat"
+		w=$(field wall_s <"$dir/ingest.stat")
+		rate=$(awk -v b="$bytes" -v s="$w" 'BEGIN { printf "%.1f", b / s / 1048576 }')
+		best_ing=$(awk -v a="$best_ing" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
+		ing_rss=$(field maxrss_kb <"$dir/ingest.stat")
+	done
+	ratio=$(awk -v a="$best_ing" -v b="$best_noop" 'BEGIN { printf "%.2f", a / b }')
+	printf '%-10s %10d %12s %12s %8s %14d %14d\n' "ec2-$mb" $((bytes / 1048576)) "$best_noop" "$best_ing" "$ratio" \
+		$((noop_rss / 1024)) $((ing_rss / 1024))
+	entries=$("$costctl" pricebook info "$dir/out.cpb" | sed -n 's/^entries: *//p')
+	echo "           pricebook: $entries entries, $(( $(stat -c %s "$dir/out.cpb") / 1048576 )) MiB"
+done
+rm -f "$dir/out.cpb"
+echo "target: ratio >= 0.80; ingest RSS well under 256 MiB and flat between the two sizes"
