@@ -57,8 +57,8 @@ $(BUILD)/config.mk: scripts/install-deps.sh
 	  echo "CHECK_LIBS := $$(pkg-config --libs check)"; } >$@.tmp && mv $@.tmp $@
 
 CPPFLAGS += -D_GNU_SOURCE -I.
-CFLAGS += $(WARN) $(OPT) -fopenmp $(SAN_FLAGS) -MMD -MP $(PKG_CFLAGS)
-LDFLAGS += -fopenmp $(SAN_FLAGS)
+CFLAGS += $(WARN) $(OPT) -fopenmp -pthread $(SAN_FLAGS) -MMD -MP $(PKG_CFLAGS)
+LDFLAGS += -fopenmp -pthread $(SAN_FLAGS)
 LIBS := $(PKG_LIBS) -lm
 
 LIB_SRC := $(wildcard pipeline/*.c)
