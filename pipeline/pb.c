@@ -19,7 +19,6 @@
 
 #define PREAMBLE_SIZE 16
 #define TRAILER_SIZE 128
-#define LENS_SIZE (2 * PB_NFIELDS)
 static const unsigned char magic[8] = { 0x89, 'C', 'C', 'P', 'B', '\r', '\n', 0x1a };
 static const unsigned char end_magic[8] = { 'C', 'C', 'P', 'B', '-', 'E', 'N', 'D' };
 
@@ -59,25 +58,104 @@ static void wr64(unsigned char *p, uint64_t v)
 	wr32(p + 4, (uint32_t)(v >> 32));
 }
 
+/*
+ * A record: the fields that repeat across entries (service ... unit, the
+ * product key and attributes) are u32 ids into the string table, where
+ * each distinct string is stored once; the per-rate fields are inline.
+ * Layout: u32 ids[NIDS], u16 lens[NINL], then the inline bytes in order.
+ */
+enum { NIDS = 11, NINL = 5, REC_HEAD = 4 * NIDS + 2 * NINL };
+/* slot[f] >= 0: the index of f's id; < 0: -(inline index) - 1 */
+static const signed char slot[PB_NFIELDS] = {
+	[PB_SERVICE] = 0,   [PB_REGION] = 1,	 [PB_FAMILY] = 2,
+	[PB_KEY] = 3,	    [PB_MODEL] = 4,	 [PB_TERM] = 5,
+	[PB_UNIT] = 6,	    [PB_BEGIN] = -1,	 [PB_SKU] = -2,
+	[PB_RATE_CODE] = -3, [PB_CURRENCY] = 7,	 [PB_END] = -4,
+	[PB_PRICE] = -5,    [PB_TERM_CODE] = 8, [PB_EFFECTIVE] = 9,
+	[PB_ATTRS] = 10,
+};
+
+struct sref {
+	const char *p;
+	uint32_t len;
+};
+
+/*
+ * The writer's id -> string directory: fixed top level, blocks that never
+ * move, so the spill thread reads old ids while new ones are added.
+ */
+#define SDIR_BITS 12
+#define SDIR_BLOCK (1u << SDIR_BITS)
+#define SDIR_BLOCKS 65536u
+
+/* Where records' ids resolve: the writer's directory or the file's table. */
+struct strs {
+	struct sref **blocks;      /* writer */
+	const unsigned char *offs; /* reader: count + 1 u64 offsets into blob */
+	const char *blob;
+	uint64_t count;
+};
+
+static struct pb_str str_get(const struct strs *t, uint32_t id)
+{
+	struct pb_str s;
+
+	if (t->blocks) {
+		const struct sref *r = &t->blocks[id >> SDIR_BITS][id & (SDIR_BLOCK - 1)];
+
+		s.p = r->p;
+		s.len = r->len;
+	} else {
+		uint64_t a = rd64(t->offs + 8 * (uint64_t)id);
+		uint64_t b = rd64(t->offs + 8 * ((uint64_t)id + 1));
+
+		s.p = t->blob + a;
+		s.len = (size_t)(b - a);
+	}
+	return s;
+}
+
 static size_t rec_size(const unsigned char *rec)
 {
-	size_t i, n = LENS_SIZE;
+	size_t i, n = REC_HEAD;
 
-	for (i = 0; i < PB_NFIELDS; i++)
-		n += rd16(rec + 2 * i);
+	for (i = 0; i < NINL; i++)
+		n += rd16(rec + 4 * NIDS + 2 * i);
 	return n;
 }
 
-static void rec_decode(const unsigned char *rec, struct pb_entry *e)
+static struct pb_str rec_field(const struct strs *t, const unsigned char *rec,
+			       int f)
 {
-	const unsigned char *p = rec + LENS_SIZE;
-	size_t i;
+	const unsigned char *p = rec + REC_HEAD;
+	struct pb_str r;
+	int i, k = slot[f];
 
-	for (i = 0; i < PB_NFIELDS; i++) {
-		e->f[i].len = rd16(rec + 2 * i);
-		e->f[i].p = (const char *)p;
-		p += e->f[i].len;
+	if (k >= 0)
+		return str_get(t, rd32(rec + 4 * k));
+	k = -k - 1;
+	for (i = 0; i < k; i++)
+		p += rd16(rec + 4 * NIDS + 2 * i);
+	r.p = (const char *)p;
+	r.len = rd16(rec + 4 * NIDS + 2 * k);
+	return r;
+}
+
+static void rec_decode(const struct strs *t, const unsigned char *rec,
+		       struct pb_entry *e)
+{
+	const unsigned char *p = rec + REC_HEAD;
+	struct pb_str inl[NINL];
+	int i;
+
+	for (i = 0; i < NINL; i++) {
+		inl[i].p = (const char *)p;
+		inl[i].len = rd16(rec + 4 * NIDS + 2 * i);
+		p += inl[i].len;
 	}
+	for (i = 0; i < PB_NFIELDS; i++)
+		e->f[i] = slot[i] >= 0 ? str_get(t, rd32(rec + 4 * slot[i])) :
+					 inl[-slot[i] - 1];
 }
 
 static int begin_cmp(const char *a, size_t al, const char *b, size_t bl)
@@ -120,35 +198,30 @@ int pb_entry_cmp(const struct pb_entry *a, const struct pb_entry *b)
 	return 0;
 }
 
-static int rec_cmp(const unsigned char *a, const unsigned char *b)
+static int rec_cmp(const struct strs *t, const unsigned char *a,
+		   const unsigned char *b)
 {
-	const char *pa = (const char *)a + LENS_SIZE;
-	const char *pb = (const char *)b + LENS_SIZE;
 	int i, c;
 
 	for (i = 0; i < PB_NSORT; i++) {
-		size_t la = rd16(a + 2 * i), lb = rd16(b + 2 * i);
+		struct pb_str x, y;
 
-		c = field_cmp(i, pa, la, pb, lb);
+		if (slot[i] >= 0) {
+			uint32_t ia = rd32(a + 4 * slot[i]), ib = rd32(b + 4 * slot[i]);
+
+			if (ia == ib)
+				continue; /* one string, one id */
+			x = str_get(t, ia);
+			y = str_get(t, ib);
+		} else {
+			x = rec_field(t, a, i);
+			y = rec_field(t, b, i);
+		}
+		c = field_cmp(i, x.p, x.len, y.p, y.len);
 		if (c)
 			return c;
-		pa += la;
-		pb += lb;
 	}
 	return 0;
-}
-
-static struct pb_str rec_field(const unsigned char *rec, int f)
-{
-	struct pb_str s;
-	const unsigned char *p = rec + LENS_SIZE;
-	int i;
-
-	for (i = 0; i < f; i++)
-		p += rd16(rec + 2 * i);
-	s.p = (const char *)p;
-	s.len = rd16(rec + 2 * f);
-	return s;
 }
 
 int pb_pairs_next(struct pb_str list, size_t *pos, struct pb_str *name,
@@ -261,6 +334,11 @@ struct run_in {
 	int live;
 };
 
+/* A slot of the string hash: id + 1 (0 = empty) and the string's hash. */
+struct shslot {
+	uint32_t id1, hash;
+};
+
 /* Entries of one sorted run, before it is spilled. */
 struct run_buf {
 	struct arena mem;
@@ -277,6 +355,7 @@ struct run_buf {
 
 /* A run being sorted and written by the spill thread. */
 struct spill_job {
+	const struct strs *strs;
 	struct run_buf *run;
 	FILE *f;
 	char *vbuf; /* f's buffer, freed after fclose */
@@ -287,6 +366,16 @@ struct spill_job {
 
 struct pb_writer {
 	char *path, *tmp_path, *idx_path;
+	/* the string table: interned strings, ids in insertion order */
+	struct arena strmem;
+	struct sref **sdir;
+	uint32_t nstr;
+	uint64_t str_bytes;
+	struct shslot *shash;
+	size_t shash_cap;
+	uint32_t last_id[NIDS]; /* per field: the id of the last string seen */
+	int have_last[NIDS];
+	struct strs strs;
 	size_t sort_memory; /* per run buffer: half the budget */
 	struct run_buf bufs[2];
 	struct run_buf *cur;  /* being filled */
@@ -322,12 +411,19 @@ enum cc_code pb_writer_open(struct pb_writer **out, const char *path,
 	arena_init(&w->bufs[0].mem, 1 << 20, 0);
 	arena_init(&w->bufs[1].mem, 1 << 20, 0);
 	w->cur = &w->bufs[0];
+	arena_init(&w->strmem, 1 << 20, 0);
+	w->sdir = calloc(SDIR_BLOCKS, sizeof(*w->sdir));
+	if (!w->sdir)
+		goto nomem;
+	w->strs.blocks = w->sdir;
 	buf_init(&w->offers, (size_t)64 << 20);
 	*out = w;
 	return CC_OK;
 nomem:
-	if (w)
+	if (w) {
+		free(w->path);
 		free(w);
+	}
 	return cc_err_set(err, CC_ENOMEM, "cannot start pricebook '%s'", path);
 }
 
@@ -359,10 +455,10 @@ nomem:
 	return cc_err_set(err, CC_ENOMEM, "too many offers for '%s'", w->path);
 }
 
-static int memrec_cmp(const void *x, const void *y)
+static int memrec_cmp(const void *x, const void *y, void *strs)
 {
 	const struct memrec *a = x, *b = y;
-	int c = rec_cmp(a->rec, b->rec);
+	int c = rec_cmp(strs, a->rec, b->rec);
 
 	if (c)
 		return c;
@@ -420,14 +516,16 @@ static enum cc_code write_failed(struct cc_err *err, FILE *f, const char *path)
 }
 
 /* Sorts a run and writes it: seq (u64) + record, per entry. */
-static enum cc_code write_run(struct run_buf *run, FILE *f, char *vbuf,
-			      const char *path, struct cc_err *err)
+static enum cc_code write_run(const struct strs *strs, struct run_buf *run,
+			      FILE *f, char *vbuf, const char *path,
+			      struct cc_err *err)
 {
 	enum cc_code ret = CC_OK;
 	size_t i;
 
 	if (run->nrecs > 1)
-		qsort(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp);
+		qsort_r(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp,
+			(void *)strs);
 	for (i = 0; i < run->nrecs; i++) {
 		unsigned char seq[8];
 
@@ -454,7 +552,8 @@ static void *spill_thread(void *arg)
 {
 	struct spill_job *job = arg;
 
-	job->ret = write_run(job->run, job->f, job->vbuf, job->path, &job->err);
+	job->ret = write_run(job->strs, job->run, job->f, job->vbuf, job->path,
+			     &job->err);
 	return NULL;
 }
 
@@ -498,15 +597,16 @@ static enum cc_code spill(struct pb_writer *w, int wait, struct cc_err *err)
 	if (vbuf)
 		setvbuf(f, vbuf, _IOFBF, STREAM_BUF);
 	if (wait)
-		return write_run(w->cur, f, vbuf, run_path, err);
+		return write_run(&w->strs, w->cur, f, vbuf, run_path, err);
 	memset(&w->job, 0, sizeof(w->job));
+	w->job.strs = &w->strs;
 	w->job.run = w->cur;
 	w->job.f = f;
 	w->job.vbuf = vbuf;
 	w->job.path = run_path;
 	if (pthread_create(&w->thread, NULL, spill_thread, &w->job)) {
 		/* no thread: do it here */
-		ret = write_run(w->cur, f, vbuf, run_path, err);
+		ret = write_run(&w->strs, w->cur, f, vbuf, run_path, err);
 	} else {
 		w->job_live = 1;
 		ret = CC_OK;
@@ -515,11 +615,82 @@ static enum cc_code spill(struct pb_writer *w, int wait, struct cc_err *err)
 	return ret;
 }
 
+static uint32_t str_hash(const char *p, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* The id of a string, adding it to the table if it is new; -1 on no memory. */
+static int intern(struct pb_writer *w, const char *p, size_t len, uint32_t *id)
+{
+	uint32_t h = str_hash(p, len);
+	size_t i, mask;
+	struct sref *r;
+	char *copy;
+
+	if ((size_t)w->nstr * 10 >= w->shash_cap * 7) {
+		size_t cap = w->shash_cap ? w->shash_cap * 2 : 4096, j;
+		struct shslot *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return -1;
+		for (j = 0; j < w->shash_cap; j++) {
+			size_t k;
+
+			if (!w->shash[j].id1)
+				continue;
+			for (k = w->shash[j].hash & (cap - 1); t[k].id1; k = (k + 1) & (cap - 1))
+				;
+			t[k] = w->shash[j];
+		}
+		free(w->shash);
+		w->shash = t;
+		w->shash_cap = cap;
+	}
+	mask = w->shash_cap - 1;
+	for (i = h & mask; w->shash[i].id1; i = (i + 1) & mask) {
+		struct pb_str got;
+
+		if (w->shash[i].hash != h)
+			continue;
+		got = str_get(&w->strs, w->shash[i].id1 - 1);
+		if (got.len == len && !memcmp(got.p, p, len)) {
+			*id = w->shash[i].id1 - 1;
+			return 0;
+		}
+	}
+	if (w->nstr >= SDIR_BLOCKS * SDIR_BLOCK - 1)
+		return -1;
+	if (!w->sdir[w->nstr >> SDIR_BITS] &&
+	    !(w->sdir[w->nstr >> SDIR_BITS] = calloc(SDIR_BLOCK, sizeof(struct sref))))
+		return -1;
+	copy = arena_alloc(&w->strmem, len ? len : 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, p, len);
+	r = &w->sdir[w->nstr >> SDIR_BITS][w->nstr & (SDIR_BLOCK - 1)];
+	r->p = copy;
+	r->len = (uint32_t)len;
+	w->shash[i].id1 = w->nstr + 1;
+	w->shash[i].hash = h;
+	*id = w->nstr++;
+	w->str_bytes += len;
+	return 0;
+}
+
 enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 			   struct cc_err *err)
 {
-	size_t i, size = LENS_SIZE;
+	size_t i, size = REC_HEAD;
 	unsigned char *rec, *p;
+	uint32_t ids[NIDS];
 	struct run_buf *run;
 
 	for (i = 0; i < PB_NFIELDS; i++) {
@@ -528,7 +699,26 @@ enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 					  "a field of SKU '%.*s' is longer than 65535 bytes",
 					  (int)(e->f[PB_SKU].len > 64 ? 64 : e->f[PB_SKU].len),
 					  e->f[PB_SKU].p);
-		size += e->f[i].len;
+		int k = slot[i];
+
+		if (k < 0) {
+			size += e->f[i].len;
+			continue;
+		}
+		/* consecutive entries of one product repeat most fields */
+		if (w->have_last[k]) {
+			struct pb_str last = str_get(&w->strs, w->last_id[k]);
+
+			if (last.len == e->f[i].len &&
+			    !memcmp(last.p, e->f[i].p, last.len)) {
+				ids[k] = w->last_id[k];
+				continue;
+			}
+		}
+		if (intern(w, e->f[i].p, e->f[i].len, &ids[k]))
+			return cc_err_set(err, CC_ENOMEM, "cannot hold pricebook strings");
+		w->last_id[k] = ids[k];
+		w->have_last[k] = 1;
 	}
 	run = w->cur;
 	if (run->mem.used + run->nrecs * sizeof(*run->recs) + size > w->sort_memory) {
@@ -548,12 +738,28 @@ enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 	rec = arena_alloc(&run->mem, size);
 	if (!rec)
 		return cc_err_set(err, CC_ENOMEM, "cannot hold pricebook entries");
-	p = rec + LENS_SIZE;
+	for (i = 0; i < NIDS; i++)
+		wr32(rec + 4 * i, ids[i]);
+	p = rec + REC_HEAD;
 	for (i = 0; i < PB_NFIELDS; i++) {
-		wr16(rec + 2 * i, (uint16_t)e->f[i].len);
-		if (e->f[i].len)
-			memcpy(p, e->f[i].p, e->f[i].len);
-		p += e->f[i].len;
+		int k = slot[i];
+
+		if (k >= 0)
+			continue;
+		k = -k - 1;
+		wr16(rec + 4 * NIDS + 2 * k, (uint16_t)e->f[i].len);
+	}
+	/* inline bytes in inline order */
+	{
+		static const int inline_fields[NINL] = { PB_BEGIN, PB_SKU, PB_RATE_CODE,
+							 PB_END, PB_PRICE };
+		for (i = 0; i < NINL; i++) {
+			const struct pb_str *f = &e->f[inline_fields[i]];
+
+			if (f->len)
+				memcpy(p, f->p, f->len);
+			p += f->len;
+		}
 	}
 	run->recs[run->nrecs].rec = rec;
 	run->recs[run->nrecs].seq = w->seq++;
@@ -580,22 +786,22 @@ static enum cc_code emit(struct pb_writer *w, const unsigned char *rec,
 	size_t size = rec_size(rec);
 	unsigned char off[8];
 
-	if (w->have_prev && !rec_cmp(w->prev, rec)) {
-		struct pb_str a = rec_field(w->prev, PB_PRICE);
-		struct pb_str b = rec_field(rec, PB_PRICE);
+	if (w->have_prev && !rec_cmp(&w->strs, w->prev, rec)) {
+		struct pb_str a = rec_field(&w->strs, w->prev, PB_PRICE);
+		struct pb_str b = rec_field(&w->strs, rec, PB_PRICE);
 
 		if (a.len == b.len && !memcmp(a.p, b.p, a.len)) {
 			st->duplicates++;
 		} else {
-			struct pb_str sku = rec_field(rec, PB_SKU);
-			struct pb_str rc = rec_field(rec, PB_RATE_CODE);
+			struct pb_str sku = rec_field(&w->strs, rec, PB_SKU);
+			struct pb_str rc = rec_field(&w->strs, rec, PB_RATE_CODE);
 
 			if (!st->conflicts++)
 				snprintf(st->first_conflict,
 					 sizeof(st->first_conflict),
-					 "SKU %.*s rate %.*s: kept %.*s, dropped %.*s",
-					 (int)sku.len, sku.p, (int)rc.len, rc.p,
-					 (int)a.len, a.p, (int)b.len, b.p);
+					 "kept %.*s, dropped %.*s: SKU %.*s, rate %.*s",
+					 (int)a.len, a.p, (int)b.len, b.p,
+					 (int)sku.len, sku.p, (int)rc.len, rc.p);
 		}
 		return CC_OK;
 	}
@@ -623,8 +829,8 @@ static enum cc_code emit(struct pb_writer *w, const unsigned char *rec,
 static enum cc_code run_next(struct run_in *r, const char *path,
 			     struct cc_err *err)
 {
-	unsigned char head[8 + LENS_SIZE];
-	size_t size, i;
+	unsigned char head[8 + REC_HEAD];
+	size_t size;
 
 	if (fread(head, sizeof(head), 1, r->f) != 1) {
 		if (ferror(r->f))
@@ -634,9 +840,7 @@ static enum cc_code run_next(struct run_in *r, const char *path,
 		return CC_OK;
 	}
 	r->seq = rd64(head);
-	size = LENS_SIZE;
-	for (i = 0; i < PB_NFIELDS; i++)
-		size += rd16(head + 8 + 2 * i);
+	size = rec_size(head + 8);
 	if (size > r->cap) {
 		unsigned char *p = realloc(r->rec, size);
 
@@ -645,9 +849,9 @@ static enum cc_code run_next(struct run_in *r, const char *path,
 		r->rec = p;
 		r->cap = size;
 	}
-	memcpy(r->rec, head + 8, LENS_SIZE);
-	if (size > LENS_SIZE &&
-	    fread(r->rec + LENS_SIZE, size - LENS_SIZE, 1, r->f) != 1)
+	memcpy(r->rec, head + 8, REC_HEAD);
+	if (size > REC_HEAD &&
+	    fread(r->rec + REC_HEAD, size - REC_HEAD, 1, r->f) != 1)
 		return cc_err_set(err, CC_EIO, "run '%s' ends early", path);
 	r->live = 1;
 	return CC_OK;
@@ -685,7 +889,7 @@ static enum cc_code merge_runs(struct pb_writer *w, struct pb_write_stats *st,
 				best = i;
 				continue;
 			}
-			c = rec_cmp(in[i].rec, in[best].rec);
+			c = rec_cmp(&w->strs, in[i].rec, in[best].rec);
 			if (c < 0 || (!c && in[i].seq < in[best].seq))
 				best = i;
 		}
@@ -733,6 +937,12 @@ static void writer_free(struct pb_writer *w)
 		arena_release(&w->bufs[i].mem);
 	}
 	free(w->prev);
+	if (w->sdir)
+		for (i = 0; i < SDIR_BLOCKS && w->sdir[i]; i++)
+			free(w->sdir[i]);
+	free(w->sdir);
+	free(w->shash);
+	arena_release(&w->strmem);
 	sha256_release(&w->body);
 	sha256_release(&w->whole);
 	buf_release(&w->offers);
@@ -769,7 +979,7 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 			      struct cc_err *err)
 {
 	unsigned char pre[PREAMBLE_SIZE], trailer[TRAILER_SIZE], digest[32], tmp[4];
-	uint64_t offers_len, index_len, file_size;
+	uint64_t offers_len, strtab_len, index_len, file_size, data_off;
 	enum cc_code ret = CC_OK;
 	size_t i;
 
@@ -806,6 +1016,30 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	    (ret = out_write(w, w->offers.buf, w->offers.len, 1, err)))
 		goto out;
 	offers_len = 4 + w->offers.len;
+	/* the string table: count, count + 1 offsets, the bytes */
+	{
+		unsigned char n8[8];
+		uint64_t off = 0;
+		uint32_t id;
+
+		wr64(n8, w->nstr);
+		if ((ret = out_write(w, n8, 8, 1, err)))
+			goto out;
+		for (id = 0; id <= w->nstr; id++) {
+			wr64(n8, off);
+			if ((ret = out_write(w, n8, 8, 1, err)))
+				goto out;
+			if (id < w->nstr)
+				off += str_get(&w->strs, id).len;
+		}
+		for (id = 0; id < w->nstr; id++) {
+			struct pb_str str = str_get(&w->strs, id);
+
+			if ((ret = out_write(w, str.p, str.len, 1, err)))
+				goto out;
+		}
+		strtab_len = 8 + 8 * ((uint64_t)w->nstr + 1) + w->str_bytes;
+	}
 
 	if (w->nruns) {
 		st->runs = w->nruns;
@@ -814,14 +1048,16 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 		struct run_buf *run = w->cur;
 
 		if (run->nrecs > 1)
-			qsort(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp);
+			qsort_r(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp,
+				&w->strs);
 		for (i = 0, ret = CC_OK; i < run->nrecs && !ret; i++)
 			ret = emit(w, run->recs[i].rec, st, err);
 	}
 	if (ret || (ret = copy_index(w, err)))
 		goto out;
 	index_len = st->entries * 8;
-	file_size = PREAMBLE_SIZE + offers_len + w->data_len + index_len + TRAILER_SIZE;
+	data_off = PREAMBLE_SIZE + offers_len + strtab_len;
+	file_size = data_off + w->data_len + index_len + TRAILER_SIZE;
 	sha256_final(&w->body, digest);
 
 	memset(trailer, 0, sizeof(trailer));
@@ -831,10 +1067,12 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	wr64(trailer + 24, PREAMBLE_SIZE);
 	wr64(trailer + 32, offers_len);
 	wr64(trailer + 40, PREAMBLE_SIZE + offers_len);
-	wr64(trailer + 48, w->data_len);
-	wr64(trailer + 56, PREAMBLE_SIZE + offers_len + w->data_len);
-	wr64(trailer + 64, index_len);
-	memcpy(trailer + 72, digest, 32);
+	wr64(trailer + 48, strtab_len);
+	wr64(trailer + 56, data_off);
+	wr64(trailer + 64, w->data_len);
+	wr64(trailer + 72, data_off + w->data_len);
+	wr64(trailer + 80, index_len);
+	memcpy(trailer + 88, digest, 32);
 	if ((ret = out_write(w, trailer, sizeof(trailer), 0, err)))
 		goto out;
 	sha256_final(&w->whole, digest);
@@ -866,7 +1104,9 @@ struct pb_reader {
 	const unsigned char *map;
 	size_t size;
 	uint64_t count;
-	uint64_t offers_off, offers_len, data_off, data_len, index_off;
+	uint64_t offers_off, offers_len, strtab_off, strtab_len, data_off,
+		data_len, index_off;
+	struct strs strs;
 	struct pb_offer *offers;
 	size_t noffers;
 	char sha[65];
@@ -942,6 +1182,36 @@ static enum cc_code parse_offers(struct pb_reader *r, struct cc_err *err)
 	return CC_OK;
 }
 
+/* Checks the string table once, so every lookup after is in bounds. */
+static enum cc_code parse_strtab(struct pb_reader *r, struct cc_err *err)
+{
+	const unsigned char *p = r->map + r->strtab_off;
+	uint64_t n, i, prev = 0, blob_len;
+
+	if (r->strtab_len < 16)
+		return corrupt(err, r->path, "string table", "shorter than its count");
+	n = rd64(p);
+	if (n > (r->strtab_len - 16) / 8)
+		return corrupt(err, r->path, "string table", "count %llu does not fit",
+			       (unsigned long long)n);
+	blob_len = r->strtab_len - 8 - 8 * (n + 1);
+	for (i = 0; i <= n; i++) {
+		uint64_t off = rd64(p + 8 + 8 * i);
+
+		if (off < prev || off > blob_len || (i == 0 && off) ||
+		    (i == n && off != blob_len))
+			return corrupt(err, r->path, "string table",
+				       "offset %llu of string %llu is out of order or bounds",
+				       (unsigned long long)off, (unsigned long long)i);
+		prev = off;
+	}
+	r->strs.blocks = NULL;
+	r->strs.offs = p + 8;
+	r->strs.blob = (const char *)(p + 8 + 8 * (n + 1));
+	r->strs.count = n;
+	return CC_OK;
+}
+
 enum cc_code pb_open(struct pb_reader **out, const char *path,
 		     struct cc_err *err)
 {
@@ -1012,21 +1282,24 @@ enum cc_code pb_open(struct pb_reader **out, const char *path,
 	r->count = rd64(t + 16);
 	r->offers_off = rd64(t + 24);
 	r->offers_len = rd64(t + 32);
-	r->data_off = rd64(t + 40);
-	r->data_len = rd64(t + 48);
-	r->index_off = rd64(t + 56);
-	index_len = rd64(t + 64);
+	r->strtab_off = rd64(t + 40);
+	r->strtab_len = rd64(t + 48);
+	r->data_off = rd64(t + 56);
+	r->data_len = rd64(t + 64);
+	r->index_off = rd64(t + 72);
+	index_len = rd64(t + 80);
 	body_end = r->size - TRAILER_SIZE;
 	if (r->offers_off != PREAMBLE_SIZE || r->offers_len > body_end ||
-	    r->data_off != r->offers_off + r->offers_len ||
+	    r->strtab_off != r->offers_off + r->offers_len ||
+	    r->strtab_len > body_end || r->data_off != r->strtab_off + r->strtab_len ||
 	    r->data_len > body_end || r->index_off != r->data_off + r->data_len ||
 	    r->count > body_end / 8 || index_len != r->count * 8 ||
 	    r->index_off + index_len != body_end) {
 		ret = corrupt(err, path, "section bounds",
-			      "offers, data and index do not tile the file");
+			      "offers, strings, data and index do not tile the file");
 		goto fail;
 	}
-	if ((ret = parse_offers(r, err)))
+	if ((ret = parse_offers(r, err)) || (ret = parse_strtab(r, err)))
 		goto fail;
 	*out = r;
 	return CC_OK;
@@ -1070,15 +1343,16 @@ static const unsigned char *record_at(const struct pb_reader *r, uint64_t i)
 {
 	uint64_t off = rd64(r->map + r->index_off + 8 * i);
 	const unsigned char *rec;
-	size_t j, size = LENS_SIZE;
+	size_t j;
 
-	if (off > r->data_len || r->data_len - off < LENS_SIZE)
+	if (off > r->data_len || r->data_len - off < REC_HEAD)
 		return NULL;
 	rec = r->map + r->data_off + off;
-	for (j = 0; j < PB_NFIELDS; j++)
-		size += rd16(rec + 2 * j);
-	if (size > r->data_len - off)
+	if (rec_size(rec) > r->data_len - off)
 		return NULL;
+	for (j = 0; j < NIDS; j++)
+		if (rd32(rec + 4 * j) >= r->strs.count)
+			return NULL;
 	return rec;
 }
 
@@ -1095,7 +1369,7 @@ enum cc_code pb_get(const struct pb_reader *r, uint64_t i,
 		return corrupt(err, r->path, "record bounds",
 			       "entry %llu lies outside the data section",
 			       (unsigned long long)i);
-	rec_decode(rec, e);
+	rec_decode(&r->strs, rec, e);
 	return CC_OK;
 }
 
@@ -1110,7 +1384,7 @@ enum cc_code pb_verify(const struct pb_reader *r, struct cc_err *err)
 		       digest))
 		return cc_err_set(err, CC_ENOMEM, "cannot hash '%s'", r->path);
 	sha256_hex(digest, got);
-	sha256_hex(r->map + r->size - TRAILER_SIZE + 72, want);
+	sha256_hex(r->map + r->size - TRAILER_SIZE + 88, want);
 	if (strcmp(want, got))
 		return corrupt(err, r->path, "body checksum",
 			       "trailer has %.12s..., contents hash to %.12s...",
@@ -1122,7 +1396,7 @@ enum cc_code pb_verify(const struct pb_reader *r, struct cc_err *err)
 			return corrupt(err, r->path, "record bounds",
 				       "entry %llu lies outside the data section",
 				       (unsigned long long)i);
-		if (prev && rec_cmp(prev, rec) >= 0)
+		if (prev && rec_cmp(&r->strs, prev, rec) >= 0)
 			return corrupt(err, r->path, "order",
 				       "entry %llu does not sort after entry %llu",
 				       (unsigned long long)i,
@@ -1180,8 +1454,8 @@ static int prefix_cmp(const struct pb_reader *r, uint64_t i,
 		*bad = 1;
 		return 0;
 	}
-	s = rec_field(rec, PB_SERVICE);
-	g = rec_field(rec, PB_REGION);
+	s = rec_field(&r->strs, rec, PB_SERVICE);
+	g = rec_field(&r->strs, rec, PB_REGION);
 	c = field_cmp(PB_SERVICE, s.p, s.len, q->service, strlen(q->service));
 	if (c)
 		return c;
@@ -1213,7 +1487,7 @@ enum cc_code pb_find(const struct pb_reader *r, const struct pb_query *q,
 
 		if (prefix_cmp(r, i, q, &bad) != 0 || bad)
 			break;
-		rec_decode(record_at(r, i), &e);
+		rec_decode(&r->strs, record_at(r, i), &e);
 		if (q->family && !str_eq(e.f[PB_FAMILY], q->family))
 			continue;
 		if (q->model && !str_eq(e.f[PB_MODEL], q->model))
