@@ -74,11 +74,12 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	opt.max_products = (uint64_t)cfg_int(c->cfg, "ingest.max_products");
 	opt.sort_memory = (size_t)cfg_int(c->cfg, "pricebook.sort_memory_mb") << 20;
 	opt.spool_dir = NULL;
+	opt.intern = NULL;
+	opt.intern_user = NULL;
 	if (output) {
 		ret = buf_addstr(&path, output) ? CC_ENOMEM : CC_OK;
 	} else {
 		ret = pb_store_incoming(c->state, &path, &c->err);
-		opt.spool_dir = NULL;
 	}
 	if (ret)
 		goto out;

@@ -61,52 +61,60 @@ void arena_clear(struct arena *a)
 	a->used = 0;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+static void *alloc_aligned(struct arena *a, size_t n, size_t align)
 {
-	const size_t align = alignof(max_align_t);
 	struct arena_block *b = a->head;
-	size_t need = (n + align - 1) & ~(align - 1);
+	size_t pad = b ? (align - (b->off & (align - 1))) & (align - 1) : 0;
 	void *p;
 
-	if (need < n)
-		return NULL;
-	if (!b || b->size - b->off < need) {
-		size_t size = need > a->block_size / 4 ? need : a->block_size;
+	if (!b || b->size - b->off < pad || b->size - b->off - pad < n) {
+		size_t size = n > a->block_size / 4 ? n : a->block_size;
 
 		if (size == a->block_size && a->spare) {
 			b = a->spare;
 			a->spare = b->next;
 			b->next = a->head;
 			a->head = b;
-			goto take;
-		}
-		if (a->cap && (size > a->cap || a->reserved > a->cap - size))
-			return NULL;
-		b = malloc(sizeof(*b) + size);
-		if (!b)
-			return NULL;
-		b->size = size;
-		b->off = 0;
-		if (size == a->block_size || !a->head) {
-			b->next = a->head;
-			a->head = b;
 		} else {
-			/* an oversized block goes behind the current one */
-			b->next = a->head->next;
-			a->head->next = b;
+			if (a->cap && (size > a->cap || a->reserved > a->cap - size))
+				return NULL;
+			b = malloc(sizeof(*b) + size);
+			if (!b)
+				return NULL;
+			b->size = size;
+			b->off = 0;
+			if (size == a->block_size || !a->head) {
+				b->next = a->head;
+				a->head = b;
+			} else {
+				/* an oversized block goes behind the current one */
+				b->next = a->head->next;
+				a->head->next = b;
+			}
+			a->reserved += size;
 		}
-		a->reserved += size;
+		pad = 0; /* a block's data is aligned for any type */
 	}
-take:
+	b->off += pad;
 	p = b->data + b->off;
-	b->off += need;
-	a->used += need;
+	b->off += n;
+	a->used += pad + n;
 	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	return alloc_aligned(a, n, alignof(max_align_t));
+}
+
+void *arena_alloc_bytes(struct arena *a, size_t n)
+{
+	return alloc_aligned(a, n, 1);
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	char *p = arena_alloc_bytes(a, len + 1);
 
 	if (!p)
 		return NULL;

@@ -32,6 +32,8 @@ void arena_release(struct arena *a);
 void arena_clear(struct arena *a);
 /* Uninitialised memory aligned for any type, or NULL. Owned by the arena. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Uninitialised bytes with no alignment (for strings), or NULL. */
+void *arena_alloc_bytes(struct arena *a, size_t n);
 /* Copy of s[0..len) plus a NUL, or NULL. Owned by the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 

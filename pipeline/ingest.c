@@ -87,6 +87,8 @@ struct ingest {
 	char *name;
 	char *spool_dir;
 	uint64_t max_products;
+	const char *(*ext_intern)(void *user, const char *p, size_t len);
+	void *ext_user;
 	ingest_sink sink;
 	void *sink_user;
 	yajl_handle h;
@@ -210,13 +212,19 @@ static const char *scratch_copy(struct ingest *in, const unsigned char *s,
 	return p;
 }
 
-/* Interns a string in the per-file arena; returns the stored copy. */
+/*
+ * Interns a string: in the caller's table when one was given (a pricebook
+ * writer's), else in the per-file arena. Returns the stored copy.
+ */
 static const char *intern(struct ingest *in, const char *p, size_t len)
 {
-	uint64_t h = fnv1a(p, len);
+	uint64_t h;
 	size_t i;
 	char *copy;
 
+	if (in->ext_intern)
+		return in->ext_intern(in->ext_user, p, len);
+	h = fnv1a(p, len);
 	if (in->ninterned * 10 >= in->intern_cap * 7) {
 		size_t cap = in->intern_cap ? in->intern_cap * 2 : 1024, j;
 		struct istr *t = calloc(cap, sizeof(*t));
@@ -1123,18 +1131,21 @@ static yajl_handle new_handle(struct ingest *in)
 }
 
 enum cc_code ingest_new(struct ingest **out, const struct cc_ctx *ctx,
-			const char *name, const char *spool_dir,
-			uint64_t max_products, ingest_sink sink, void *user,
-			struct cc_err *err)
+			const char *name, const struct ingest_options *opt,
+			ingest_sink sink, void *user, struct cc_err *err)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
 
 	*out = NULL;
 	if (!in || !(in->name = strdup(name)) ||
-	    (spool_dir && !(in->spool_dir = strdup(spool_dir))))
+	    (opt && opt->spool_dir && !(in->spool_dir = strdup(opt->spool_dir))))
 		goto nomem;
 	in->ctx = ctx;
-	in->max_products = max_products;
+	if (opt) {
+		in->max_products = opt->max_products;
+		in->ext_intern = opt->intern;
+		in->ext_user = opt->intern_user;
+	}
 	in->sink = sink;
 	in->sink_user = user;
 	arena_init(&in->scratch, 64 * 1024, 0);
@@ -1385,10 +1396,10 @@ static void log_stats(const struct cc_ctx *ctx, const char *name,
 }
 
 enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
-			 const char *spool_dir, size_t chunk,
-			 uint64_t max_products, ingest_sink sink, void *user,
-			 struct ingest_stats *st, struct cc_err *err)
+			 const struct ingest_options *opt, ingest_sink sink,
+			 void *user, struct ingest_stats *st, struct cc_err *err)
 {
+	size_t chunk = opt && opt->chunk ? opt->chunk : 256 * 1024;
 	struct ingest *in = NULL;
 	unsigned char *raw = NULL, *out = NULL;
 	z_stream z;
@@ -1410,8 +1421,7 @@ enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 		ret = cc_err_set(err, CC_ENOMEM, "cannot read '%s'", path);
 		goto out;
 	}
-	if ((ret = ingest_new(&in, ctx, path, spool_dir, max_products, sink,
-			      user, err)))
+	if ((ret = ingest_new(&in, ctx, path, opt, sink, user, err)))
 		goto out;
 	memset(&z, 0, sizeof(z));
 	for (;;) {
@@ -1503,6 +1513,11 @@ out:
 	return ret;
 }
 
+static const char *writer_intern(void *user, const char *p, size_t len)
+{
+	return pb_writer_intern(user, p, len);
+}
+
 /*
  * How a pricebook names an input: the last three path components, which
  * in fetch's layout are offer/region/index.json (every file is index.json).
@@ -1528,19 +1543,23 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 {
 	struct pb_writer *w = NULL;
 	struct pb_write_stats ws;
+	struct ingest_options fopt;
 	enum cc_code ret;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
 	if ((ret = pb_writer_open(&w, out_path, opt->sort_memory, err)))
 		return ret;
+	/* product keys live once, in the pricebook's string table */
+	fopt = *opt;
+	fopt.intern = writer_intern;
+	fopt.intern_user = w;
 	for (i = 0; i < nfiles; i++) {
 		struct ingest_stats st;
 		struct pb_offer o;
 
 		memset(&st, 0, sizeof(st));
-		ret = ingest_file(ctx, files[i], opt->spool_dir, opt->chunk,
-				  opt->max_products, ingest_sink_pb, w, &st, err);
+		ret = ingest_file(ctx, files[i], &fopt, ingest_sink_pb, w, &st, err);
 		if (ret)
 			goto fail;
 		o.code.p = st.offer_code;

@@ -45,15 +45,27 @@ typedef int (*ingest_sink)(void *user, const struct pb_entry *e,
 
 struct ingest;
 
+struct ingest_options {
+	size_t chunk;           /* read size, bytes (ingest_file) */
+	uint64_t max_products;  /* per file; 0 = no bound */
+	size_t sort_memory;     /* pricebook writer budget, bytes (ingest_to_pricebook) */
+	const char *spool_dir;  /* NULL: $TMPDIR or /tmp */
+	/*
+	 * Optional: where per-product strings (keys, attributes, families)
+	 * are kept, returning a copy that outlives the file, or NULL when out
+	 * of memory. NULL: the ingester keeps its own, freed with it.
+	 */
+	const char *(*intern)(void *user, const char *p, size_t len);
+	void *intern_user;
+};
+
 /*
- * A parser for one offer file called `name` (used in messages). Temporary
- * spool files go to `spool_dir` (NULL: $TMPDIR or /tmp). `max_products`
- * bounds the SKU table (0: no bound).
+ * A parser for one offer file called `name` (used in messages), with the
+ * options' max_products, spool_dir and intern (`opt` may be NULL).
  */
 enum cc_code ingest_new(struct ingest **out, const struct cc_ctx *ctx,
-			const char *name, const char *spool_dir,
-			uint64_t max_products, ingest_sink sink, void *user,
-			struct cc_err *err);
+			const char *name, const struct ingest_options *opt,
+			ingest_sink sink, void *user, struct cc_err *err);
 /* Feeds the next bytes of the uncompressed document. */
 enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
 			 struct cc_err *err);
@@ -64,23 +76,14 @@ void ingest_free(struct ingest *in); /* accepts NULL */
 
 /*
  * Reads and parses a whole file (gzip detected by its magic), feeding
- * entries to `sink`, logging a summary through ctx. `chunk` is the read
- * size in bytes.
+ * entries to `sink`, logging a summary through ctx.
  */
 enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
-			 const char *spool_dir, size_t chunk,
-			 uint64_t max_products, ingest_sink sink, void *user,
-			 struct ingest_stats *st, struct cc_err *err);
+			 const struct ingest_options *opt, ingest_sink sink,
+			 void *user, struct ingest_stats *st, struct cc_err *err);
 
 /* A sink that adds entries to a pricebook writer (`user` is the writer). */
 int ingest_sink_pb(void *user, const struct pb_entry *e, struct cc_err *err);
-
-struct ingest_options {
-	size_t chunk;           /* read size, bytes */
-	uint64_t max_products;  /* per file; 0 = no bound */
-	size_t sort_memory;     /* pricebook writer budget, bytes */
-	const char *spool_dir;  /* NULL: $TMPDIR or /tmp */
-};
 
 struct ingest_result {
 	uint64_t files, products, entries, duplicates, conflicts, orphans;

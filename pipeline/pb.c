@@ -671,7 +671,7 @@ static int intern(struct pb_writer *w, const char *p, size_t len, uint32_t *id)
 	if (!w->sdir[w->nstr >> SDIR_BITS] &&
 	    !(w->sdir[w->nstr >> SDIR_BITS] = calloc(SDIR_BLOCK, sizeof(struct sref))))
 		return -1;
-	copy = arena_alloc(&w->strmem, len ? len : 1);
+	copy = arena_alloc_bytes(&w->strmem, len ? len : 1);
 	if (!copy)
 		return -1;
 	memcpy(copy, p, len);
@@ -683,6 +683,15 @@ static int intern(struct pb_writer *w, const char *p, size_t len, uint32_t *id)
 	*id = w->nstr++;
 	w->str_bytes += len;
 	return 0;
+}
+
+const char *pb_writer_intern(struct pb_writer *w, const char *p, size_t len)
+{
+	uint32_t id;
+
+	if (intern(w, p, len, &id))
+		return NULL;
+	return str_get(&w->strs, id).p;
 }
 
 enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
@@ -710,7 +719,7 @@ enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 			struct pb_str last = str_get(&w->strs, w->last_id[k]);
 
 			if (last.len == e->f[i].len &&
-			    !memcmp(last.p, e->f[i].p, last.len)) {
+			    (last.p == e->f[i].p || !memcmp(last.p, e->f[i].p, last.len))) {
 				ids[k] = w->last_id[k];
 				continue;
 			}
@@ -1367,7 +1376,7 @@ enum cc_code pb_get(const struct pb_reader *r, uint64_t i,
 	rec = record_at(r, i);
 	if (!rec)
 		return corrupt(err, r->path, "record bounds",
-			       "entry %llu lies outside the data section",
+			       "entry %llu lies outside the data section or names a missing string",
 			       (unsigned long long)i);
 	rec_decode(&r->strs, rec, e);
 	return CC_OK;
@@ -1394,7 +1403,7 @@ enum cc_code pb_verify(const struct pb_reader *r, struct cc_err *err)
 
 		if (!rec)
 			return corrupt(err, r->path, "record bounds",
-				       "entry %llu lies outside the data section",
+				       "entry %llu lies outside the data section or names a missing string",
 				       (unsigned long long)i);
 		if (prev && rec_cmp(&r->strs, prev, rec) >= 0)
 			return corrupt(err, r->path, "order",
@@ -1479,7 +1488,7 @@ enum cc_code pb_find(const struct pb_reader *r, const struct pb_query *q,
 			hi = mid;
 		if (bad)
 			return corrupt(err, r->path, "record bounds",
-				       "entry %llu lies outside the data section",
+				       "entry %llu lies outside the data section or names a missing string",
 				       (unsigned long long)mid);
 	}
 	for (i = lo; i < r->count; i++) {
@@ -1502,7 +1511,7 @@ enum cc_code pb_find(const struct pb_reader *r, const struct pb_query *q,
 	}
 	if (bad)
 		return corrupt(err, r->path, "record bounds",
-			       "entry %llu lies outside the data section",
+			       "entry %llu lies outside the data section or names a missing string",
 			       (unsigned long long)i);
 	return CC_OK;
 }

@@ -12,11 +12,15 @@
  *	preamble 16 bytes: magic "\x89CCPB\r\n\x1a", format version, trailer size
  *	offers   u32 count, then per offer: code, version, publicationDate,
  *		 source (u16 length + bytes each), products, entries (u64)
- *	data     the entries, in sort order: u16 length of each of the
- *		 PB_NFIELDS fields, then the field bytes
+ *	strings  u64 count, count + 1 u64 offsets, the bytes: every distinct
+ *		 value of the repeated fields, stored once
+ *	data     the entries, in sort order: u32 string ids of service, region,
+ *		 family, key, model, term, unit, currency, term code, effective
+ *		 date and attributes; u16 lengths of begin, SKU, rate code, end
+ *		 and price; then those five strings
  *	index    u64 offset (into data) of each entry
  *	trailer  128 bytes: "CCPB-END", file size, entry count, offset and
- *		 length of each section, SHA-256 of offers+data+index
+ *		 length of each section, SHA-256 of offers..index
  *
  * Entry fields are the published strings, never converted: prices keep
  * their 10 decimals, ranges keep "Inf". An absent range is the empty
@@ -112,6 +116,12 @@ enum cc_code pb_writer_open(struct pb_writer **out, const char *path,
 /* Copies the offer's strings. */
 enum cc_code pb_writer_add_offer(struct pb_writer *w,
 				 const struct pb_offer *o, struct cc_err *err);
+/*
+ * The writer's copy of a string (interned: one copy per distinct string),
+ * valid until commit or abort; NULL when out of memory. Ingest keeps its
+ * product keys here, so each is stored once, not once per stage.
+ */
+const char *pb_writer_intern(struct pb_writer *w, const char *p, size_t len);
 /* Copies the entry. A field longer than 65535 bytes is CC_EPARSE. */
 enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 			   struct cc_err *err);

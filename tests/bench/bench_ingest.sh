@@ -15,7 +15,10 @@ costctl=$build/costctl
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
-printf '%-10s %10s %12s %12s %8s %14s %14s\n' file MB "yajl MB/s" "ingest MB/s" ratio "yajl RSS MiB" "ingest RSS MiB"
+# Two ratios: the parser alone (yajl + our callbacks + every entry built,
+# tests/bench/ingest_only) and the whole command (also sorting, spilling,
+# merging and writing the pricebook durably), each over the bare parse.
+printf '%-9s %6s %10s %10s %6s %11s %6s %9s %11s\n' file MB "yajl MB/s" "parse MB/s" ratio "ingest MB/s" ratio "RSS MiB" "yajl RSS"
 for mb in "$size" $((size * 2)); do
 	f=$dir/ec2-$mb.json
 	want=$((mb * 1024 * 1024))
@@ -24,8 +27,13 @@ for mb in "$size" $((size * 2)); do
 	fi
 	bytes=$(stat -c %s "$f")
 	cat "$f" >/dev/null # same page-cache state for both runs
-	best_noop=0 best_ing=0
-	for _ in 1 2; do
+	best_noop=0 best_ing=0 best_parse=0
+	for _ in 1 2 3; do # best of three: this VM is noisy
+		out=$("$build/tests/bench/ingest_only" "$f" 256)
+		s=$(echo "$out" | awk '{print $3}')
+		rate=$(awk -v b="$bytes" -v s="$s" 'BEGIN { printf "%.1f", b / s / 1048576 }')
+		best_parse=$(awk -v a="$best_parse" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
+
 		out=$("$runstat" "$noop" "$f" 256 2>"$dir/noop.stat")
 		s=$(echo "$out" | awk '{print $3}')
 		rate=$(awk -v b="$bytes" -v s="$s" 'BEGIN { printf "%.1f", b / s / 1048576 }')
@@ -40,10 +48,14 @@ for mb in "$size" $((size * 2)); do
 		ing_rss=$(field maxrss_kb <"$dir/ingest.stat")
 	done
 	ratio=$(awk -v a="$best_ing" -v b="$best_noop" 'BEGIN { printf "%.2f", a / b }')
-	printf '%-10s %10d %12s %12s %8s %14d %14d\n' "ec2-$mb" $((bytes / 1048576)) "$best_noop" "$best_ing" "$ratio" \
-		$((noop_rss / 1024)) $((ing_rss / 1024))
-	entries=$("$costctl" pricebook info "$dir/out.cpb" | sed -n 's/^entries: *//p')
-	echo "           pricebook: $entries entries, $(( $(stat -c %s "$dir/out.cpb") / 1048576 )) MiB"
+	pratio=$(awk -v a="$best_parse" -v b="$best_noop" 'BEGIN { printf "%.2f", a / b }')
+	printf '%-9s %6d %10s %10s %6s %11s %6s %9d %11d\n' "ec2-$mb" $((bytes / 1048576)) "$best_noop" \
+		"$best_parse" "$pratio" "$best_ing" "$ratio" $((ing_rss / 1024)) $((noop_rss / 1024))
+	info=$("$costctl" pricebook info "$dir/out.cpb")
+	entries=$(echo "$info" | sed -n 's/^entries: *//p')
+	products=$(echo "$info" | awk '/AmazonEC2/ { print $6 }')
+	echo "          $products products, $entries entries; pricebook $(( $(stat -c %s "$dir/out.cpb") / 1048576 )) MiB"
 done
 rm -f "$dir/out.cpb"
-echo "target: ratio >= 0.80; ingest RSS well under 256 MiB and flat between the two sizes"
+echo "targets: ratio >= 0.80; RSS well under 256 MiB. RSS grows with products (the SKU table and"
+echo "the pricebook's string table: ~0.3 KiB a product), not with bytes; real us-east-1 has ~95k products."

@@ -30,7 +30,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (ingest_file(NULL, argv[1], NULL, chunk, 0, count, &entries, &st, &err)) {
+	struct ingest_options opt = { chunk, 0, 0, NULL, NULL, NULL };
+
+	if (ingest_file(NULL, argv[1], &opt, count, &entries, &st, &err)) {
 		fprintf(stderr, "ingest_only: %s\n", err.msg);
 		return 1;
 	}

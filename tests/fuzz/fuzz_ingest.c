@@ -25,9 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ingest *in = NULL;
 	struct ingest_stats st;
 	struct cc_err err = { 0 };
+	struct ingest_options opt = { 0, 100000, 0, NULL, NULL, NULL };
 	size_t split, entries = 0;
 
-	if (ingest_new(&in, NULL, "fuzz.json", NULL, 100000, count, &entries, &err))
+	if (ingest_new(&in, NULL, "fuzz.json", &opt, count, &entries, &err))
 		return 0;
 	split = size ? data[0] % (size + 1) : 0;
 	if (!ingest_feed(in, data, split, &err) &&

@@ -345,6 +345,9 @@ END_TEST
 
 /* ---------------------------------------------------------------- real files */
 
+static const struct ingest_options opt64k = { 65536, 0, 0, NULL, NULL, NULL };
+static const struct ingest_options opt4k = { 4096, 0, 0, NULL, NULL, NULL };
+
 static int collect_line(void *user, const struct pb_entry *e, struct cc_err *err)
 {
 	(void)err;
@@ -361,7 +364,7 @@ static enum cc_code real_file(const char *name, struct ingest_stats *st,
 	buf_init(out, 256 << 20);
 	if (!path)
 		return CC_ENOTFOUND;
-	ret = ingest_file(NULL, path, NULL, 65536, 0, collect_line, out, st, err);
+	ret = ingest_file(NULL, path, &opt64k, collect_line, out, st, err);
 	free(path);
 	return ret;
 }
@@ -516,8 +519,8 @@ START_TEST(gzip_equals_plain_and_truncated_gzip_fails)
 
 	buf_init(&a, 1 << 20);
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(ingest_file(NULL, plain, NULL, 4096, 0, collect_line, &a, &st, &err), CC_OK);
-	ck_assert_msg(ingest_file(NULL, gz, NULL, 4096, 0, collect_line, &b, &st, &err) == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(ingest_file(NULL, plain, &opt4k, collect_line, &a, &st, &err), CC_OK);
+	ck_assert_msg(ingest_file(NULL, gz, &opt4k, collect_line, &b, &st, &err) == CC_OK, "%s", err.msg);
 	ck_assert_str_eq(a.buf, b.buf);
 	/* cut the gzip stream in half */
 	bytes = th_read(gz, &len);
@@ -525,11 +528,11 @@ START_TEST(gzip_equals_plain_and_truncated_gzip_fails)
 	fwrite(bytes, 1, len / 2, f);
 	fclose(f);
 	buf_reset(&b);
-	ck_assert_int_eq(ingest_file(NULL, gz, NULL, 4096, 0, collect_line, &b, &st, &err), CC_ETRUNC);
+	ck_assert_int_eq(ingest_file(NULL, gz, &opt4k, collect_line, &b, &st, &err), CC_ETRUNC);
 	ck_assert_msg(strstr(err.msg, "a.json.gz") && strstr(err.msg, "truncated"), "%s", err.msg);
 	/* a missing file */
 	cc_err_clear(&err);
-	ck_assert_int_eq(ingest_file(NULL, "/nonexistent.json", NULL, 4096, 0, collect_line, &b, &st, &err), CC_EIO);
+	ck_assert_int_eq(ingest_file(NULL, "/nonexistent.json", &opt4k, collect_line, &b, &st, &err), CC_EIO);
 	ck_assert_ptr_nonnull(strstr(err.msg, "cannot open '/nonexistent.json'"));
 	unlink(plain);
 	unlink(gz);

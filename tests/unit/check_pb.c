@@ -239,6 +239,35 @@ START_TEST(checks_name_what_failed)
 	corrupt_at(copy, (long)len - 128 + 40, 0x04); /* data offset in the trailer */
 	ck_assert_int_eq(pb_open(&r, copy, &err), CC_ECORRUPT);
 	ck_assert_msg(strstr(err.msg, "failed check 'section bounds'"), "%s", err.msg);
+	/* a record naming a string that does not exist */
+	RESTORE();
+	{
+		unsigned char *t = (unsigned char *)bytes + len - 128;
+		long data_off = (long)(t[56] | t[57] << 8 | t[58] << 16);
+
+		corrupt_at(copy, data_off + 3, 0xff); /* high byte of the first id */
+	}
+	ck_assert_int_eq(pb_open(&r, copy, &err), CC_OK);
+	ck_assert_int_eq(pb_verify(r, &err), CC_ECORRUPT);
+	ck_assert_msg(strstr(err.msg, "failed check 'body checksum'"), "%s", err.msg);
+	cc_err_clear(&err);
+	{
+		struct pb_entry e;
+
+		ck_assert_int_eq(pb_get(r, 0, &e, &err), CC_ECORRUPT);
+		ck_assert_msg(strstr(err.msg, "failed check 'record bounds'"), "%s", err.msg);
+	}
+	pb_close(r);
+	/* a string-table offset out of order */
+	RESTORE();
+	{
+		unsigned char *t = (unsigned char *)bytes + len - 128;
+		long strtab_off = (long)(t[40] | t[41] << 8 | t[42] << 16);
+
+		corrupt_at(copy, strtab_off + 8, 0x01); /* offset 0 of string 0 */
+	}
+	ck_assert_int_eq(pb_open(&r, copy, &err), CC_ECORRUPT);
+	ck_assert_msg(strstr(err.msg, "failed check 'string table'"), "%s", err.msg);
 	/* shorter than a header */
 	RESTORE();
 	ck_assert_int_eq(truncate(copy, 100), 0);

@@ -110,7 +110,7 @@ enum cc_code th_ingest(const char *json, size_t len, size_t chunk,
 
 	if (!chunk)
 		chunk = len ? len : 1;
-	ret = ingest_new(&in, NULL, "test.json", NULL, 0, collect, out, err);
+	ret = ingest_new(&in, NULL, "test.json", NULL, collect, out, err);
 	if (ret)
 		return ret;
 	while (!ret && off < len) {
@@ -129,7 +129,7 @@ enum cc_code th_pricebook(const char *const *files, size_t n,
 			  const char *pb_path, size_t sort_memory,
 			  struct buf *out, struct cc_err *err)
 {
-	struct ingest_options opt = { 4096, 0, sort_memory, NULL };
+	struct ingest_options opt = { 4096, 0, sort_memory, NULL, NULL, NULL };
 	struct ingest_result res;
 	struct pb_reader *r = NULL;
 	enum cc_code ret;
