@@ -119,6 +119,30 @@ void cc_progress(const struct cc_ctx *ctx, const char *what, uint64_t done,
 		ctx->progress(ctx->user, what, done, total);
 }
 
+uint64_t cc_hash(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (len * 0xC2B2AE3D27D4EB4FULL);
+
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+		h ^= h >> 32;
+	}
+	if (len) {
+		uint64_t w = 0;
+
+		memcpy(&w, p, len);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+	}
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ULL;
+	h ^= h >> 29;
+	return h;
+}
+
 const char *cc_basename(const char *path)
 {
 	const char *slash = strrchr(path, '/');

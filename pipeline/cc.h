@@ -95,6 +95,12 @@ void cc_log(const struct cc_ctx *ctx, enum cc_level level,
 void cc_progress(const struct cc_ctx *ctx, const char *what, uint64_t done,
 		 uint64_t total);
 
+/*
+ * A fast, well-mixed 64-bit hash of bytes for hash tables (8 bytes a
+ * step, multiply-xorshift); not for anything adversarial or persistent.
+ */
+uint64_t cc_hash(const void *p, size_t len);
+
 /* Path basename without allocation ("a/b.json" -> "b.json"). */
 const char *cc_basename(const char *path);
 

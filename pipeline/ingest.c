@@ -76,6 +76,11 @@ struct product {
 	uint32_t sku_l, service_l, region_l, family_l, key_l, attrs_l;
 };
 
+struct pslot {
+	uint64_t hash;
+	struct product *p;
+};
+
 struct istr {
 	const char *p;
 	size_t len;
@@ -116,8 +121,9 @@ struct ingest {
 
 	/* per file */
 	struct arena perm;
-	struct product **table; /* open addressing by SKU */
+	struct pslot *table; /* open addressing by SKU */
 	size_t table_cap, nproducts;
+	const struct product *last; /* the Reserved terms of a SKU come together */
 	struct istr *interned;
 	size_t intern_cap, ninterned;
 	struct buf tmp, tmp2;
@@ -141,18 +147,6 @@ struct ingest {
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static uint64_t fnv1a(const char *p, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static uint64_t offset_now(const struct ingest *in)
 {
@@ -224,7 +218,7 @@ static const char *intern(struct ingest *in, const char *p, size_t len)
 
 	if (in->ext_intern)
 		return in->ext_intern(in->ext_user, p, len);
-	h = fnv1a(p, len);
+	h = cc_hash(p, len);
 	if (in->ninterned * 10 >= in->intern_cap * 7) {
 		size_t cap = in->intern_cap ? in->intern_cap * 2 : 1024, j;
 		struct istr *t = calloc(cap, sizeof(*t));
@@ -264,15 +258,18 @@ static const char *intern(struct ingest *in, const char *p, size_t len)
 static struct product *lookup(const struct ingest *in, const char *sku,
 			      size_t len)
 {
+	uint64_t h;
 	size_t i;
 
 	if (!in->table_cap)
 		return NULL;
-	for (i = fnv1a(sku, len) & (in->table_cap - 1); in->table[i];
+	h = cc_hash(sku, len);
+	for (i = h & (in->table_cap - 1); in->table[i].p;
 	     i = (i + 1) & (in->table_cap - 1)) {
-		struct product *p = in->table[i];
+		struct product *p = in->table[i].p;
 
-		if (p->sku_l == len && !memcmp(p->sku, sku, len))
+		if (in->table[i].hash == h && p->sku_l == len &&
+		    !memcmp(p->sku, sku, len))
 			return p;
 	}
 	return NULL;
@@ -280,32 +277,31 @@ static struct product *lookup(const struct ingest *in, const char *sku,
 
 static int insert(struct ingest *in, struct product *p)
 {
+	uint64_t h = cc_hash(p->sku, p->sku_l);
 	size_t i;
 
 	if (in->nproducts * 10 >= in->table_cap * 7) {
 		size_t cap = in->table_cap ? in->table_cap * 2 : 4096, j;
-		struct product **t = calloc(cap, sizeof(*t));
+		struct pslot *t = calloc(cap, sizeof(*t));
 
 		if (!t)
 			return -1;
 		for (j = 0; j < in->table_cap; j++) {
-			struct product *q = in->table[j];
-
-			if (!q)
+			if (!in->table[j].p)
 				continue;
-			for (i = fnv1a(q->sku, q->sku_l) & (cap - 1); t[i];
-			     i = (i + 1) & (cap - 1))
+			for (i = in->table[j].hash & (cap - 1); t[i].p; i = (i + 1) & (cap - 1))
 				;
-			t[i] = q;
+			t[i] = in->table[j];
 		}
 		free(in->table);
 		in->table = t;
 		in->table_cap = cap;
 	}
-	for (i = fnv1a(p->sku, p->sku_l) & (in->table_cap - 1); in->table[i];
+	for (i = h & (in->table_cap - 1); in->table[i].p;
 	     i = (i + 1) & (in->table_cap - 1))
 		;
-	in->table[i] = p;
+	in->table[i].hash = h;
+	in->table[i].p = p;
 	in->nproducts++;
 	return 0;
 }
@@ -598,7 +594,11 @@ static int finish_term(struct ingest *in)
 		     "term without sku", 16);
 		return 1;
 	}
-	p = lookup(in, in->sku, in->sku_l);
+	if (in->last && in->last->sku_l == in->sku_l &&
+	    !memcmp(in->last->sku, in->sku, in->sku_l))
+		p = in->last;
+	else
+		p = in->last = lookup(in, in->sku, in->sku_l);
 	if (!p) {
 		in->st.orphan_terms++;
 		note(in->st.first_orphan, sizeof(in->st.first_orphan), in->sku,
@@ -752,41 +752,44 @@ static int spool_write(struct ingest *in, size_t upto)
 
 static enum key classify(enum node n, const unsigned char *s, size_t len)
 {
+#define K(n, s, k) { n, s, sizeof(s) - 1, k }
 	static const struct {
 		enum node node;
 		const char *name;
+		size_t len;
 		enum key key;
 	} names[] = {
-		{ N_ROOT, "formatVersion", K_FORMAT },
-		{ N_ROOT, "disclaimer", K_DISCLAIMER },
-		{ N_ROOT, "offerCode", K_OFFERCODE },
-		{ N_ROOT, "version", K_VERSION },
-		{ N_ROOT, "publicationDate", K_PUBDATE },
-		{ N_ROOT, "products", K_PRODUCTS },
-		{ N_ROOT, "terms", K_TERMS },
-		{ N_ROOT, "attributesList", K_ATTRLIST },
-		{ N_PRODUCT, "sku", K_SKU },
-		{ N_PRODUCT, "productFamily", K_FAMILY },
-		{ N_PRODUCT, "attributes", K_ATTRIBUTES },
-		{ N_TERM, "offerTermCode", K_TERMCODE },
-		{ N_TERM, "sku", K_SKU },
-		{ N_TERM, "effectiveDate", K_EFFECTIVE },
-		{ N_TERM, "priceDimensions", K_DIMS },
-		{ N_TERM, "termAttributes", K_TATTRS },
-		{ N_DIM, "rateCode", K_RATECODE },
-		{ N_DIM, "description", K_DESCRIPTION },
-		{ N_DIM, "beginRange", K_BEGIN },
-		{ N_DIM, "endRange", K_END },
-		{ N_DIM, "unit", K_UNIT },
-		{ N_DIM, "pricePerUnit", K_PPU },
-		{ N_DIM, "appliesTo", K_APPLIES },
-		{ N_TERMS, "OnDemand", K_ONDEMAND },
-		{ N_TERMS, "Reserved", K_RESERVED },
+		K(N_ROOT, "formatVersion", K_FORMAT),
+		K(N_ROOT, "disclaimer", K_DISCLAIMER),
+		K(N_ROOT, "offerCode", K_OFFERCODE),
+		K(N_ROOT, "version", K_VERSION),
+		K(N_ROOT, "publicationDate", K_PUBDATE),
+		K(N_ROOT, "products", K_PRODUCTS),
+		K(N_ROOT, "terms", K_TERMS),
+		K(N_ROOT, "attributesList", K_ATTRLIST),
+		K(N_PRODUCT, "sku", K_SKU),
+		K(N_PRODUCT, "productFamily", K_FAMILY),
+		K(N_PRODUCT, "attributes", K_ATTRIBUTES),
+		K(N_TERM, "offerTermCode", K_TERMCODE),
+		K(N_TERM, "sku", K_SKU),
+		K(N_TERM, "effectiveDate", K_EFFECTIVE),
+		K(N_TERM, "priceDimensions", K_DIMS),
+		K(N_TERM, "termAttributes", K_TATTRS),
+		K(N_DIM, "rateCode", K_RATECODE),
+		K(N_DIM, "description", K_DESCRIPTION),
+		K(N_DIM, "beginRange", K_BEGIN),
+		K(N_DIM, "endRange", K_END),
+		K(N_DIM, "unit", K_UNIT),
+		K(N_DIM, "pricePerUnit", K_PPU),
+		K(N_DIM, "appliesTo", K_APPLIES),
+		K(N_TERMS, "OnDemand", K_ONDEMAND),
+		K(N_TERMS, "Reserved", K_RESERVED),
 	};
+#undef K
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].node == n && strlen(names[i].name) == len &&
+		if (names[i].node == n && names[i].len == len &&
 		    !memcmp(names[i].name, s, len))
 			return names[i].key;
 	return K_OTHER;

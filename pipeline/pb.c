@@ -615,22 +615,10 @@ static enum cc_code spill(struct pb_writer *w, int wait, struct cc_err *err)
 	return ret;
 }
 
-static uint32_t str_hash(const char *p, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* The id of a string, adding it to the table if it is new; -1 on no memory. */
 static int intern(struct pb_writer *w, const char *p, size_t len, uint32_t *id)
 {
-	uint32_t h = str_hash(p, len);
+	uint32_t h = (uint32_t)cc_hash(p, len);
 	size_t i, mask;
 	struct sref *r;
 	char *copy;
