@@ -1591,6 +1591,9 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 	snprintf(res->first_conflict, sizeof(res->first_conflict), "%s",
 		 ws.first_conflict);
 	snprintf(res->sha256, sizeof(res->sha256), "%s", ws.sha256);
+	cc_log(ctx, CC_LOG_DEBUG, "ingest",
+	       "pricebook: %llu entries, %llu sorted runs spilled and merged",
+	       (unsigned long long)ws.entries, (unsigned long long)ws.runs);
 	if (ws.duplicates)
 		cc_log(ctx, CC_LOG_INFO, "ingest",
 		       "%llu entries repeated across offers (the same SKU and rate); kept one each",
