@@ -67,6 +67,6 @@ int main(int argc, char **argv)
 		closedir(d);
 	}
 	/* a crash never gets here: the runner sees the signal */
-	printf("fuzz corpus: %d passed, %d failed\n", passed, failed);
+	printf("fuzz: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
