@@ -43,6 +43,16 @@ static enum cc_code fsync_dir_of(const char *path, struct cc_err *err)
 	return ret;
 }
 
+ssize_t fs_read(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
 enum cc_code fs_rename_durable(const char *from, const char *to,
 			       struct cc_err *err)
 {

@@ -9,6 +9,10 @@
  */
 #include "cc.h"
 
+#include <sys/types.h>
+
+/* read(2), retried on EINTR: bytes read, 0 at the end, -1 with errno. */
+ssize_t fs_read(int fd, void *buf, size_t n);
 /* rename(from, to), then fsync the directory of `to`. */
 enum cc_code fs_rename_durable(const char *from, const char *to,
 			       struct cc_err *err);

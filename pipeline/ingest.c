@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "dec.h"
+#include "fsutil.h"
 #include "region.h"
 #include "banned.h"
 
@@ -1428,11 +1429,9 @@ enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 		goto out;
 	memset(&z, 0, sizeof(z));
 	for (;;) {
-		ssize_t n = read(fd, raw, chunk);
+		ssize_t n = fs_read(fd, raw, chunk);
 
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			ret = cc_err_errno(err, errno, "cannot read '%s'", path);
 			goto out;
 		}

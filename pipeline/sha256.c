@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "banned.h"
 
 enum cc_code sha256_init(struct sha256 *s)
@@ -83,11 +84,9 @@ enum cc_code sha256_file(const char *path, char out[65], struct cc_err *err)
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf, chunk);
+		ssize_t n = fs_read(fd, buf, chunk);
 
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			ret = cc_err_errno(err, errno, "cannot read '%s'", path);
 			goto out;
 		}

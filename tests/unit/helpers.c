@@ -57,18 +57,27 @@ char *th_read(const char *path, size_t *len)
 	return buf;
 }
 
-char *th_real(const char *name)
+/* dir (from $env, else fallback) + "/" + mid + rel, malloc'd */
+static char *join(const char *env, const char *fallback, const char *mid,
+		  const char *rel)
 {
-	const char *shared = getenv("COSTCTL_SHARED");
+	const char *dir = getenv(env);
 	size_t n;
 	char *p;
 
-	if (!shared)
-		shared = "../shared";
-	n = strlen(shared) + strlen(name) + 32;
+	if (!dir)
+		dir = fallback;
+	n = strlen(dir) + strlen(mid) + strlen(rel) + 2;
 	p = malloc(n);
 	ck_assert_ptr_nonnull(p);
-	snprintf(p, n, "%s/fixtures-real/%s", shared, name);
+	snprintf(p, n, "%s/%s%s", dir, mid, rel);
+	return p;
+}
+
+char *th_real(const char *name)
+{
+	char *p = join("COSTCTL_SHARED", "../shared", "fixtures-real/", name);
+
 	if (access(p, R_OK)) {
 		fprintf(stderr, "SKIP: %s is absent (no ../shared in this clone)\n", p);
 		free(p);
@@ -79,17 +88,7 @@ char *th_real(const char *name)
 
 char *th_fixture(const char *rel)
 {
-	const char *dir = getenv("COSTCTL_FIXTURES");
-	size_t n;
-	char *p;
-
-	if (!dir)
-		dir = "fixtures";
-	n = strlen(dir) + strlen(rel) + 2;
-	p = malloc(n);
-	ck_assert_ptr_nonnull(p);
-	snprintf(p, n, "%s/%s", dir, rel);
-	return p;
+	return join("COSTCTL_FIXTURES", "fixtures", "", rel);
 }
 
 static int collect(void *user, const struct pb_entry *e, struct cc_err *err)
