@@ -8,6 +8,8 @@
 #   make bench      performance figures (ratios against a baseline run)
 #   make sanitize   the tests under ASan + UBSan
 #   make fuzz       libFuzzer build of the ingest fuzz target (clang)
+#   make golden     rewrite the CLI tests' exact outputs (review the diff)
+#   make style      what clang-format would change in the current diff
 #   make clean
 #
 # Options: V=1 (show commands), WERROR=1 (warnings are errors),
@@ -129,6 +131,11 @@ fuzz: $(BUILD)/config.mk
 		$(PKG_CFLAGS) -o $(BUILD)/fuzz/fuzz_ingest tests/fuzz/fuzz_ingest.c $(LIB_SRC) $(PKG_LIBS) -lm
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus && cp tests/fuzz/corpus/ingest/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_ingest -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 $(BUILD)/fuzz/corpus
+
+# Rewrites the CLI tests' exact stdout files; review `git diff` before committing.
+golden: $(COSTCTL)
+	$(Q)tests/cli/run.sh --update $(COSTCTL)
+	$(Q)git --no-pager diff --stat -- tests/cli
 
 style:
 	$(Q)git clang-format --diff

@@ -4,8 +4,15 @@
 # its stdout NAME.stdout.exact (byte for byte) or match NAME.stdout.glob,
 # and its stderr match NAME.stderr.glob (bash patterns over the whole text).
 # A test that exits 77 is skipped (it says why on stderr).
-# Usage: tests/cli/run.sh COSTCTL [NAME...]
+# Usage: tests/cli/run.sh [--update] COSTCTL [NAME...]
+# --update rewrites every NAME.stdout.exact from what the test printed
+# (`make golden`); review the diff before committing it.
 set -u
+update=0
+if [ "${1:-}" = --update ]; then
+	update=1
+	shift
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 COSTCTL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -32,6 +39,9 @@ for n in "${names[@]}"; do
 		echo "SKIP $n: $(tail -n 1 "$scratch/stderr")"
 		rm -rf "$scratch"
 		continue
+	fi
+	if [ "$update" = 1 ] && [ -f "$here/$n.stdout.exact" ]; then
+		cp "$scratch/stdout" "$here/$n.stdout.exact"
 	fi
 	want=$(cat "$here/$n.exit" 2>/dev/null || echo 0)
 	[ "$got" = "$want" ] || why="exit status $got, wanted $want"
