@@ -3,6 +3,7 @@
  * This file parses the global options, reads the configuration, runs one
  * command from the table, and maps its result to the exit-code contract.
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -38,6 +39,8 @@ static const struct cmd_struct {
 	const char *summary;
 } commands[] = {
 	/* sorted by name */
+	{ "fetch", cmd_fetch, NEED_LOCK,
+	  "download the price-list files that changed" },
 	{ "ingest", cmd_ingest, NEED_LOCK,
 	  "stream offer files into a new pricebook" },
 	{ "price", cmd_price, 0, "look up prices, or dump a pricebook" },
@@ -225,6 +228,11 @@ int main(int argc, char **argv)
 	int opt, ret, verbosity = 0;
 	size_t i;
 
+	/* once, before any thread: libcurl's global state */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		fprintf(stderr, "costctl: error: cannot initialise libcurl\n");
+		return 2;
+	}
 	memset(&c, 0, sizeof(c));
 	memset(&sink, 0, sizeof(sink));
 	c.lock_fd = -1;
@@ -318,5 +326,6 @@ int main(int argc, char **argv)
 	cfg_free(c.cfg);
 	if (close_stdout() && !ret)
 		ret = CC_EIO;
+	curl_global_cleanup();
 	return exit_code(ret);
 }

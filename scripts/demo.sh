@@ -1,15 +1,18 @@
 #!/bin/sh
 # `make demo`: the main job on the embedded default, with no network.
-# Today that is the ingest stage: the bundled fixture price lists become a
-# pricebook in ./state, and a few prices are looked up in it. Later stages
-# (fetch from file://, recalc into the SQLite store, documents, the diff
-# report) join here as they land.
+# Today that is fetch and ingest: the bundled price list (fixtures/pricelist,
+# the real API's layout) is fetched over file:// into ./state/offers, becomes
+# a pricebook, and a few prices are looked up in it. Later stages (recalc
+# into the SQLite store, documents, the diff report) join as they land.
 set -eu
 costctl=${1:-build/costctl}
 state=${COSTCTL_STATE:-state}
 
-echo "== ingest: bundled price lists (fixtures/offers) -> $state/pricebook.current"
-"$costctl" --state "$state" ingest $(find fixtures/offers -name index.json | sort)
+echo "== fetch: file://$PWD/fixtures/pricelist -> $state/offers (only what changed)"
+"$costctl" --state "$state" fetch --base-url "file://$PWD/fixtures/pricelist"
+echo
+echo "== ingest: $state/offers -> $state/pricebook.current"
+"$costctl" --state "$state" ingest
 echo
 "$costctl" pricebook info "$state/pricebook.current"
 echo

@@ -1,0 +1,1227 @@
+#include "fetch.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <yajl/yajl_parse.h>
+#include <yajl/yajl_tree.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "sha256.h"
+#include "version.h"
+#include "banned.h"
+
+#define INDEX_CAP ((size_t)64 << 20) /* an index bigger than this is wrong */
+
+/* ------------------------------------------------------------ manifest */
+
+struct mentry {
+	char *offer, *region, *url, *etag, *last_modified, *version, *published,
+		*sha256, *fetched_at;
+	uint64_t size;
+	int seen; /* wanted this run (others are kept as they were) */
+};
+
+struct manifest {
+	struct mentry *e;
+	size_t n, alloc;
+};
+
+static void mentry_clear(struct mentry *m)
+{
+	free(m->offer);
+	free(m->region);
+	free(m->url);
+	free(m->etag);
+	free(m->last_modified);
+	free(m->version);
+	free(m->published);
+	free(m->sha256);
+	free(m->fetched_at);
+	memset(m, 0, sizeof(*m));
+}
+
+static void manifest_free(struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		mentry_clear(&m->e[i]);
+	free(m->e);
+	memset(m, 0, sizeof(*m));
+}
+
+static struct mentry *manifest_find(struct manifest *m, const char *offer,
+				    const char *region)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->e[i].offer, offer) && !strcmp(m->e[i].region, region))
+			return &m->e[i];
+	return NULL;
+}
+
+static struct mentry *manifest_add(struct manifest *m, const char *offer,
+				   const char *region)
+{
+	struct mentry *e;
+
+	if (m->n == m->alloc) {
+		size_t a = m->alloc ? m->alloc * 2 : 32;
+		struct mentry *p = realloc(m->e, a * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		m->e = p;
+		m->alloc = a;
+	}
+	e = &m->e[m->n];
+	memset(e, 0, sizeof(*e));
+	if (!(e->offer = strdup(offer)) || !(e->region = strdup(region))) {
+		mentry_clear(e);
+		return NULL;
+	}
+	m->n++;
+	return e;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static const char *tree_str(yajl_val obj, const char *key)
+{
+	const char *path[2] = { key, NULL };
+	yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
+
+	return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+static enum cc_code manifest_load(struct manifest *m, const char *path,
+				  struct cc_err *err)
+{
+	const char *files_path[] = { "files", NULL };
+	char errbuf[256];
+	struct buf text;
+	yajl_val root, files;
+	FILE *f;
+	size_t i, n;
+	char chunk[65536];
+
+	memset(m, 0, sizeof(*m));
+	f = fopen(path, "rb");
+	if (!f)
+		return errno == ENOENT ? CC_OK :
+					 cc_err_errno(err, errno, "cannot open '%s'", path);
+	buf_init(&text, INDEX_CAP);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_add(&text, chunk, n)) {
+			fclose(f);
+			buf_release(&text);
+			return cc_err_set(err, CC_ENOMEM, "'%s' is too large", path);
+		}
+	fclose(f);
+	root = yajl_tree_parse(text.buf, errbuf, sizeof(errbuf));
+	buf_release(&text);
+	if (!root)
+		return cc_err_set(err, CC_EPARSE,
+				  "cannot parse the fetch manifest '%s': %s (remove it to start afresh)",
+				  path, errbuf);
+	files = yajl_tree_get(root, files_path, yajl_t_array);
+	for (i = 0; files && i < YAJL_GET_ARRAY(files)->len; i++) {
+		yajl_val o = YAJL_GET_ARRAY(files)->values[i];
+		const char *offer = tree_str(o, "offer"), *region = tree_str(o, "region");
+		const char *size_path[] = { "size", NULL };
+		yajl_val size = yajl_tree_get(o, size_path, yajl_t_number);
+		struct mentry *e;
+
+		if (!offer || !region)
+			continue;
+		e = manifest_add(m, offer, region);
+		if (!e) {
+			yajl_tree_free(root);
+			return cc_err_set(err, CC_ENOMEM, "cannot read '%s'", path);
+		}
+		e->url = dup_or_null(tree_str(o, "url"));
+		e->etag = dup_or_null(tree_str(o, "etag"));
+		e->last_modified = dup_or_null(tree_str(o, "lastModified"));
+		e->version = dup_or_null(tree_str(o, "version"));
+		e->published = dup_or_null(tree_str(o, "publicationDate"));
+		e->sha256 = dup_or_null(tree_str(o, "sha256"));
+		e->fetched_at = dup_or_null(tree_str(o, "fetchedAt"));
+		e->size = size && YAJL_IS_INTEGER(size) ? (uint64_t)YAJL_GET_INTEGER(size) : 0;
+	}
+	yajl_tree_free(root);
+	return CC_OK;
+}
+
+static void json_field(struct buf *b, const char *name, const char *v, int last)
+{
+	buf_addf(b, "\"%s\":", name);
+	if (v)
+		buf_add_json_str(b, v, strlen(v));
+	else
+		buf_addstr(b, "null");
+	if (!last)
+		buf_addch(b, ',');
+}
+
+/* Written atomically: temp, fsync, rename, fsync of the directory. */
+static enum cc_code manifest_save(const struct manifest *m, const char *path,
+				  struct cc_err *err)
+{
+	struct buf b, tmp;
+	enum cc_code ret = CC_OK;
+	size_t i;
+	FILE *f;
+
+	buf_init(&b, INDEX_CAP);
+	buf_init(&tmp, 8192);
+	buf_addstr(&b, "{\"formatVersion\":1,\"files\":[\n");
+	for (i = 0; i < m->n; i++) {
+		const struct mentry *e = &m->e[i];
+
+		buf_addch(&b, '{');
+		json_field(&b, "offer", e->offer, 0);
+		json_field(&b, "region", e->region, 0);
+		json_field(&b, "url", e->url, 0);
+		json_field(&b, "etag", e->etag, 0);
+		json_field(&b, "lastModified", e->last_modified, 0);
+		json_field(&b, "version", e->version, 0);
+		json_field(&b, "publicationDate", e->published, 0);
+		json_field(&b, "sha256", e->sha256, 0);
+		json_field(&b, "fetchedAt", e->fetched_at, 0);
+		buf_addf(&b, "\"size\":%llu}%s\n", (unsigned long long)e->size,
+			 i + 1 < m->n ? "," : "");
+	}
+	if (buf_addstr(&b, "]}\n") || buf_addf(&tmp, "%s.tmp", path)) {
+		ret = cc_err_set(err, CC_ENOMEM, "cannot write '%s'", path);
+		goto out;
+	}
+	f = fopen(tmp.buf, "wb");
+	if (!f) {
+		ret = cc_err_errno(err, errno, "cannot create '%s'", tmp.buf);
+		goto out;
+	}
+	errno = 0;
+	if (fwrite(b.buf, b.len, 1, f) != 1 || fflush(f) || fsync(fileno(f))) {
+		ret = cc_err_errno(err, errno ? errno : EIO, "cannot write '%s'", tmp.buf);
+		fclose(f);
+		unlink(tmp.buf);
+		goto out;
+	}
+	if (fclose(f)) {
+		ret = cc_err_errno(err, errno, "cannot write '%s'", tmp.buf);
+		unlink(tmp.buf);
+		goto out;
+	}
+	if ((ret = fs_rename_durable(tmp.buf, path, err)))
+		unlink(tmp.buf);
+out:
+	buf_release(&b);
+	buf_release(&tmp);
+	return ret;
+}
+
+/* ------------------------------------------------------------ jobs */
+
+enum outcome { DONE, RETRY, FAIL };
+
+struct job {
+	char *offer, *region, *url, *version; /* version expected from the URL */
+	char *dir, *dest, *part, *meta;
+	struct mentry *m;  /* manifest entry (created on success if new) */
+	CURL *h;
+	FILE *out;
+	struct curl_slist *headers;
+	struct sha256 sha;
+	unsigned attempt;
+	uint64_t resume_from, received;
+	long retry_after_s;
+	char etag[256], last_modified[128];
+	int write_errno;
+	double next_at;    /* when a retry may start */
+	int state;         /* 0 waiting, 1 running, 2 finished */
+	curl_off_t now, total; /* for the progress total */
+};
+
+struct fetch {
+	const struct cc_ctx *ctx;
+	const struct fetch_options *o;
+	struct fetch_result *res;
+	struct cc_err *err;
+	struct manifest man;
+	struct job *jobs;
+	size_t njobs, alloc;
+	unsigned rng;
+	int any_permanent;
+	uint64_t done_bytes;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Exponential backoff with jitter (50-150%), capped; Retry-After wins. */
+static double backoff(struct fetch *f, unsigned attempt, long retry_after)
+{
+	double base = f->o->backoff_ms / 1000.0, d;
+	unsigned i;
+
+	for (i = 1; i < attempt && base < f->o->max_wait_s; i++)
+		base *= 2;
+	d = base * (0.5 + (double)(rand_r(&f->rng) % 1000) / 1000.0);
+	if (retry_after >= 0)
+		d = (double)retry_after;
+	if (d > f->o->max_wait_s)
+		d = f->o->max_wait_s;
+	return d;
+}
+
+static int split_has(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		while (len && isspace((unsigned char)*p))
+			p++, len--;
+		while (len && isspace((unsigned char)p[len - 1]))
+			len--;
+		if (len == n && !memcmp(p, item, n))
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static char *join_url(const char *base, const char *path)
+{
+	struct buf b;
+	size_t n = strlen(base);
+
+	buf_init(&b, 1 << 16);
+	while (n && base[n - 1] == '/')
+		n--;
+	if (buf_add(&b, base, n) || buf_addstr(&b, path))
+		return NULL;
+	return buf_detach(&b, NULL);
+}
+
+/* The 14-digit version in ".../<version>/<region>/index.json", or NULL. */
+static char *version_of(const char *url)
+{
+	const char *end = strrchr(url, '/'), *p;
+	int slashes = 0;
+	size_t i;
+
+	if (!end)
+		return NULL;
+	for (p = end - 1; p > url; p--)
+		if (*p == '/' && ++slashes == 2)
+			break;
+	if (slashes != 2)
+		return NULL;
+	for (i = 1; i <= 14; i++)
+		if (!isdigit((unsigned char)p[i]))
+			return NULL;
+	if (p[15] != '/')
+		return NULL;
+	return strndup(p + 1, 14);
+}
+
+/* ------------------------------------------------------------ curl setup */
+
+/* Copies a NUL-terminated string, cut to fit (header values, meta lines). */
+static void copy_cut(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static size_t header_cb(char *b, size_t size, size_t n, void *user)
+{
+	struct job *j = user;
+	size_t len = size * n, k;
+	static const struct {
+		const char *name;
+		int which;
+	} want[] = { { "etag:", 0 }, { "last-modified:", 1 }, { "retry-after:", 2 } };
+
+	/* a new response (a redirect, a retry) resets what we took */
+	if (len > 5 && !strncmp(b, "HTTP/", 5)) {
+		j->etag[0] = j->last_modified[0] = '\0';
+		j->retry_after_s = -1;
+		return len;
+	}
+	for (k = 0; k < 3; k++) {
+		size_t nl = strlen(want[k].name);
+		char val[256];
+		size_t vl;
+		const char *v;
+
+		if (len <= nl || strncasecmp(b, want[k].name, nl))
+			continue;
+		v = b + nl;
+		vl = len - nl;
+		while (vl && isspace((unsigned char)*v))
+			v++, vl--;
+		while (vl && isspace((unsigned char)v[vl - 1]))
+			vl--;
+		if (vl >= sizeof(val))
+			vl = sizeof(val) - 1;
+		memcpy(val, v, vl);
+		val[vl] = '\0';
+		if (want[k].which == 0)
+			copy_cut(j->etag, sizeof(j->etag), val);
+		else if (want[k].which == 1)
+			copy_cut(j->last_modified, sizeof(j->last_modified), val);
+		else
+			j->retry_after_s = isdigit((unsigned char)val[0]) ? strtol(val, NULL, 10) : -1;
+	}
+	return len;
+}
+
+static size_t write_cb(char *p, size_t size, size_t n, void *user)
+{
+	struct job *j = user;
+	size_t len = size * n;
+
+	errno = 0;
+	if (len && fwrite(p, 1, len, j->out) != len) {
+		j->write_errno = errno ? errno : EIO;
+		return 0;
+	}
+	j->received += len;
+	return len;
+}
+
+static int progress_cb(void *user, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct job *j = user;
+
+	(void)ultotal;
+	(void)ulnow;
+	j->now = dlnow;
+	j->total = dltotal;
+	return 0;
+}
+
+static void common_opts(struct fetch *f, CURL *h)
+{
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "costctl/" COSTCTL_VERSION);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)f->o->connect_timeout_s);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, (long)f->o->low_speed_bytes);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)f->o->low_speed_s);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* TLS verification stays on (libcurl's default); proxies from the
+	 * environment (libcurl's default) */
+}
+
+/* Network-side failures worth another try, and "server unreachable". */
+static int retryable(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int retryable_status(long s)
+{
+	return s == 429 || s == 408 || (s >= 500 && s <= 599);
+}
+
+/* ------------------------------------------------------------ indexes */
+
+static size_t mem_cb(char *p, size_t size, size_t n, void *user)
+{
+	return buf_add(user, p, size * n) ? 0 : size * n;
+}
+
+/*
+ * GETs a small JSON index into memory, with the same retries as files.
+ * CC_ENET_TEMP when it never got an answer.
+ */
+static enum cc_code get_index(struct fetch *f, const char *url, yajl_val *out)
+{
+	struct buf body;
+	struct job probe;
+	char errbuf[CURL_ERROR_SIZE], perr[256];
+	enum cc_code ret = CC_OK;
+	unsigned attempt;
+	CURL *h = curl_easy_init();
+
+	*out = NULL;
+	if (!h)
+		return cc_err_set(f->err, CC_ENOMEM, "cannot start a transfer");
+	buf_init(&body, INDEX_CAP);
+	memset(&probe, 0, sizeof(probe));
+	for (attempt = 1;; attempt++) {
+		CURLcode c;
+		long status = 0;
+		double wait;
+
+		buf_reset(&body);
+		probe.retry_after_s = -1;
+		errbuf[0] = '\0';
+		curl_easy_reset(h);
+		common_opts(f, h);
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, mem_cb);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+		curl_easy_setopt(h, CURLOPT_HEADERDATA, &probe);
+		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+		c = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		f->res->bytes += body.len;
+		if (!c && (status == 200 || status == 0)) {
+			*out = yajl_tree_parse(body.buf, perr, sizeof(perr));
+			if (*out)
+				break;
+			if (attempt > f->o->retries) {
+				ret = cc_err_set(f->err, CC_ENET_TEMP,
+						 "'%s' is not complete JSON after %u attempts: %s",
+						 url, attempt, perr);
+				break;
+			}
+		} else if ((c && !retryable(c)) || (!c && !retryable_status(status))) {
+			ret = c ? cc_err_set(f->err, CC_EIO, "cannot get '%s': %s", url,
+					     errbuf[0] ? errbuf : curl_easy_strerror(c)) :
+				  cc_err_set(f->err, CC_ENOTFOUND,
+					     "cannot get '%s': HTTP %ld", url, status);
+			break;
+		} else if (attempt > f->o->retries) {
+			ret = cc_err_set(f->err, CC_ENET_TEMP,
+					 "cannot get '%s' after %u attempts: %s", url,
+					 attempt,
+					 c ? (errbuf[0] ? errbuf : curl_easy_strerror(c)) :
+					     "server error");
+			if (!c)
+				snprintf(f->err->msg + strlen(f->err->msg),
+					 sizeof(f->err->msg) - strlen(f->err->msg),
+					 " (HTTP %ld)", status);
+			break;
+		}
+		wait = backoff(f, attempt, c ? -1 : probe.retry_after_s);
+		f->res->retries++;
+		cc_log(f->ctx, CC_LOG_WARN, "fetch",
+		       "'%s': %s; retry %u of %u in %.1f s", url,
+		       c ? (errbuf[0] ? errbuf : curl_easy_strerror(c)) :
+			   (status == 429 ? "HTTP 429 (throttled)" : "server error"),
+		       attempt, f->o->retries, wait);
+		if (!c && status)
+			cc_log(f->ctx, CC_LOG_DEBUG, "fetch", "'%s': HTTP %ld", url, status);
+		usleep((useconds_t)(wait * 1e6));
+	}
+	curl_easy_cleanup(h);
+	buf_release(&body);
+	return ret;
+}
+
+/* ------------------------------------------------------------ validation */
+
+struct vstate {
+	int depth;
+	int key; /* 1 offerCode, 2 version, 3 publicationDate at depth 1 */
+	char offer[64], version[32], published[40];
+};
+
+static int v_key(void *c, const unsigned char *s, size_t len)
+{
+	struct vstate *v = c;
+
+	if (v->depth == 1)
+		v->key = len == 9 && !memcmp(s, "offerCode", 9) ? 1 :
+			 len == 7 && !memcmp(s, "version", 7)	? 2 :
+			 len == 15 && !memcmp(s, "publicationDate", 15) ? 3 : 0;
+	return 1;
+}
+
+static int v_str(void *c, const unsigned char *s, size_t len)
+{
+	struct vstate *v = c;
+	char *dst = v->key == 1 ? v->offer : v->key == 2 ? v->version :
+		    v->key == 3 ? v->published : NULL;
+	size_t cap = v->key == 1 ? sizeof(v->offer) : v->key == 2 ? sizeof(v->version) :
+							       sizeof(v->published);
+
+	if (v->depth == 1 && dst)
+		snprintf(dst, cap, "%.*s", (int)len, (const char *)s);
+	v->key = 0;
+	return 1;
+}
+
+static int v_open(void *c)
+{
+	((struct vstate *)c)->depth++;
+	((struct vstate *)c)->key = 0;
+	return 1;
+}
+
+static int v_close(void *c)
+{
+	((struct vstate *)c)->depth--;
+	return 1;
+}
+
+static int v_scalar(void *c)
+{
+	((struct vstate *)c)->key = 0;
+	return 1;
+}
+
+static int v_bool(void *c, int b)
+{
+	(void)b;
+	return v_scalar(c);
+}
+
+static int v_num(void *c, const char *s, size_t l)
+{
+	(void)s;
+	(void)l;
+	return v_scalar(c);
+}
+
+static const yajl_callbacks vcb = { v_scalar, v_bool, NULL, NULL, v_num, v_str,
+				    v_open, v_key, v_close, v_open, v_close };
+
+/*
+ * Reads the downloaded file once: a complete JSON document, its offerCode
+ * and version, and its SHA-256. Fills `why` when it is not acceptable.
+ */
+static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
+		    size_t whylen)
+{
+	unsigned char chunk[1 << 16], digest[32];
+	struct sha256 s;
+	yajl_handle h;
+	size_t n;
+	int ok = 1;
+	FILE *in = fopen(j->part, "rb");
+
+	memset(v, 0, sizeof(*v));
+	if (!in) {
+		snprintf(why, whylen, "cannot reopen: %s", strerror(errno));
+		return 0;
+	}
+	h = yajl_alloc(&vcb, NULL, v);
+	if (!h || sha256_init(&s)) {
+		snprintf(why, whylen, "out of memory");
+		fclose(in);
+		if (h)
+			yajl_free(h);
+		return 0;
+	}
+	while (ok && (n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
+		sha256_update(&s, chunk, n);
+		if (yajl_parse(h, chunk, n) != yajl_status_ok)
+			ok = 0;
+	}
+	if (ok && yajl_complete_parse(h) != yajl_status_ok)
+		ok = 0;
+	if (!ok) {
+		unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
+
+		snprintf(why, whylen, "not a complete JSON document (%s)",
+			 msg ? (char *)msg : "?");
+		if (msg)
+			yajl_free_error(h, msg);
+		n = strlen(why);
+		while (n && (why[n - 1] == '\n' || why[n - 1] == ' ' || why[n - 1] == ')'))
+			why[--n] = '\0';
+		snprintf(why + n, whylen - n, ")");
+	} else if (strcmp(v->offer, j->offer)) {
+		snprintf(why, whylen, "offerCode is '%s', not '%s'", v->offer, j->offer);
+		ok = 0;
+	} else if (j->version && strcmp(v->version, j->version)) {
+		snprintf(why, whylen, "version is '%s', the region index says '%s'",
+			 v->version, j->version);
+		ok = 0;
+	}
+	sha256_final(&s, digest);
+	sha256_hex(digest, sha);
+	yajl_free(h);
+	fclose(in);
+	return ok;
+}
+
+/* ------------------------------------------------------------ files */
+
+static int job_add(struct fetch *f, const char *offer, const char *region,
+		   const char *url)
+{
+	struct job *j;
+	struct buf b;
+
+	if (f->njobs == f->alloc) {
+		size_t a = f->alloc ? f->alloc * 2 : 32;
+		struct job *p = realloc(f->jobs, a * sizeof(*p));
+
+		if (!p)
+			return -1;
+		f->jobs = p;
+		f->alloc = a;
+	}
+	j = &f->jobs[f->njobs];
+	memset(j, 0, sizeof(*j));
+	buf_init(&b, 1 << 16);
+	j->offer = strdup(offer);
+	j->region = strdup(region);
+	j->url = strdup(url);
+	j->version = version_of(url);
+	if (!j->offer || !j->region || !j->url ||
+	    buf_addf(&b, "%s/offers/%s/%s", f->o->state, offer, region))
+		return -1;
+	j->dir = buf_detach(&b, NULL);
+	if (buf_addf(&b, "%s/index.json", j->dir))
+		return -1;
+	j->dest = buf_detach(&b, NULL);
+	if (buf_addf(&b, "%s/.index.json.part", j->dir))
+		return -1;
+	j->part = buf_detach(&b, NULL);
+	if (buf_addf(&b, "%s/.index.json.part.meta", j->dir))
+		return -1;
+	j->meta = buf_detach(&b, NULL);
+	j->m = manifest_find(&f->man, offer, region);
+	f->njobs++;
+	return 0;
+}
+
+static void job_free(struct job *j)
+{
+	if (j->h)
+		curl_easy_cleanup(j->h);
+	if (j->out)
+		fclose(j->out);
+	curl_slist_free_all(j->headers);
+	sha256_release(&j->sha);
+	free(j->offer);
+	free(j->region);
+	free(j->url);
+	free(j->version);
+	free(j->dir);
+	free(j->dest);
+	free(j->part);
+	free(j->meta);
+}
+
+/* What a partial download was: its URL and ETag, for If-Range. */
+static int read_meta(struct job *j, char *etag, size_t cap)
+{
+	char line[2048];
+	FILE *m = fopen(j->meta, "r");
+	int same_url = 0;
+
+	etag[0] = '\0';
+	if (!m)
+		return 0;
+	while (fgets(line, sizeof(line), m)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "url ", 4))
+			same_url = !strcmp(line + 4, j->url);
+		else if (!strncmp(line, "etag ", 5))
+			copy_cut(etag, cap, line + 5);
+	}
+	fclose(m);
+	return same_url && etag[0];
+}
+
+static void write_meta(struct job *j)
+{
+	FILE *m = fopen(j->meta, "w");
+
+	if (!m)
+		return;
+	fprintf(m, "url %s\netag %s\n", j->url, j->etag);
+	fclose(m);
+}
+
+static enum cc_code job_start(struct fetch *f, CURLM *multi, struct job *j)
+{
+	char etag[256], hdr[400];
+	struct stat st;
+	int resume;
+
+	if (fs_mkdirs(j->dir, f->err))
+		return f->err->code;
+	resume = !stat(j->part, &st) && st.st_size > 0 && read_meta(j, etag, sizeof(etag));
+	j->resume_from = resume ? (uint64_t)st.st_size : 0;
+	j->out = fopen(j->part, resume ? "ab" : "wb");
+	if (!j->out)
+		return cc_err_errno(f->err, errno, "cannot create '%s'", j->part);
+	j->received = 0;
+	j->write_errno = 0;
+	j->retry_after_s = -1;
+	j->etag[0] = j->last_modified[0] = '\0';
+	curl_slist_free_all(j->headers);
+	j->headers = NULL;
+	if (!j->h && !(j->h = curl_easy_init()))
+		return cc_err_set(f->err, CC_ENOMEM, "cannot start a transfer");
+	curl_easy_reset(j->h);
+	common_opts(f, j->h);
+	curl_easy_setopt(j->h, CURLOPT_URL, j->url);
+	curl_easy_setopt(j->h, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(j->h, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(j->h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(j->h, CURLOPT_HEADERDATA, j);
+	curl_easy_setopt(j->h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(j->h, CURLOPT_XFERINFODATA, j);
+	curl_easy_setopt(j->h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(j->h, CURLOPT_PRIVATE, j);
+	if (resume) {
+		/* a byte range of the identity representation: no gzip */
+		curl_easy_setopt(j->h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)j->resume_from);
+		snprintf(hdr, sizeof(hdr), "If-Range: %s", etag);
+		j->headers = curl_slist_append(j->headers, hdr);
+	} else {
+		curl_easy_setopt(j->h, CURLOPT_ACCEPT_ENCODING, "");
+		/* conditional only when we hold this very URL's copy */
+		if (j->m && j->m->url && !strcmp(j->m->url, j->url) && !access(j->dest, R_OK)) {
+			if (j->m->etag && *j->m->etag) {
+				snprintf(hdr, sizeof(hdr), "If-None-Match: %s", j->m->etag);
+				j->headers = curl_slist_append(j->headers, hdr);
+			}
+			if (j->m->last_modified && *j->m->last_modified) {
+				snprintf(hdr, sizeof(hdr), "If-Modified-Since: %s", j->m->last_modified);
+				j->headers = curl_slist_append(j->headers, hdr);
+			}
+		}
+	}
+	curl_easy_setopt(j->h, CURLOPT_HTTPHEADER, j->headers);
+	j->attempt++;
+	j->state = 1;
+	if (curl_multi_add_handle(multi, j->h) != CURLM_OK)
+		return cc_err_set(f->err, CC_ENOMEM, "cannot start a transfer");
+	return CC_OK;
+}
+
+static void drop_partial(struct job *j)
+{
+	unlink(j->part);
+	unlink(j->meta);
+}
+
+static void fail_job(struct fetch *f, struct job *j, int temporary,
+		     const char *why)
+{
+	j->state = 2;
+	f->res->failed++;
+	if (!temporary)
+		f->any_permanent = 1;
+	cc_err_set(f->err, temporary ? CC_ENET_TEMP : CC_EIO,
+		   "cannot fetch %s %s from '%s': %s", j->offer, j->region, j->url, why);
+	cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s %s: %s; %s", j->offer, j->region, why,
+	       access(j->dest, R_OK) ? "no copy on disk" : "yesterday's copy kept");
+}
+
+/* Decides what a finished transfer means; may schedule a retry. */
+static enum outcome job_finish(struct fetch *f, struct job *j, CURLcode c)
+{
+	char errbuf[256], why[512], sha[65], stamp[32];
+	long status = 0;
+	struct vstate v;
+	struct tm tm;
+	time_t t;
+	int closed;
+
+	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &status);
+	f->res->bytes += j->received;
+	errno = 0;
+	closed = fflush(j->out) == 0 && fsync(fileno(j->out)) == 0;
+	if (!j->write_errno && !closed)
+		j->write_errno = errno ? errno : EIO;
+	fclose(j->out);
+	j->out = NULL;
+	if (j->etag[0] && (status == 200 || status == 206))
+		write_meta(j);
+
+	if (j->write_errno) {
+		/* the disk, not the network: yesterday's copy stays, no retry */
+		snprintf(why, sizeof(why), "cannot write '%s': %s", j->part,
+			 strerror(j->write_errno));
+		drop_partial(j);
+		if (j->write_errno == ENOSPC)
+			cc_err_set(f->err, CC_ENOSPC, "cannot fetch %s %s: %s", j->offer,
+				   j->region, why);
+		fail_job(f, j, 0, why);
+		return FAIL;
+	}
+	if (!c && status == 304) {
+		drop_partial(j);
+		f->res->not_modified++;
+		j->state = 2;
+		cc_log(f->ctx, CC_LOG_INFO, "fetch", "%s %s: not modified", j->offer, j->region);
+		return DONE;
+	}
+	if (!c && j->resume_from && status == 200) {
+		/* the server ignored the range or the file changed: the body is
+		 * the whole file, appended to the old part: start over */
+		drop_partial(j);
+		snprintf(why, sizeof(why), "the server sent the whole file to a range request");
+		goto retry_now;
+	}
+	if (!c && (status == 200 || status == 206 || status == 0)) {
+		if (!validate(j, &v, sha, why, sizeof(why))) {
+			drop_partial(j);
+			goto retry;
+		}
+		if (fs_rename_durable(j->part, j->dest, f->err)) {
+			drop_partial(j);
+			fail_job(f, j, 0, f->err->msg);
+			return FAIL;
+		}
+		unlink(j->meta);
+		if (!j->m && !(j->m = manifest_add(&f->man, j->offer, j->region))) {
+			fail_job(f, j, 0, "out of memory");
+			return FAIL;
+		}
+		t = time(NULL);
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		free(j->m->url);
+		free(j->m->etag);
+		free(j->m->last_modified);
+		free(j->m->version);
+		free(j->m->published);
+		free(j->m->sha256);
+		free(j->m->fetched_at);
+		j->m->url = strdup(j->url);
+		j->m->etag = j->etag[0] ? strdup(j->etag) : NULL;
+		j->m->last_modified = j->last_modified[0] ? strdup(j->last_modified) : NULL;
+		j->m->version = strdup(v.version);
+		j->m->published = strdup(v.published);
+		j->m->sha256 = strdup(sha);
+		j->m->fetched_at = strdup(stamp);
+		{
+			struct stat st;
+
+			j->m->size = stat(j->dest, &st) ? 0 : (uint64_t)st.st_size;
+		}
+		f->res->downloaded++;
+		if (j->resume_from)
+			f->res->resumed++;
+		j->state = 2;
+		cc_log(f->ctx, CC_LOG_INFO, "fetch",
+		       "%s %s: version %s, %llu bytes%s, sha256 %.12s", j->offer,
+		       j->region, v.version, (unsigned long long)j->m->size,
+		       j->resume_from ? " (resumed)" : "", sha);
+		return DONE;
+	}
+	/* transport error or HTTP status */
+	if (c) {
+		snprintf(errbuf, sizeof(errbuf), "%s", curl_easy_strerror(c));
+		snprintf(why, sizeof(why), "%s", errbuf);
+		if (!retryable(c)) {
+			drop_partial(j);
+			fail_job(f, j, 0, why);
+			return FAIL;
+		}
+		/* keep the part: the next attempt continues it if it can */
+		if (!j->etag[0])
+			drop_partial(j);
+		goto retry;
+	}
+	snprintf(why, sizeof(why), "HTTP %ld", status);
+	drop_partial(j);
+	if (!retryable_status(status)) {
+		fail_job(f, j, 0, why);
+		return FAIL;
+	}
+retry:
+	if (j->attempt > f->o->retries) {
+		char msg[640];
+
+		snprintf(msg, sizeof(msg), "%s (after %u attempts)", why, j->attempt);
+		fail_job(f, j, 1, msg);
+		return FAIL;
+	}
+	{
+		double wait = backoff(f, j->attempt, c ? -1 : j->retry_after_s);
+
+		f->res->retries++;
+		cc_log(f->ctx, CC_LOG_WARN, "fetch", "%s %s: %s; retry %u of %u in %.1f s",
+		       j->offer, j->region, why, j->attempt, f->o->retries, wait);
+		j->next_at = now_s() + wait;
+		j->state = 0;
+	}
+	return RETRY;
+retry_now:
+	j->next_at = now_s();
+	j->state = 0;
+	cc_log(f->ctx, CC_LOG_WARN, "fetch", "%s %s: %s; starting over", j->offer,
+	       j->region, why);
+	return RETRY;
+}
+
+static void report_progress(struct fetch *f)
+{
+	uint64_t now = 0, total = 0;
+	size_t i;
+
+	for (i = 0; i < f->njobs; i++) {
+		now += (uint64_t)(f->jobs[i].state == 1 ? f->jobs[i].now : 0);
+		total += (uint64_t)(f->jobs[i].state == 1 ? f->jobs[i].total : 0);
+	}
+	cc_progress(f->ctx, "fetch", f->done_bytes + now, f->done_bytes + total);
+}
+
+static enum cc_code run_jobs(struct fetch *f)
+{
+	CURLM *multi = curl_multi_init();
+	enum cc_code ret = CC_OK;
+	unsigned running = 0;
+
+	if (!multi)
+		return cc_err_set(f->err, CC_ENOMEM, "cannot start transfers");
+	curl_multi_setopt(multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	for (;;) {
+		double now = now_s(), soonest = -1;
+		int still, pending = 0;
+		CURLMsg *msg;
+		size_t i;
+
+		for (i = 0; i < f->njobs; i++) {
+			struct job *j = &f->jobs[i];
+
+			if (j->state != 0)
+				continue;
+			pending = 1;
+			if (j->next_at > now) {
+				if (soonest < 0 || j->next_at < soonest)
+					soonest = j->next_at;
+				continue;
+			}
+			if (running >= f->o->parallel)
+				continue;
+			if ((ret = job_start(f, multi, j))) {
+				fail_job(f, j, 0, f->err->msg);
+				continue;
+			}
+			running++;
+		}
+		if (!running && !pending)
+			break;
+		curl_multi_perform(multi, &still);
+		while ((msg = curl_multi_info_read(multi, &still))) {
+			struct job *j;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+			curl_multi_remove_handle(multi, msg->easy_handle);
+			running--;
+			f->done_bytes += j->received;
+			job_finish(f, j, msg->data.result);
+		}
+		report_progress(f);
+		{
+			int timeout = 100;
+
+			if (!running && soonest > 0)
+				timeout = (int)((soonest - now_s()) * 1000) + 1;
+			if (timeout < 1)
+				timeout = 1;
+			curl_multi_poll(multi, NULL, 0, timeout, NULL);
+		}
+	}
+	curl_multi_cleanup(multi);
+	return ret;
+}
+
+/* ------------------------------------------------------------ walk */
+
+static enum cc_code plan(struct fetch *f)
+{
+	const char *offers_path[] = { "offers", NULL };
+	const char *regions_path[] = { "regions", NULL };
+	yajl_val index = NULL, offers;
+	enum cc_code ret;
+	char *url = join_url(f->o->base_url, "/offers/v1.0/aws/index.json");
+	const char *p;
+
+	if (!url)
+		return cc_err_set(f->err, CC_ENOMEM, "URL too long");
+	ret = get_index(f, url, &index);
+	if (ret) {
+		free(url);
+		return ret;
+	}
+	offers = yajl_tree_get(index, offers_path, yajl_t_object);
+	if (!offers) {
+		ret = cc_err_set(f->err, CC_EPARSE, "'%s' has no offers: not an offer index", url);
+		goto out;
+	}
+	/* the services asked for, in the order asked */
+	for (p = f->o->services; p && *p && !ret;) {
+		const char *comma = strchr(p, ',');
+		char code[128];
+		size_t len = comma ? (size_t)(comma - p) : strlen(p), k;
+		const char *op[2] = { code, NULL };
+		yajl_val offer, regions = NULL, rindex = NULL;
+		const char *rurl;
+		char *full;
+
+		while (len && isspace((unsigned char)*p))
+			p++, len--;
+		while (len && isspace((unsigned char)p[len - 1]))
+			len--;
+		snprintf(code, sizeof(code), "%.*s", (int)len, p);
+		p = comma ? comma + 1 : NULL;
+		if (!code[0])
+			continue;
+		offer = yajl_tree_get(offers, op, yajl_t_object);
+		rurl = offer ? tree_str(offer, "currentRegionIndexUrl") : NULL;
+		if (!rurl) {
+			cc_log(f->ctx, CC_LOG_ERROR, "fetch",
+			       "'%s' is not in the offer index (offer codes are case-sensitive)", code);
+			cc_err_set(f->err, CC_ENOTFOUND, "'%s' is not in the offer index", code);
+			f->res->failed++;
+			f->any_permanent = 1;
+			continue;
+		}
+		full = join_url(f->o->base_url, rurl);
+		if (!full) {
+			ret = cc_err_set(f->err, CC_ENOMEM, "URL too long");
+			break;
+		}
+		ret = get_index(f, full, &rindex);
+		free(full);
+		if (ret)
+			break;
+		regions = yajl_tree_get(rindex, regions_path, yajl_t_object);
+		if (!regions) {
+			cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: the region index has no regions",
+			       code);
+			f->res->failed++;
+			f->any_permanent = 1;
+			yajl_tree_free(rindex);
+			continue;
+		}
+		for (k = 0; k < YAJL_GET_OBJECT(regions)->len; k++) {
+			const char *region = YAJL_GET_OBJECT(regions)->keys[k];
+			yajl_val r = YAJL_GET_OBJECT(regions)->values[k];
+			const char *vurl = tree_str(r, "currentVersionUrl");
+			char *furl;
+			struct job *j;
+
+			if (!split_has(f->o->regions, region) || !vurl)
+				continue;
+			furl = join_url(f->o->base_url, vurl);
+			if (!furl || job_add(f, code, region, furl)) {
+				free(furl);
+				ret = cc_err_set(f->err, CC_ENOMEM, "out of memory");
+				break;
+			}
+			free(furl);
+			f->res->files++;
+			j = &f->jobs[f->njobs - 1];
+			/* the same version on disk, whole: no request at all */
+			if (j->m && j->version && j->m->version &&
+			    !strcmp(j->m->version, j->version)) {
+				struct stat st;
+
+				if (!stat(j->dest, &st) && (uint64_t)st.st_size == j->m->size) {
+					j->state = 2;
+					f->res->unchanged++;
+					cc_log(f->ctx, CC_LOG_DEBUG, "fetch", "%s %s: version %s unchanged",
+					       code, region, j->version);
+				}
+			}
+		}
+		yajl_tree_free(rindex);
+	}
+out:
+	yajl_tree_free(index);
+	free(url);
+	return ret;
+}
+
+enum cc_code fetch_run(const struct cc_ctx *ctx, const struct fetch_options *o,
+		       struct fetch_result *res, struct cc_err *err)
+{
+	struct fetch f;
+	struct buf mpath;
+	enum cc_code ret;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	memset(&f, 0, sizeof(f));
+	f.ctx = ctx;
+	f.o = o;
+	f.res = res;
+	f.err = err;
+	f.rng = (unsigned)time(NULL) ^ (unsigned)getpid();
+	buf_init(&mpath, 8192);
+	if (buf_addf(&mpath, "%s/fetch-manifest.json", o->state))
+		return cc_err_set(err, CC_ENOMEM, "path too long");
+	if ((ret = fs_mkdirs(o->state, err)) ||
+	    (ret = manifest_load(&f.man, mpath.buf, err)))
+		goto out;
+	ret = plan(&f);
+	if (!ret)
+		ret = run_jobs(&f);
+	/* what did land is recorded even when something else failed */
+	if (res->downloaded) {
+		enum cc_code saved = manifest_save(&f.man, mpath.buf, ret ? NULL : err);
+
+		if (!ret)
+			ret = saved;
+	}
+	if (!ret && res->failed)
+		ret = f.any_permanent ? (err->code && err->code != CC_ENET_TEMP ? err->code : CC_EIO) :
+					CC_ENET_TEMP;
+	res->temporary = ret == CC_ENET_TEMP;
+	if (!ret && res->files && res->unchanged == res->files)
+		cc_log(ctx, CC_LOG_INFO, "fetch",
+		       "all %u offer files unchanged: downloaded only the indexes (%llu bytes)",
+		       res->files, (unsigned long long)res->bytes);
+out:
+	for (i = 0; i < f.njobs; i++)
+		job_free(&f.jobs[i]);
+	free(f.jobs);
+	manifest_free(&f.man);
+	buf_release(&mpath);
+	return ret;
+}
