@@ -108,8 +108,12 @@ check: check-unit check-cli check-fuzz
 check-unit: $(UNIT) $(COSTCTL)
 	$(Q)COSTCTL_FIXTURES=fixtures COSTCTL_SHARED=$(or $(SHARED),../shared) $(UNIT)
 
-check-cli: $(COSTCTL)
+check-cli: $(COSTCTL) $(BUILD)/.test-deps
 	$(Q)tests/cli/run.sh $(COSTCTL)
+
+# the servers the CLI tests start (nginx, the fault server)
+$(BUILD)/.test-deps: scripts/install-deps.sh
+	$(Q)scripts/install-deps.sh test && touch $@
 
 check-fuzz: $(FUZZ_DRIVER)
 	$(Q)$(FUZZ_DRIVER) tests/fuzz/corpus/ingest

@@ -348,6 +348,9 @@ static char *version_of(const char *url)
 
 /* ------------------------------------------------------------ curl setup */
 
+struct job;
+static void write_meta(struct job *j);
+
 /* Copies a NUL-terminated string, cut to fit (header values, meta lines). */
 static void copy_cut(char *dst, size_t cap, const char *src)
 {
@@ -368,6 +371,16 @@ static size_t header_cb(char *b, size_t size, size_t n, void *user)
 		int which;
 	} want[] = { { "etag:", 0 }, { "last-modified:", 1 }, { "retry-after:", 2 } };
 
+	/* the end of a response's headers: a partial body from here on can be
+	 * resumed, so say which URL and ETag it belongs to now, not at the end */
+	if (len <= 2 && j->h && j->meta) {
+		long status = 0;
+
+		curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &status);
+		if (status == 200 && j->etag[0])
+			write_meta(j);
+		return len;
+	}
 	/* a new response (a redirect, a retry) resets what we took */
 	if (len > 5 && !strncmp(b, "HTTP/", 5)) {
 		j->etag[0] = j->last_modified[0] = '\0';
@@ -663,9 +676,11 @@ static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
 		ok = 0;
 	if (!ok) {
 		unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
+		const char *text = msg ? (const char *)msg : "?";
 
-		snprintf(why, whylen, "not a complete JSON document (%s)",
-			 msg ? (char *)msg : "?");
+		if (!strncmp(text, "parse error: ", 13))
+			text += 13;
+		snprintf(why, whylen, "not a complete JSON document (%s)", text);
 		if (msg)
 			yajl_free_error(h, msg);
 		n = strlen(why);
@@ -817,8 +832,12 @@ static enum cc_code job_start(struct fetch *f, CURLM *multi, struct job *j)
 		j->headers = curl_slist_append(j->headers, hdr);
 	} else {
 		curl_easy_setopt(j->h, CURLOPT_ACCEPT_ENCODING, "");
-		/* conditional only when we hold this very URL's copy */
-		if (j->m && j->m->url && !strcmp(j->m->url, j->url) && !access(j->dest, R_OK)) {
+		/* conditional only when we hold this very URL's copy, intact: a
+		 * 304 must never keep a damaged file */
+		struct stat dst;
+
+		if (j->m && j->m->url && !strcmp(j->m->url, j->url) &&
+		    !stat(j->dest, &dst) && (uint64_t)dst.st_size == j->m->size) {
 			if (j->m->etag && *j->m->etag) {
 				snprintf(hdr, sizeof(hdr), "If-None-Match: %s", j->m->etag);
 				j->headers = curl_slist_append(j->headers, hdr);
@@ -874,8 +893,6 @@ static enum outcome job_finish(struct fetch *f, struct job *j, CURLcode c)
 		j->write_errno = errno ? errno : EIO;
 	fclose(j->out);
 	j->out = NULL;
-	if (j->etag[0] && (status == 200 || status == 206))
-		write_meta(j);
 
 	if (j->write_errno) {
 		/* the disk, not the network: yesterday's copy stays, no retry */

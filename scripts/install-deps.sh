@@ -7,12 +7,16 @@ set -eu
 build_pkgs="gcc make pkg-config libcurl4-openssl-dev libyajl-dev libxlsxwriter-dev
 libhpdf-dev zlib1g-dev libsqlite3-dev libssl-dev check libsubunit-dev"
 fuzz_pkgs="clang libfuzzer-14-dev"
+# servers the tests start on 127.0.0.1: nginx for fetch, python3 for the
+# fault-injecting server; util-linux for flock(1)
+test_pkgs="nginx-light python3 util-linux"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 fuzz) want=$fuzz_pkgs ;;
-all) want="$build_pkgs $fuzz_pkgs" ;;
-*) echo "usage: $0 [build|fuzz|all]" >&2; exit 1 ;;
+test) want=$test_pkgs ;;
+all) want="$build_pkgs $fuzz_pkgs $test_pkgs" ;;
+*) echo "usage: $0 [build|fuzz|test|all]" >&2; exit 1 ;;
 esac
 
 missing=
@@ -39,5 +43,15 @@ export DEBIAN_FRONTEND=noninteractive
 for p in $missing; do
 	if ! apt-cache show "$p" >/dev/null 2>&1; then $SUDO apt-get update -qq; break; fi
 done
+# Installing nginx must not start a system nginx on port 80: the tests run
+# their own on 127.0.0.1. policy-rc.d 101 tells Debian's scripts not to.
+guard=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	guard=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$guard" >/dev/null
+	$SUDO chmod +x "$guard"
+fi
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || status=$?
+[ -n "$guard" ] && $SUDO rm -f "$guard"
+exit "${status:-0}"
