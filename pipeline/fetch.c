@@ -912,7 +912,7 @@ static enum outcome job_finish(struct fetch *f, struct job *j, CURLcode c)
 		cc_log(f->ctx, CC_LOG_INFO, "fetch", "%s %s: not modified", j->offer, j->region);
 		return DONE;
 	}
-	if (!c && j->resume_from && status == 200) {
+	if (j->resume_from && ((!c && status == 200) || c == CURLE_RANGE_ERROR)) {
 		/* the server ignored the range or the file changed: the body is
 		 * the whole file, appended to the old part: start over */
 		drop_partial(j);
@@ -1012,16 +1012,21 @@ retry_now:
 	return RETRY;
 }
 
+/* Bytes (of the files under way and done) and files done of all. */
 static void report_progress(struct fetch *f)
 {
 	uint64_t now = 0, total = 0;
+	unsigned done = 0;
+	char what[64];
 	size_t i;
 
 	for (i = 0; i < f->njobs; i++) {
 		now += (uint64_t)(f->jobs[i].state == 1 ? f->jobs[i].now : 0);
 		total += (uint64_t)(f->jobs[i].state == 1 ? f->jobs[i].total : 0);
+		done += f->jobs[i].state == 2;
 	}
-	cc_progress(f->ctx, "fetch", f->done_bytes + now, f->done_bytes + total);
+	snprintf(what, sizeof(what), "%u of %zu files", done, f->njobs);
+	cc_progress(f->ctx, what, f->done_bytes + now, f->done_bytes + total);
 }
 
 static enum cc_code run_jobs(struct fetch *f)
