@@ -124,8 +124,9 @@ sanitize:
 demo: $(COSTCTL)
 	$(Q)scripts/demo.sh $(COSTCTL)
 
-bench: $(COSTCTL) $(BENCH_TOOLS)
+bench: $(COSTCTL) $(BENCH_TOOLS) $(BUILD)/.test-deps
 	$(Q)tests/bench/bench_ingest.sh $(BUILD)
+	$(Q)tests/bench/bench_fetch.sh $(BUILD)
 
 # libFuzzer needs clang; the regression driver above replays the corpus in `make check`.
 fuzz: $(BUILD)/config.mk
