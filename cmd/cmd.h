@@ -20,6 +20,7 @@ int cmd_fetch(int argc, char **argv, struct cmd_ctx *c);
 int cmd_ingest(int argc, char **argv, struct cmd_ctx *c);
 int cmd_price(int argc, char **argv, struct cmd_ctx *c);
 int cmd_pricebook(int argc, char **argv, struct cmd_ctx *c);
+int cmd_table(int argc, char **argv, struct cmd_ctx *c);
 
 /* Takes the run lock (<state>/costctl.lock); CC_ELOCKED if another run has it. */
 int cmd_lock(struct cmd_ctx *c);

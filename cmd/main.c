@@ -45,6 +45,8 @@ static const struct cmd_struct {
 	  "stream offer files into a new pricebook" },
 	{ "price", cmd_price, 0, "look up prices, or dump a pricebook" },
 	{ "pricebook", cmd_pricebook, 0, "verify or describe a pricebook file" },
+	{ "table", cmd_table, 0,
+	  "the platform's table: init, import, export, get, query, purge-expired" },
 };
 
 static const char *const main_usage[] = {

@@ -20,6 +20,7 @@ static const char *const code_names[] = {
 	[CC_ELOCKED] = "locked by another run",
 	[CC_ENOMEM] = "out of memory",
 	[CC_EPARTIAL] = "partial failure",
+	[CC_ECONFLICT] = "condition failed",
 };
 _Static_assert(sizeof(code_names) / sizeof(code_names[0]) == CC_CODE_MAX,
 	       "code_names must name every cc_code");

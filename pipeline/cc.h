@@ -36,6 +36,7 @@ enum cc_code {
 	CC_ELOCKED,    /* another run holds the lock */
 	CC_ENOMEM,     /* allocation failed or a hard cap was hit */
 	CC_EPARTIAL,   /* finished, but some items failed */
+	CC_ECONFLICT,  /* a write's condition failed (exists, version moved) */
 	CC_CODE_MAX
 };
 

@@ -1,0 +1,548 @@
+#include "store_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "banned.h"
+
+int64_t store_now(void)
+{
+	const char *fake = getenv("COSTCTL_NOW");
+
+	if (fake && *fake)
+		return strtoll(fake, NULL, 10);
+	return (int64_t)time(NULL);
+}
+
+unsigned store_segment_of(const char *pk, unsigned total)
+{
+	return total ? (unsigned)(cc_hash(pk, strlen(pk)) % total) : 0;
+}
+
+/* ------------------------------------------------------------ items */
+
+static int gen_value(yajl_gen g, yajl_val v);
+
+static int gen_string(yajl_gen g, const char *s)
+{
+	return yajl_gen_string(g, (const unsigned char *)s, strlen(s)) == yajl_gen_status_ok;
+}
+
+static int gen_value(yajl_gen g, yajl_val v)
+{
+	size_t i;
+
+	switch (v->type) {
+	case yajl_t_string:
+		return gen_string(g, v->u.string);
+	case yajl_t_number:
+		/* the number's own text: 8500.00 stays 8500.00 */
+		return yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r)) ==
+		       yajl_gen_status_ok;
+	case yajl_t_object:
+		if (yajl_gen_map_open(g) != yajl_gen_status_ok)
+			return 0;
+		for (i = 0; i < v->u.object.len; i++)
+			if (!gen_string(g, v->u.object.keys[i]) ||
+			    !gen_value(g, v->u.object.values[i]))
+				return 0;
+		return yajl_gen_map_close(g) == yajl_gen_status_ok;
+	case yajl_t_array:
+		if (yajl_gen_array_open(g) != yajl_gen_status_ok)
+			return 0;
+		for (i = 0; i < v->u.array.len; i++)
+			if (!gen_value(g, v->u.array.values[i]))
+				return 0;
+		return yajl_gen_array_close(g) == yajl_gen_status_ok;
+	case yajl_t_true:
+		return yajl_gen_bool(g, 1) == yajl_gen_status_ok;
+	case yajl_t_false:
+		return yajl_gen_bool(g, 0) == yajl_gen_status_ok;
+	default:
+		return yajl_gen_null(g) == yajl_gen_status_ok;
+	}
+}
+
+static int take_key(yajl_val root, const char *name, char **out, int required,
+		    char *why, size_t whylen)
+{
+	const char *path[2] = { name, NULL };
+	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+
+	*out = NULL;
+	if (!v || YAJL_IS_NULL(v)) {
+		if (required)
+			snprintf(why, whylen, "no %s", name);
+		return !required;
+	}
+	if (!YAJL_IS_STRING(v) || (required && !*v->u.string)) {
+		snprintf(why, whylen, "%s must be a %sstring", name,
+			 required ? "non-empty " : "");
+		return 0;
+	}
+	*out = strdup(v->u.string);
+	if (!*out) {
+		snprintf(why, whylen, "out of memory");
+		return 0;
+	}
+	return 1;
+}
+
+static int take_int(yajl_val root, const char *name, int *has, int64_t *out,
+		    char *why, size_t whylen)
+{
+	const char *path[2] = { name, NULL };
+	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+
+	*has = 0;
+	if (!v || YAJL_IS_NULL(v))
+		return 1;
+	if (!YAJL_IS_INTEGER(v)) {
+		snprintf(why, whylen, "%s must be a whole number", name);
+		return 0;
+	}
+	*has = 1;
+	*out = YAJL_GET_INTEGER(v);
+	return 1;
+}
+
+static enum cc_code parse_keys(struct store_keys *k, const char *json,
+			       size_t len, int64_t set_version,
+			       const char *updated_at, char *why, size_t whylen)
+{
+	char errbuf[256], *text;
+	yajl_val root;
+	yajl_gen g = NULL;
+	enum cc_code ret = CC_EPARSE;
+	const unsigned char *out;
+	size_t outlen, i;
+
+	memset(k, 0, sizeof(*k));
+	buf_init(&k->json, (size_t)4 << 20); /* DynamoDB's limit is 400 KB */
+	text = strndup(json, len);
+	if (!text) {
+		snprintf(why, whylen, "out of memory");
+		return CC_ENOMEM;
+	}
+	root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+	free(text);
+	if (!root) {
+		char *nl = strchr(errbuf, '\n');
+
+		if (nl)
+			*nl = '\0';
+		snprintf(why, whylen, "not JSON: %s", errbuf);
+		return CC_EPARSE;
+	}
+	if (!YAJL_IS_OBJECT(root)) {
+		snprintf(why, whylen, "not a JSON object");
+		goto out;
+	}
+	if (!take_key(root, "PK", &k->pk, 1, why, whylen) ||
+	    !take_key(root, "SK", &k->sk, 1, why, whylen) ||
+	    !take_key(root, "GSI1PK", &k->g1pk, 0, why, whylen) ||
+	    !take_key(root, "GSI1SK", &k->g1sk, 0, why, whylen) ||
+	    !take_key(root, "GSI2PK", &k->g2pk, 0, why, whylen) ||
+	    !take_key(root, "GSI2SK", &k->g2sk, 0, why, whylen) ||
+	    !take_int(root, "TTL", &k->has_ttl, &k->ttl, why, whylen) ||
+	    !take_int(root, "Version", &k->has_version, &k->version, why, whylen))
+		goto out;
+	g = yajl_gen_alloc(NULL);
+	if (!g || yajl_gen_map_open(g) != yajl_gen_status_ok) {
+		ret = CC_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < root->u.object.len; i++) {
+		const char *key = root->u.object.keys[i];
+
+		if (set_version >= 0 &&
+		    (!strcmp(key, "Version") || !strcmp(key, "UpdatedAt")))
+			continue;
+		if (!gen_string(g, key) || !gen_value(g, root->u.object.values[i])) {
+			ret = CC_ENOMEM;
+			goto out;
+		}
+	}
+	if (set_version >= 0) {
+		char num[32];
+
+		snprintf(num, sizeof(num), "%" PRId64, set_version);
+		if (!gen_string(g, "Version") ||
+		    yajl_gen_number(g, num, strlen(num)) != yajl_gen_status_ok ||
+		    !gen_string(g, "UpdatedAt") || !gen_string(g, updated_at)) {
+			ret = CC_ENOMEM;
+			goto out;
+		}
+		k->has_version = 1;
+		k->version = set_version;
+	}
+	if (yajl_gen_map_close(g) != yajl_gen_status_ok ||
+	    yajl_gen_get_buf(g, &out, &outlen) != yajl_gen_status_ok ||
+	    buf_add(&k->json, out, outlen)) {
+		snprintf(why, whylen, "item too large (over %zu bytes)", k->json.cap);
+		ret = CC_EPARSE;
+		goto out;
+	}
+	ret = CC_OK;
+out:
+	if (g)
+		yajl_gen_free(g);
+	yajl_tree_free(root);
+	if (ret)
+		store_keys_release(k);
+	return ret;
+}
+
+enum cc_code store_keys_parse(struct store_keys *k, const char *json,
+			      size_t len, int64_t set_version,
+			      const char *updated_at, struct cc_err *err)
+{
+	char why[300];
+	enum cc_code ret = parse_keys(k, json, len, set_version, updated_at, why,
+				      sizeof(why));
+
+	if (ret)
+		cc_err_set(err, ret, "bad item: %s", why);
+	return ret;
+}
+
+void store_keys_release(struct store_keys *k)
+{
+	free(k->pk);
+	free(k->sk);
+	free(k->g1pk);
+	free(k->g1sk);
+	free(k->g2pk);
+	free(k->g2sk);
+	buf_release(&k->json);
+	memset(k, 0, sizeof(*k));
+	buf_init(&k->json, 0);
+}
+
+int store_item_valid(const char *json, size_t len, char *why, size_t whylen)
+{
+	struct store_keys k;
+
+	if (parse_keys(&k, json, len, -1, NULL, why, whylen))
+		return 0;
+	store_keys_release(&k);
+	return 1;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+enum cc_code store_open(struct store **out, const char *url,
+			const struct cc_ctx *ctx, struct cc_err *err)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	enum cc_code ret;
+
+	*out = NULL;
+	if (!s || !(s->url = strdup(url))) {
+		free(s);
+		return cc_err_set(err, CC_ENOMEM, "cannot open store '%s'", url);
+	}
+	s->ctx = ctx;
+	if (!strncmp(url, "sqlite:", 7)) {
+		s->ops = &store_sqlite_ops;
+		ret = store_sqlite_open(s, url + 7, err);
+	} else if (!strncmp(url, "dynamodb://", 11)) {
+		/* NEEDSWORK: the DynamoDB backend (issue: store) */
+		ret = cc_err_set(err, CC_EUSAGE,
+				 "store '%s': the DynamoDB backend is not built yet; use sqlite:PATH",
+				 url);
+	} else {
+		ret = cc_err_set(err, CC_EUSAGE,
+				 "store '%s': want sqlite:PATH or dynamodb://REGION/TABLE",
+				 url);
+	}
+	if (ret) {
+		if (s->impl)
+			s->ops->close(s);
+		free(s->url);
+		free(s);
+		return ret;
+	}
+	*out = s;
+	return CC_OK;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->ops && s->impl)
+		s->ops->close(s);
+	free(s->url);
+	free(s);
+}
+
+const char *store_backend(const struct store *s)
+{
+	return s->ops->name;
+}
+
+enum cc_code store_init(struct store *s, struct cc_err *err)
+{
+	return s->ops->init(s, err);
+}
+
+enum cc_code store_get(struct store *s, const char *pk, const char *sk,
+		       struct buf *out, int *found, struct cc_err *err)
+{
+	buf_reset(out);
+	*found = 0;
+	return s->ops->get(s, pk, sk, out, found, err);
+}
+
+enum cc_code store_put(struct store *s, const char *json, unsigned flags,
+		       struct cc_err *err)
+{
+	struct store_keys k;
+	enum cc_code ret = store_keys_parse(&k, json, strlen(json), -1, NULL, err);
+
+	if (ret)
+		return ret;
+	ret = s->ops->put(s, &k, flags, err);
+	store_keys_release(&k);
+	return ret;
+}
+
+enum cc_code store_update_versioned(struct store *s, const char *json,
+				    int64_t expected, struct cc_err *err)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t t = (time_t)store_now();
+	struct store_keys k;
+	enum cc_code ret;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ret = store_keys_parse(&k, json, strlen(json), expected + 1, stamp, err);
+	if (ret)
+		return ret;
+	ret = s->ops->update_versioned(s, &k, expected, err);
+	store_keys_release(&k);
+	return ret;
+}
+
+enum cc_code store_delete(struct store *s, const char *pk, const char *sk,
+			  struct cc_err *err)
+{
+	return s->ops->del(s, pk, sk, err);
+}
+
+enum cc_code store_query(struct store *s, const struct store_query *q,
+			 int (*fn)(void *user, const char *json, size_t len),
+			 void *user, struct buf *next, struct cc_err *err)
+{
+	buf_reset(next);
+	if (!q->pk || ((q->cond == STORE_EQ || q->cond == STORE_BEGINS) && !q->sk) ||
+	    (q->cond == STORE_BETWEEN && (!q->sk || !q->sk_to)))
+		return cc_err_set(err, CC_EUSAGE, "query without its key values");
+	return s->ops->query(s, q, fn, user, next, err);
+}
+
+static enum cc_code parse_all(struct store_keys *ks, const char *const *items,
+			      size_t n, struct cc_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!items[i]) {
+			ks[i].pk = NULL;
+			buf_init(&ks[i].json, 0);
+			continue;
+		}
+		if (store_keys_parse(&ks[i], items[i], strlen(items[i]), -1, NULL, err)) {
+			while (i--)
+				store_keys_release(&ks[i]);
+			return err ? err->code : CC_EPARSE;
+		}
+	}
+	return CC_OK;
+}
+
+enum cc_code store_batch_put(struct store *s, const char *const *items,
+			     size_t n, struct cc_err *err)
+{
+	struct store_keys *ks = calloc(n ? n : 1, sizeof(*ks));
+	enum cc_code ret;
+	size_t i;
+
+	if (!ks)
+		return cc_err_set(err, CC_ENOMEM, "cannot batch %zu items", n);
+	if (!(ret = parse_all(ks, items, n, err))) {
+		ret = s->ops->batch_put(s, ks, n, err);
+		for (i = 0; i < n; i++)
+			store_keys_release(&ks[i]);
+	}
+	free(ks);
+	return ret;
+}
+
+enum cc_code store_transact(struct store *s, const struct store_write *w,
+			    size_t n, struct cc_err *err)
+{
+	const char **items = calloc(n ? n : 1, sizeof(*items));
+	struct store_keys *ks = calloc(n ? n : 1, sizeof(*ks));
+	enum cc_code ret;
+	size_t i;
+
+	if (!items || !ks) {
+		free(items);
+		free(ks);
+		return cc_err_set(err, CC_ENOMEM, "cannot write %zu items", n);
+	}
+	if (n > 100) {
+		ret = cc_err_set(err, CC_EUSAGE, "a transaction holds at most 100 writes, not %zu", n);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		items[i] = w[i].op == STORE_W_PUT ? w[i].json : NULL;
+	if (!(ret = parse_all(ks, items, n, err))) {
+		ret = s->ops->transact(s, w, ks, n, err);
+		for (i = 0; i < n; i++)
+			store_keys_release(&ks[i]);
+	}
+out:
+	free(items);
+	free(ks);
+	return ret;
+}
+
+enum cc_code store_scan(struct store *s, unsigned segment, unsigned total,
+			int (*fn)(void *user, const char *json, size_t len),
+			void *user, struct cc_err *err)
+{
+	if (!total || segment >= total)
+		return cc_err_set(err, CC_EUSAGE,
+				  "segment %u is not less than the total %u", segment, total);
+	return s->ops->scan(s, segment, total, fn, user, err);
+}
+
+enum cc_code store_purge_expired(struct store *s, uint64_t *purged,
+				 struct cc_err *err)
+{
+	*purged = 0;
+	return s->ops->purge(s, purged, err);
+}
+
+/* ------------------------------------------------------------ access patterns */
+
+const struct store_pattern store_patterns[] = {
+	{ "user-by-id", "USER_ID", "a user's profile", STORE_BASE, "USER#{1}",
+	  STORE_EQ, "PROFILE", NULL, 0, 0 },
+	{ "user-by-email", "EMAIL", "a user's profile, by email (GSI1)", STORE_GSI1,
+	  "USER#{1}", STORE_EQ, "PROFILE", NULL, 0, 0 },
+	{ "estimations-by-user", "USER_ID", "a user's estimations, newest first (GSI1)",
+	  STORE_GSI1, "USER#{1}", STORE_BEGINS, "ESTIMATION#", NULL, 1, 0 },
+	{ "estimation", "ESTIMATION_ID",
+	  "an estimation complete: metadata, requirements, calculations, documents",
+	  STORE_BASE, "ESTIMATION#{1}", STORE_ALL, NULL, NULL, 0, 0 },
+	{ "calculations", "ESTIMATION_ID", "an estimation's calculations, newest first",
+	  STORE_BASE, "ESTIMATION#{1}", STORE_BEGINS, "CALCULATION#", NULL, 1, 0 },
+	{ "latest-calculation", "ESTIMATION_ID", "an estimation's latest calculation (GSI1)",
+	  STORE_GSI1, "CALCULATION#{1}", STORE_ALL, NULL, NULL, 1, 1 },
+	{ "pricing", "SERVICE REGION", "stored prices of a service in a region",
+	  STORE_BASE, "PRICING#{1}", STORE_BEGINS, "{2}#", NULL, 0, 0 },
+	{ "region-pricing", "REGION", "every stored price of a region (GSI1)", STORE_GSI1,
+	  "REGION#{1}", STORE_BEGINS, "PRICING#", NULL, 0, 0 },
+	{ "documents", "ESTIMATION_ID", "an estimation's documents", STORE_BASE,
+	  "ESTIMATION#{1}", STORE_BEGINS, "DOCUMENT#", NULL, 0, 0 },
+	{ "audit-by-user", "USER_ID FROM TO",
+	  "a user's audit log between two dates or times, inclusive (GSI1)", STORE_GSI1,
+	  "USER#{1}", STORE_BETWEEN, "AUDIT#{2}", "AUDIT#{3}~", 0, 0 },
+	{ "shared-with-user", "USER_ID", "estimations shared with a user", STORE_BASE,
+	  "USER#{1}", STORE_BEGINS, "SHARED#", NULL, 0, 0 },
+	{ "active-estimations", "", "every active estimation (GSI2)", STORE_GSI2,
+	  "STATUS#ACTIVE", STORE_BEGINS, "ESTIMATION#", NULL, 0, 0 },
+	{ NULL, NULL, NULL, STORE_BASE, NULL, STORE_ALL, NULL, NULL, 0, 0 },
+};
+
+const struct store_pattern *store_pattern_find(const char *name)
+{
+	const struct store_pattern *p;
+
+	for (p = store_patterns; p->name; p++)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+unsigned store_pattern_nargs(const struct store_pattern *p)
+{
+	const char *a = p->args;
+	unsigned n = 0;
+
+	while (a && *a) {
+		n++;
+		a = strchr(a, ' ');
+		if (a)
+			a++;
+	}
+	return n;
+}
+
+/* Fills {n} from args into out; NULL template gives NULL. */
+static const char *fill(struct buf *out, const char *tmpl,
+			const char *const *args, size_t nargs)
+{
+	const char *t;
+
+	if (!tmpl)
+		return NULL;
+	buf_reset(out);
+	for (t = tmpl; *t; t++) {
+		if (t[0] == '{' && t[1] >= '1' && t[1] <= '9' && t[2] == '}') {
+			size_t i = (size_t)(t[1] - '1');
+
+			buf_addstr(out, i < nargs ? args[i] : "");
+			t += 2;
+		} else {
+			buf_addch(out, *t);
+		}
+	}
+	return out->buf;
+}
+
+enum cc_code store_pattern_run(struct store *s, const struct store_pattern *p,
+			       const char *const *args, size_t nargs,
+			       unsigned limit, const char *cursor,
+			       int (*fn)(void *user, const char *json, size_t len),
+			       void *user, struct buf *next, struct cc_err *err)
+{
+	struct buf pk, sk, sk_to;
+	struct store_query q;
+	enum cc_code ret;
+
+	if (nargs != store_pattern_nargs(p))
+		return cc_err_set(err, CC_EUSAGE, "'%s' takes %u arguments (%s), not %zu",
+				  p->name, store_pattern_nargs(p), p->args, nargs);
+	buf_init(&pk, 4096);
+	buf_init(&sk, 4096);
+	buf_init(&sk_to, 4096);
+	memset(&q, 0, sizeof(q));
+	q.index = p->index;
+	q.pk = fill(&pk, p->pk, args, nargs);
+	q.cond = p->cond;
+	q.sk = fill(&sk, p->sk, args, nargs);
+	q.sk_to = fill(&sk_to, p->sk_to, args, nargs);
+	q.backward = p->backward;
+	q.limit = p->limit ? p->limit : limit;
+	q.cursor = cursor;
+	ret = store_query(s, &q, fn, user, next, err);
+	if (p->limit)
+		buf_reset(next); /* "the latest": one, by design */
+	buf_release(&pk);
+	buf_release(&sk);
+	buf_release(&sk_to);
+	return ret;
+}
