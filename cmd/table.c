@@ -173,6 +173,15 @@ int cmd_table(int argc, char **argv, struct cmd_ctx *c)
 	struct buf next, item;
 	char *end;
 
+	/* costctl table SUB [options] ARGS: the subcommand first, then its options */
+	if (argc < 2)
+		return print_usage(0);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return print_usage(1);
+	sub = argv[1];
+	argc--;
+	argv++;
+	optind = 0;
 	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (o) {
 		case OPT_SKIP: skip_bad = 1; break;
@@ -188,9 +197,6 @@ int cmd_table(int argc, char **argv, struct cmd_ctx *c)
 		default: return print_usage(0);
 		}
 	}
-	if (optind >= argc)
-		return print_usage(0);
-	sub = argv[optind++];
 	buf_init(&next, 1 << 20);
 	buf_init(&item, 8 << 20);
 	if (strcmp(sub, "init") && strcmp(sub, "import") && strcmp(sub, "export") &&

@@ -343,6 +343,16 @@ enum cc_code store_query(struct store *s, const struct store_query *q,
 			 int (*fn)(void *user, const char *json, size_t len),
 			 void *user, struct buf *next, struct cc_err *err)
 {
+	struct buf scratch;
+	enum cc_code ret;
+
+	if (!next) {
+		/* the caller wants no cursor */
+		buf_init(&scratch, 1 << 16);
+		ret = store_query(s, q, fn, user, &scratch, err);
+		buf_release(&scratch);
+		return ret;
+	}
 	buf_reset(next);
 	if (!q->pk || ((q->cond == STORE_EQ || q->cond == STORE_BEGINS) && !q->sk) ||
 	    (q->cond == STORE_BETWEEN && (!q->sk || !q->sk_to)))

@@ -1,0 +1,1 @@
+"$COSTCTL" --state s table query active-estimations

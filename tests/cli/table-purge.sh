@@ -1,0 +1,1 @@
+"$COSTCTL" -q --state s table init && "$COSTCTL" -q --state s table import "$FIXTURES/table/seed.jsonl" && "$COSTCTL" --state s table purge-expired

@@ -1,0 +1,386 @@
+/*
+ * The store suite: every operation and access pattern, written once over
+ * a store URL so each backend runs the same tests. Today: sqlite (a fresh
+ * file per test). NEEDSWORK: the DynamoDB backend joins with
+ * COSTCTL_TEST_DYNAMODB set to a dynamodb:// URL of DynamoDB Local.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "pipeline/store.h"
+
+static char *dir;
+static struct store *s;
+static struct cc_err err;
+
+static void setup(void)
+{
+	char url[4200];
+
+	dir = th_tmpdir();
+	snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(store_open(&s, url, NULL, &err) == CC_OK, "%s", err.msg);
+	ck_assert_msg(store_init(s, &err) == CC_OK, "%s", err.msg);
+}
+
+static void teardown(void)
+{
+	char cmd[4200];
+
+	store_close(s);
+	s = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(dir);
+}
+
+struct collect {
+	int n;
+	char first[4096], last[4096];
+};
+
+static int collect(void *user, const char *json, size_t len)
+{
+	struct collect *c = user;
+
+	if (!c->n++)
+		snprintf(c->first, sizeof(c->first), "%.*s", (int)len, json);
+	snprintf(c->last, sizeof(c->last), "%.*s", (int)len, json);
+	return 0;
+}
+
+static void put(const char *json)
+{
+	cc_err_clear(&err);
+	ck_assert_msg(store_put(s, json, 0, &err) == CC_OK, "%s: %s", json, err.msg);
+}
+
+START_TEST(get_put_delete_and_conditions)
+{
+	struct buf b;
+	int found;
+
+	buf_init(&b, 1 << 20);
+	put("{\"PK\":\"USER#u1\",\"SK\":\"PROFILE\",\"Email\":\"a@b.c\",\"Total\":8500.00}");
+	ck_assert_int_eq(store_get(s, "USER#u1", "PROFILE", &b, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 1);
+	/* numbers keep their text */
+	ck_assert_str_eq(b.buf, "{\"PK\":\"USER#u1\",\"SK\":\"PROFILE\",\"Email\":\"a@b.c\",\"Total\":8500.00}");
+	/* attribute_not_exists(PK) */
+	ck_assert_int_eq(store_put(s, "{\"PK\":\"USER#u1\",\"SK\":\"PROFILE\"}", STORE_IF_NOT_EXISTS, &err),
+			 CC_ECONFLICT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "USER#u1 / PROFILE already exists"));
+	ck_assert_int_eq(store_delete(s, "USER#u1", "PROFILE", &err), CC_OK);
+	ck_assert_int_eq(store_get(s, "USER#u1", "PROFILE", &b, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 0);
+	cc_err_clear(&err);
+	ck_assert_int_eq(store_put(s, "{\"PK\":\"USER#u1\",\"SK\":\"PROFILE\"}", STORE_IF_NOT_EXISTS, &err),
+			 CC_OK);
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(bad_items_refused)
+{
+	static const char *const bad[][2] = {
+		{ "[1,2]", "not a JSON object" },
+		{ "{\"SK\":\"x\"}", "no PK" },
+		{ "{\"PK\":\"\",\"SK\":\"x\"}", "PK must be a non-empty string" },
+		{ "{\"PK\":\"a\",\"SK\":7}", "SK must be a non-empty string" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"GSI1PK\":true}", "GSI1PK must be a string" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"TTL\":\"soon\"}", "TTL must be a whole number" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"Version\":1.5}", "Version must be a whole number" },
+		{ "{\"PK\":\"a\",", "not JSON" },
+	};
+	char why[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(!store_item_valid(bad[i][0], strlen(bad[i][0]), why, sizeof(why)),
+			      "accepted %s", bad[i][0]);
+		ck_assert_msg(strstr(why, bad[i][1]), "%s: %s", bad[i][0], why);
+		cc_err_clear(&err);
+		ck_assert_int_eq(store_put(s, bad[i][0], 0, &err), CC_EPARSE);
+	}
+}
+END_TEST
+
+/* Section 4.2: two writers read version 3; one wins, the other is told. */
+START_TEST(optimistic_lock_conflict)
+{
+	struct buf b;
+	int found;
+
+	buf_init(&b, 1 << 20);
+	put("{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\",\"Version\":3,\"Status\":\"ACTIVE\"}");
+	setenv("COSTCTL_NOW", "1764036000", 1); /* 2025-11-25T02:00:00Z */
+	ck_assert_msg(store_update_versioned(s, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\","
+						"\"Version\":3,\"Status\":\"ARCHIVED\"}", 3, &err) == CC_OK,
+		      "%s", err.msg);
+	ck_assert_int_eq(store_update_versioned(s, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\","
+						   "\"Status\":\"DELETED\"}", 3, &err), CC_ECONFLICT);
+	ck_assert_msg(strstr(err.msg, "at version 4, not 3"), "%s", err.msg);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#e1", "METADATA", &b, &found, &err), CC_OK);
+	ck_assert_str_eq(b.buf, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\",\"Status\":\"ARCHIVED\","
+				"\"Version\":4,\"UpdatedAt\":\"2025-11-25T02:00:00Z\"}");
+	cc_err_clear(&err);
+	ck_assert_int_eq(store_update_versioned(s, "{\"PK\":\"ESTIMATION#none\",\"SK\":\"METADATA\"}",
+						0, &err), CC_ECONFLICT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "does not exist"));
+	unsetenv("COSTCTL_NOW");
+	buf_release(&b);
+}
+END_TEST
+
+/* Section 4.1: estimation + requirements + audit log, all or nothing. */
+START_TEST(transaction_all_or_nothing)
+{
+	struct store_write w[3] = {
+		{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"METADATA\"}", NULL, NULL, STORE_IF_NOT_EXISTS },
+		{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"REQUIREMENTS\"}", NULL, NULL, 0 },
+		{ STORE_W_PUT, "{\"PK\":\"AUDIT#2026-11-25\",\"SK\":\"LOG#u#1\"}", NULL, NULL, 0 },
+	};
+	struct buf b;
+	int found;
+
+	buf_init(&b, 1 << 20);
+	ck_assert_msg(store_transact(s, w, 3, &err) == CC_OK, "%s", err.msg);
+	/* again: the first condition fails, and nothing of the rest is written */
+	put("{\"PK\":\"ESTIMATION#t1\",\"SK\":\"REQUIREMENTS\",\"Marker\":1}");
+	w[1].json = "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"REQUIREMENTS\",\"Marker\":2}";
+	ck_assert_int_eq(store_transact(s, w, 3, &err), CC_ECONFLICT);
+	ck_assert_msg(strstr(err.msg, "write 1 of 3"), "%s", err.msg);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#t1", "REQUIREMENTS", &b, &found, &err), CC_OK);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"Marker\":1"));
+	/* a failing condition in the last write undoes the first two */
+	{
+		struct store_write w2[3] = {
+			{ STORE_W_PUT, "{\"PK\":\"X#1\",\"SK\":\"A\"}", NULL, NULL, 0 },
+			{ STORE_W_DELETE, NULL, "ESTIMATION#t1", "REQUIREMENTS", 0 },
+			{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"METADATA\"}", NULL, NULL, STORE_IF_NOT_EXISTS },
+		};
+
+		cc_err_clear(&err);
+		ck_assert_int_eq(store_transact(s, w2, 3, &err), CC_ECONFLICT);
+		ck_assert_msg(strstr(err.msg, "write 3 of 3"), "%s", err.msg);
+		ck_assert_int_eq(store_get(s, "X#1", "A", &b, &found, &err), CC_OK);
+		ck_assert_int_eq(found, 0);
+		ck_assert_int_eq(store_get(s, "ESTIMATION#t1", "REQUIREMENTS", &b, &found, &err), CC_OK);
+		ck_assert_int_eq(found, 1);
+	}
+	buf_release(&b);
+}
+END_TEST
+
+/* 26+ items (more than one DynamoDB batch), then pages of 10 both ways. */
+START_TEST(batch_and_pagination)
+{
+	enum { N = 57 };
+	char *items[N], cursor[1024] = "";
+	struct store_query q;
+	struct buf next;
+	int i, seen = 0, pages = 0;
+
+	for (i = 0; i < N; i++) {
+		items[i] = malloc(200);
+		snprintf(items[i], 200,
+			 "{\"PK\":\"ESTIMATION#e%02d\",\"SK\":\"METADATA\",\"GSI1PK\":\"USER#u1\","
+			 "\"GSI1SK\":\"ESTIMATION#2026-11-%02dT00:00:00Z\"}",
+			 i, i % 28 + 1);
+	}
+	ck_assert_msg(store_batch_put(s, (const char *const *)items, N, &err) == CC_OK, "%s", err.msg);
+	buf_init(&next, 1 << 16);
+	memset(&q, 0, sizeof(q));
+	q.index = STORE_GSI1;
+	q.pk = "USER#u1";
+	q.cond = STORE_BEGINS;
+	q.sk = "ESTIMATION#";
+	q.limit = 10;
+	for (;;) {
+		struct collect c = { 0 };
+
+		q.cursor = cursor[0] ? cursor : NULL;
+		ck_assert_msg(store_query(s, &q, collect, &c, &next, &err) == CC_OK, "%s", err.msg);
+		seen += c.n;
+		pages++;
+		if (!next.len) {
+			ck_assert_int_eq(c.n, N % 10);
+			break;
+		}
+		ck_assert_int_eq(c.n, 10);
+		snprintf(cursor, sizeof(cursor), "%s", next.buf);
+	}
+	ck_assert_int_eq(seen, N);
+	ck_assert_int_eq(pages, 6);
+	/* backward: newest first */
+	{
+		struct collect c = { 0 };
+
+		q.backward = 1;
+		q.cursor = NULL;
+		q.limit = 1;
+		ck_assert_int_eq(store_query(s, &q, collect, &c, &next, &err), CC_OK);
+		ck_assert_int_eq(c.n, 1);
+		ck_assert_ptr_nonnull(strstr(c.first, "2026-11-28"));
+		ck_assert_int_gt(next.len, 0);
+	}
+	for (i = 0; i < N; i++)
+		free(items[i]);
+	buf_release(&next);
+}
+END_TEST
+
+START_TEST(ttl_hides_then_purges)
+{
+	struct buf b;
+	uint64_t purged;
+	int found;
+
+	buf_init(&b, 1 << 20);
+	setenv("COSTCTL_NOW", "2000", 1);
+	put("{\"PK\":\"TEMP#1\",\"SK\":\"X\",\"TTL\":1000}");
+	put("{\"PK\":\"TEMP#2\",\"SK\":\"X\",\"TTL\":3000}");
+	put("{\"PK\":\"TEMP#3\",\"SK\":\"X\",\"TTL\":null}");
+	ck_assert_int_eq(store_get(s, "TEMP#1", "X", &b, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 0);
+	ck_assert_int_eq(store_get(s, "TEMP#2", "X", &b, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 1);
+	/* an expired item counts as gone for attribute_not_exists */
+	ck_assert_int_eq(store_put(s, "{\"PK\":\"TEMP#1\",\"SK\":\"X\",\"TTL\":1500}", STORE_IF_NOT_EXISTS, &err),
+			 CC_OK);
+	setenv("COSTCTL_NOW", "4000", 1);
+	ck_assert_int_eq(store_purge_expired(s, &purged, &err), CC_OK);
+	ck_assert_int_eq(purged, 2);
+	ck_assert_int_eq(store_get(s, "TEMP#3", "X", &b, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 1);
+	unsetenv("COSTCTL_NOW");
+	buf_release(&b);
+}
+END_TEST
+
+/* Segments partition the table: every item in exactly one. */
+START_TEST(segmented_scan_covers_once)
+{
+	int i, total = 0, segs[4] = { 0 };
+	char item[200];
+
+	for (i = 0; i < 100; i++) {
+		snprintf(item, sizeof(item), "{\"PK\":\"ESTIMATION#s%03d\",\"SK\":\"METADATA\"}", i);
+		put(item);
+	}
+	for (i = 0; i < 4; i++) {
+		struct collect c = { 0 };
+
+		ck_assert_int_eq(store_scan(s, (unsigned)i, 4, collect, &c, &err), CC_OK);
+		segs[i] = c.n;
+		total += c.n;
+	}
+	ck_assert_int_eq(total, 100);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_gt(segs[i], 5); /* a spread, not one bucket */
+	ck_assert_int_eq(store_scan(s, 4, 4, collect, NULL, &err), CC_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "segment 4 is not less than the total 4"));
+}
+END_TEST
+
+static int run(const char *name, const char *a1, const char *a2, const char *a3,
+	       struct collect *c)
+{
+	const char *args[3] = { a1, a2, a3 };
+	size_t n = a3 ? 3 : a2 ? 2 : a1 ? 1 : 0;
+	struct buf next;
+	enum cc_code ret;
+
+	memset(c, 0, sizeof(*c));
+	buf_init(&next, 1 << 16);
+	ret = store_pattern_run(s, store_pattern_find(name), args, n, 0, NULL, collect, c,
+				&next, &err);
+	ck_assert_msg(ret == CC_OK, "%s: %s", name, err.msg);
+	buf_release(&next);
+	return c->n;
+}
+
+/* Every access pattern of section 3 over the seed items. */
+START_TEST(access_patterns_on_the_seed)
+{
+	char *path = th_fixture("table/seed.jsonl");
+	char line[16384];
+	struct collect c;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_ptr_nonnull(f);
+	setenv("COSTCTL_NOW", "1764036000", 1);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		put(line);
+	}
+	fclose(f);
+	free(path);
+	ck_assert_int_eq(run("user-by-id", "user123", NULL, NULL, &c), 1);
+	ck_assert_ptr_nonnull(strstr(c.first, "\"FirstName\":\"John\""));
+	ck_assert_int_eq(run("user-by-email", "maria.santos@sagesoft.com", NULL, NULL, &c), 1);
+	ck_assert_ptr_nonnull(strstr(c.first, "\"UserId\":\"user789\""));
+	ck_assert_int_eq(run("estimations-by-user", "user123", NULL, NULL, &c), 3);
+	ck_assert_ptr_nonnull(strstr(c.first, "est501")); /* newest first */
+	ck_assert_ptr_nonnull(strstr(c.last, "est456"));
+	ck_assert_int_eq(run("estimation", "est456", NULL, NULL, &c), 5);
+	ck_assert_int_eq(run("calculations", "est456", NULL, NULL, &c), 2);
+	ck_assert_int_eq(run("latest-calculation", "est456", NULL, NULL, &c), 1);
+	ck_assert_ptr_nonnull(strstr(c.first, "calc790"));
+	ck_assert_int_eq(run("pricing", "EC2", "us-east-1", NULL, &c), 1);
+	ck_assert_int_eq(run("region-pricing", "us-east-1", NULL, NULL, &c), 1);
+	ck_assert_int_eq(run("documents", "est456", NULL, NULL, &c), 1);
+	ck_assert_int_eq(run("audit-by-user", "user123", "2024-01-01", "2024-01-31", &c), 1);
+	ck_assert_int_eq(run("audit-by-user", "user123", "2024-01-01", "2024-02-01", &c), 2);
+	ck_assert_int_eq(run("shared-with-user", "user789", NULL, NULL, &c), 1);
+	ck_assert_int_eq(run("active-estimations", NULL, NULL, NULL, &c), 3);
+	ck_assert_ptr_null(strstr(c.first, "est502")); /* archived */
+	ck_assert_int_eq(store_pattern_run(s, store_pattern_find("pricing"), NULL, 0, 0, NULL,
+					   collect, &c, NULL, &err), CC_EUSAGE);
+	unsetenv("COSTCTL_NOW");
+}
+END_TEST
+
+START_TEST(urls_and_missing_table)
+{
+	struct store *t = NULL;
+	struct buf b;
+	char url[4200];
+	int found;
+
+	ck_assert_int_eq(store_open(&t, "postgres://x", NULL, &err), CC_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "want sqlite:PATH or dynamodb://REGION/TABLE"));
+	cc_err_clear(&err);
+	snprintf(url, sizeof(url), "sqlite:%s/sub/dir/fresh.db", dir);
+	ck_assert_msg(store_open(&t, url, NULL, &err) == CC_OK, "%s", err.msg);
+	buf_init(&b, 1024);
+	ck_assert_int_eq(store_get(t, "A", "B", &b, &found, &err), CC_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.msg, "run 'costctl table init'"));
+	store_close(t);
+	buf_release(&b);
+}
+END_TEST
+
+Suite *suite_store(void)
+{
+	Suite *su = suite_create("store");
+	TCase *tc = tcase_create("sqlite");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, get_put_delete_and_conditions);
+	tcase_add_test(tc, bad_items_refused);
+	tcase_add_test(tc, optimistic_lock_conflict);
+	tcase_add_test(tc, transaction_all_or_nothing);
+	tcase_add_test(tc, batch_and_pagination);
+	tcase_add_test(tc, ttl_hides_then_purges);
+	tcase_add_test(tc, segmented_scan_covers_once);
+	tcase_add_test(tc, access_patterns_on_the_seed);
+	tcase_add_test(tc, urls_and_missing_table);
+	suite_add_tcase(su, tc);
+	return su;
+}
