@@ -74,7 +74,8 @@ COSTCTL := $(BUILD)/costctl
 UNIT := $(BUILD)/tests/unit/runner
 FUZZ_DRIVER := $(BUILD)/tests/fuzz/regression_driver
 BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop \
-	$(BUILD)/tests/bench/runstat $(BUILD)/tests/bench/ingest_only
+	$(BUILD)/tests/bench/runstat $(BUILD)/tests/bench/ingest_only \
+	$(BUILD)/tests/bench/store_bench
 .SECONDARY:
 
 all: $(COSTCTL)
@@ -127,6 +128,8 @@ demo: $(COSTCTL)
 bench: $(COSTCTL) $(BENCH_TOOLS) $(BUILD)/.test-deps
 	$(Q)tests/bench/bench_ingest.sh $(BUILD)
 	$(Q)tests/bench/bench_fetch.sh $(BUILD)
+	$(Q)rm -rf $(BUILD)/bench/store && mkdir -p $(BUILD)/bench/store && \
+		$(BUILD)/tests/bench/store_bench sqlite:$(BUILD)/bench/store/bench.db
 
 # libFuzzer needs clang; the regression driver above replays the corpus in `make check`.
 fuzz: $(BUILD)/config.mk

@@ -2,8 +2,10 @@
 # `make demo`: the main job on the embedded default, with no network.
 # Today that is fetch and ingest: the bundled price list (fixtures/pricelist,
 # the real API's layout) is fetched over file:// into ./state/offers, becomes
-# a pricebook, and a few prices are looked up in it. Later stages (recalc
-# into the SQLite store, documents, the diff report) join as they land.
+# a pricebook, and a few prices are looked up in it; the platform's table is
+# created in the embedded SQLite store and loaded with the seed's items.
+# Later stages (recalc into that table, documents, the diff report) join
+# as they land.
 set -eu
 costctl=${1:-build/costctl}
 state=${COSTCTL_STATE:-state}
@@ -25,6 +27,13 @@ echo
 echo "== price: m5.large 1-year standard reservation, partial upfront"
 "$costctl" --state "$state" price --format table --model RESERVED_1YR_PARTIAL_UPFRONT \
 	AmazonEC2 us-east-1 instanceType=m5.large operatingSystem=Linux
+echo
+echo "== table: the platform's table in the SQLite store ($state/costplatform.db)"
+"$costctl" --state "$state" table init
+"$costctl" --state "$state" table import fixtures/table/seed.jsonl
+echo "active estimations:"
+"$costctl" --state "$state" table query active-estimations |
+	sed 's/.*"EstimationId":"\([^"]*\)".*"ProjectName":"\([^"]*\)".*/  \1  \2/'
 echo
 echo "== price: S3 Standard storage tiers and data transfer out of us-east-1"
 "$costctl" --state "$state" price --format table AmazonS3 us-east-1 volumeType=Standard
