@@ -15,6 +15,7 @@ Suite *suite_cfg(void);
 Suite *suite_pb(void);
 Suite *suite_ingest(void);
 Suite *suite_store(void);
+Suite *suite_aws(void);
 
 /* A fresh directory under $TMPDIR; caller frees the string. */
 char *th_tmpdir(void);
