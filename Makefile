@@ -102,9 +102,9 @@ $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 # ---------------------------------------------------------------- tests
-.PHONY: check check-unit check-cli check-fuzz sanitize demo bench fuzz clean style golden
+.PHONY: check check-unit check-cli check-fuzz check-dynamodb sanitize demo bench fuzz clean style golden
 
-check: check-unit check-cli check-fuzz
+check: check-unit check-cli check-fuzz check-dynamodb
 
 check-unit: $(UNIT) $(COSTCTL)
 	$(Q)COSTCTL_FIXTURES=fixtures COSTCTL_SHARED=$(or $(SHARED),../shared) $(UNIT)
@@ -119,6 +119,10 @@ $(BUILD)/.test-deps: scripts/install-deps.sh
 check-fuzz: $(FUZZ_DRIVER)
 	$(Q)$(FUZZ_DRIVER) tests/fuzz/corpus/ingest
 
+# the store suite and `costctl table` against DynamoDB Local (java, npm)
+check-dynamodb: $(UNIT) $(COSTCTL) $(BUILD)/.test-deps
+	$(Q)tests/integration/dynamodb.sh $(BUILD)
+
 sanitize:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined check
 
@@ -130,6 +134,7 @@ bench: $(COSTCTL) $(BENCH_TOOLS) $(BUILD)/.test-deps
 	$(Q)tests/bench/bench_fetch.sh $(BUILD)
 	$(Q)rm -rf $(BUILD)/bench/store && mkdir -p $(BUILD)/bench/store && \
 		$(BUILD)/tests/bench/store_bench sqlite:$(BUILD)/bench/store/bench.db
+	$(Q)tests/integration/dynamodb.sh $(BUILD) bench
 
 # libFuzzer needs clang; the regression driver above replays the corpus in `make check`.
 fuzz: $(BUILD)/config.mk

@@ -253,10 +253,8 @@ enum cc_code store_open(struct store **out, const char *url,
 		s->ops = &store_sqlite_ops;
 		ret = store_sqlite_open(s, url + 7, err);
 	} else if (!strncmp(url, "dynamodb://", 11)) {
-		/* NEEDSWORK: the DynamoDB backend (issue: store) */
-		ret = cc_err_set(err, CC_EUSAGE,
-				 "store '%s': the DynamoDB backend is not built yet; use sqlite:PATH",
-				 url);
+		s->ops = &store_dynamodb_ops;
+		ret = store_dynamodb_open(s, url + 11, err);
 	} else {
 		ret = cc_err_set(err, CC_EUSAGE,
 				 "store '%s': want sqlite:PATH or dynamodb://REGION/TABLE",

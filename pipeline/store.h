@@ -5,7 +5,7 @@
  * section 2): one interface, two backends, chosen by URL:
  *
  *	sqlite:PATH                              the embedded default
- *	dynamodb://REGION/TABLE[?endpoint=URL]   real DynamoDB (NEEDSWORK: not yet)
+ *	dynamodb://REGION/TABLE[?endpoint=URL]   real DynamoDB (credentials: aws.h)
  *
  * Items are plain JSON objects, the seed's shapes. Every item has string
  * PK and SK; GSI1PK/GSI1SK and GSI2PK/GSI2SK put it in an index when both

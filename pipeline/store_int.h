@@ -62,6 +62,10 @@ struct store {
 extern const struct store_ops store_sqlite_ops;
 enum cc_code store_sqlite_open(struct store *s, const char *path,
 			       struct cc_err *err);
+extern const struct store_ops store_dynamodb_ops;
+/* `rest` is the URL after "dynamodb://": REGION/TABLE[?endpoint=URL] */
+enum cc_code store_dynamodb_open(struct store *s, const char *rest,
+				 struct cc_err *err);
 
 /* 64-bit segment hash of a partition key, the same for every backend. */
 unsigned store_segment_of(const char *pk, unsigned total);

