@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "jsonutil.h"
 #include "banned.h"
 
 int64_t store_now(void)
@@ -26,48 +27,6 @@ unsigned store_segment_of(const char *pk, unsigned total)
 }
 
 /* ------------------------------------------------------------ items */
-
-static int gen_value(yajl_gen g, yajl_val v);
-
-static int gen_string(yajl_gen g, const char *s)
-{
-	return yajl_gen_string(g, (const unsigned char *)s, strlen(s)) == yajl_gen_status_ok;
-}
-
-static int gen_value(yajl_gen g, yajl_val v)
-{
-	size_t i;
-
-	switch (v->type) {
-	case yajl_t_string:
-		return gen_string(g, v->u.string);
-	case yajl_t_number:
-		/* the number's own text: 8500.00 stays 8500.00 */
-		return yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r)) ==
-		       yajl_gen_status_ok;
-	case yajl_t_object:
-		if (yajl_gen_map_open(g) != yajl_gen_status_ok)
-			return 0;
-		for (i = 0; i < v->u.object.len; i++)
-			if (!gen_string(g, v->u.object.keys[i]) ||
-			    !gen_value(g, v->u.object.values[i]))
-				return 0;
-		return yajl_gen_map_close(g) == yajl_gen_status_ok;
-	case yajl_t_array:
-		if (yajl_gen_array_open(g) != yajl_gen_status_ok)
-			return 0;
-		for (i = 0; i < v->u.array.len; i++)
-			if (!gen_value(g, v->u.array.values[i]))
-				return 0;
-		return yajl_gen_array_close(g) == yajl_gen_status_ok;
-	case yajl_t_true:
-		return yajl_gen_bool(g, 1) == yajl_gen_status_ok;
-	case yajl_t_false:
-		return yajl_gen_bool(g, 0) == yajl_gen_status_ok;
-	default:
-		return yajl_gen_null(g) == yajl_gen_status_ok;
-	}
-}
 
 static int take_key(yajl_val root, const char *name, char **out, int required,
 		    char *why, size_t whylen)
@@ -164,7 +123,7 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 		if (set_version >= 0 &&
 		    (!strcmp(key, "Version") || !strcmp(key, "UpdatedAt")))
 			continue;
-		if (!gen_string(g, key) || !gen_value(g, root->u.object.values[i])) {
+		if (!json_gen_str(g, key) || !json_gen_value(g, root->u.object.values[i])) {
 			ret = CC_ENOMEM;
 			goto out;
 		}
@@ -173,9 +132,9 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 		char num[32];
 
 		snprintf(num, sizeof(num), "%" PRId64, set_version);
-		if (!gen_string(g, "Version") ||
+		if (!json_gen_str(g, "Version") ||
 		    yajl_gen_number(g, num, strlen(num)) != yajl_gen_status_ok ||
-		    !gen_string(g, "UpdatedAt") || !gen_string(g, updated_at)) {
+		    !json_gen_str(g, "UpdatedAt") || !json_gen_str(g, updated_at)) {
 			ret = CC_ENOMEM;
 			goto out;
 		}

@@ -22,6 +22,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "aws.h"
+#include "jsonutil.h"
 #include "version.h"
 #include "banned.h"
 
@@ -44,7 +45,7 @@ static struct ddb *D(struct store *s)
 
 /* ------------------------------------------------------------ marshalling */
 
-static yajl_val jget(yajl_val v, const char *key);
+
 
 static int gs(yajl_gen g, const char *s)
 {
@@ -181,7 +182,7 @@ static int plain_item(struct buf *out, yajl_val item)
 	int ok = g && YAJL_IS_OBJECT(item) && yajl_gen_map_open(g) == yajl_gen_status_ok;
 
 	for (i = 0; ok && i < sizeof(key_attrs) / sizeof(key_attrs[0]); i++) {
-		yajl_val v = jget(item, key_attrs[i]);
+		yajl_val v = json_get(item, key_attrs[i]);
 
 		if (v)
 			ok = gs(g, key_attrs[i]) && from_typed(g, v);
@@ -205,17 +206,10 @@ static size_t resp_cb(char *p, size_t size, size_t n, void *user)
 	return buf_add(user, p, size * n) ? 0 : size * n;
 }
 
-static yajl_val jget(yajl_val v, const char *key)
-{
-	const char *path[2] = { key, NULL };
-
-	return v ? yajl_tree_get(v, path, yajl_t_any) : NULL;
-}
-
 /* The error type without its namespace: "ConditionalCheckFailedException". */
 static const char *err_type(yajl_val body)
 {
-	yajl_val t = jget(body, "__type");
+	yajl_val t = json_get(body, "__type");
 	const char *s, *hash;
 
 	if (!t || !YAJL_IS_STRING(t))
@@ -227,10 +221,10 @@ static const char *err_type(yajl_val body)
 
 static const char *err_message(yajl_val body)
 {
-	yajl_val m = jget(body, "message");
+	yajl_val m = json_get(body, "message");
 
 	if (!m)
-		m = jget(body, "Message"); /* DynamoDB Local spells it so */
+		m = json_get(body, "Message"); /* DynamoDB Local spells it so */
 	return m && YAJL_IS_STRING(m) ? m->u.string : "";
 }
 
@@ -356,7 +350,7 @@ static void add_ttl_values(struct buf *b)
 
 static int ttl_expired(yajl_val item)
 {
-	yajl_val t = jget(item, "TTL"), n = t ? jget(t, "N") : NULL;
+	yajl_val t = json_get(item, "TTL"), n = t ? json_get(t, "N") : NULL;
 
 	return n && YAJL_IS_STRING(n) && strtoll(n->u.string, NULL, 10) <= store_now();
 }
@@ -375,7 +369,7 @@ static enum cc_code dd_get(struct store *s, const char *pk, const char *sk,
 	add_key(&b, pk, sk);
 	buf_addch(&b, '}');
 	ret = call(s, "GetItem", &b, &r, err);
-	item = jget(r, "Item");
+	item = json_get(r, "Item");
 	if (!ret && item && !ttl_expired(item)) {
 		*found = 1;
 		if (plain_item(out, item))
@@ -505,7 +499,7 @@ static enum cc_code dd_del(struct store *s, const char *pk, const char *sk,
 static int each_item(yajl_val r, int (*fn)(void *, const char *, size_t), void *user,
 		     struct buf *tmp)
 {
-	yajl_val items = jget(r, "Items");
+	yajl_val items = json_get(r, "Items");
 	size_t i;
 
 	for (i = 0; items && YAJL_IS_ARRAY(items) && i < items->u.array.len; i++) {
@@ -522,7 +516,7 @@ static int each_item(yajl_val r, int (*fn)(void *, const char *, size_t), void *
 /* LastEvaluatedKey as compact JSON text: the cursor. */
 static void take_cursor(yajl_val r, struct buf *next)
 {
-	yajl_val lek = jget(r, "LastEvaluatedKey");
+	yajl_val lek = json_get(r, "LastEvaluatedKey");
 	yajl_gen g;
 	const unsigned char *t;
 	size_t len, i;
@@ -533,7 +527,7 @@ static void take_cursor(yajl_val r, struct buf *next)
 	yajl_gen_map_open(g);
 	for (i = 0; i < lek->u.object.len; i++) {
 		yajl_val v = lek->u.object.values[i];
-		yajl_val sv = jget(v, "S");
+		yajl_val sv = json_get(v, "S");
 
 		gs(g, lek->u.object.keys[i]);
 		yajl_gen_map_open(g);
@@ -677,7 +671,7 @@ static enum cc_code dd_batch_put(struct store *s, struct store_keys *ks, size_t 
 			yajl_val r = NULL, un;
 
 			ret = call(s, "BatchWriteItem", &b, &r, err);
-			un = jget(r, "UnprocessedItems");
+			un = json_get(r, "UnprocessedItems");
 			if (ret || !un || !YAJL_IS_OBJECT(un) || !un->u.object.len) {
 				yajl_tree_free(r);
 				break;
@@ -737,11 +731,11 @@ static enum cc_code dd_transact(struct store *s, const struct store_write *w,
 	buf_addstr(&b, "]}");
 	ret = call(s, "TransactWriteItems", &b, &r, err);
 	if (ret == CC_ECONFLICT) {
-		yajl_val reasons = jget(r, "CancellationReasons");
+		yajl_val reasons = json_get(r, "CancellationReasons");
 		size_t at = 0;
 
 		for (i = 0; reasons && YAJL_IS_ARRAY(reasons) && i < reasons->u.array.len; i++) {
-			yajl_val code = jget(reasons->u.array.values[i], "Code");
+			yajl_val code = json_get(reasons->u.array.values[i], "Code");
 
 			if (code && YAJL_IS_STRING(code) && strcmp(code->u.string, "None")) {
 				at = i + 1;
@@ -851,8 +845,8 @@ static enum cc_code dd_init(struct store *s, struct cc_err *err)
 		add_table(&b, s);
 		buf_addch(&b, '}');
 		ret = call(s, "DescribeTable", &b, &r, err);
-		t = jget(r, "Table");
-		st = t ? jget(t, "TableStatus") : NULL;
+		t = json_get(r, "Table");
+		st = t ? json_get(t, "TableStatus") : NULL;
 		if (!ret && st && YAJL_IS_STRING(st) && !strcmp(st->u.string, "ACTIVE")) {
 			yajl_tree_free(r);
 			r = NULL;
