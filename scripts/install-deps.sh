@@ -1,8 +1,31 @@
 #!/bin/sh
 # Installs every Debian package costctl needs to build and test, and only
 # the missing ones, so a second run costs one dpkg query. Called by the
-# Makefile (stamp .deps-ok) and by .ci/run. Usage: install-deps.sh [build|fuzz|all]
+# Makefile (build/config.mk, build/.test-deps) and by .ci/run.
+# Usage: install-deps.sh [build|fuzz|test|all]
+#        install-deps.sh peers DIR   Amazon's DynamoDB Local into DIR (npm)
 set -eu
+
+# DynamoDB Local ships inside this npm package (its jar runs offline on
+# Java 17); fetched by name from the npm registry, checked, never committed.
+if [ "${1:-}" = peers ]; then
+	dir=${2:?usage: install-deps.sh peers DIR}
+	pkg=amplify-dynamodb-simulator-2.9.30.tgz
+	want=3503ffac19f183407909fecdacf4db51ab1fdad1da7b2f177016670b2d80e4b9
+	[ -f "$dir/package/emulator/DynamoDBLocal.jar" ] && exit 0
+	command -v npm >/dev/null || { echo "install-deps: npm is missing (DynamoDB Local comes from the npm registry)" >&2; exit 1; }
+	mkdir -p "$dir"
+	(cd "$dir" && npm pack --silent amplify-dynamodb-simulator@2.9.30 >/dev/null)
+	got=$(sha256sum "$dir/$pkg" | cut -d' ' -f1)
+	if [ "$got" != "$want" ]; then
+		echo "install-deps: $pkg has sha256 $got, not $want" >&2
+		rm -f "$dir/$pkg"
+		exit 1
+	fi
+	tar xzf "$dir/$pkg" -C "$dir" package/emulator
+	rm -f "$dir/$pkg"
+	exit 0
+fi
 
 build_pkgs="gcc make pkg-config libcurl4-openssl-dev libyajl-dev libxlsxwriter-dev
 libhpdf-dev zlib1g-dev libsqlite3-dev libssl-dev check libsubunit-dev"

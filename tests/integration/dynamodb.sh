@@ -3,8 +3,9 @@
 # (inside the npm package amplify-dynamodb-simulator, on Java 17), started
 # here on 127.0.0.1 inside a loopback-only network namespace (it listens on
 # every interface; in the namespace nothing can leave the machine,
-# telemetry included). The jar is fetched at test time, checked, cached in
-# BUILD/peers, and never committed (its licence is not open source).
+# telemetry included). scripts/install-deps.sh peers fetches the jar,
+# checks it and caches it in BUILD/peers; it is never committed (its
+# licence is not open source).
 # Missing java or npm fails: this test does not skip.
 # Usage: tests/integration/dynamodb.sh BUILD_DIR [bench]
 #   bench: instead of the tests, the store's put/query rates (make bench)
@@ -12,22 +13,13 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 mode=${2:-test}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-pkg=amplify-dynamodb-simulator-2.9.30.tgz
-want=3503ffac19f183407909fecdacf4db51ab1fdad1da7b2f177016670b2d80e4b9
 peers=$build/peers
 port=18010
 
 for tool in java npm unshare ip; do
 	command -v $tool >/dev/null || { echo "dynamodb: '$tool' is missing (scripts/install-deps.sh test)" >&2; exit 1; }
 done
-mkdir -p "$peers"
-if [ ! -f "$peers/package/emulator/DynamoDBLocal.jar" ]; then
-	(cd "$peers" && npm pack --silent amplify-dynamodb-simulator@2.9.30 >/dev/null)
-	got=$(sha256sum "$peers/$pkg" | cut -d' ' -f1)
-	[ "$got" = "$want" ] || { echo "dynamodb: $pkg has sha256 $got, not $want" >&2; exit 1; }
-	tar xzf "$peers/$pkg" -C "$peers" package/emulator
-	rm -f "$peers/$pkg"
-fi
+"$top/scripts/install-deps.sh" peers "$peers"
 ns=(unshare -n)
 [ "$(id -u)" = 0 ] || ns=(unshare -rn)
 export AWS_ACCESS_KEY_ID=AKIDLOCALTEST AWS_SECRET_ACCESS_KEY=local-test-secret
