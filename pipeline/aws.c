@@ -18,18 +18,6 @@ static int copy_to(char *dst, size_t cap, const char *src)
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 enum cc_code aws_creds_load(struct aws_creds *c, struct cc_err *err)
 {
 	const char *id = getenv("AWS_ACCESS_KEY_ID");
@@ -66,7 +54,7 @@ enum cc_code aws_creds_load(struct aws_creds *c, struct cc_err *err)
 				  "no AWS credentials: AWS_ACCESS_KEY_ID is not set and '%s' %s",
 				  path, errno == ENOENT ? "does not exist" : "cannot be read");
 	while (fgets(line, sizeof(line), f)) {
-		char *l = trim(line), *eq;
+		char *l = cc_trim(line), *eq;
 
 		if (!*l || *l == '#' || *l == ';')
 			continue;
@@ -78,7 +66,7 @@ enum cc_code aws_creds_load(struct aws_creds *c, struct cc_err *err)
 			continue;
 		*eq = '\0';
 		{
-			char *k = trim(l), *v = trim(eq + 1);
+			char *k = cc_trim(l), *v = cc_trim(eq + 1);
 			int bad = 0;
 
 			if (!strcmp(k, "aws_access_key_id"))

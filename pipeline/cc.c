@@ -1,5 +1,6 @@
 #include "cc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,18 @@ uint64_t cc_hash(const void *data, size_t len)
 	h *= 0xC4CEB9FE1A85EC53ULL;
 	h ^= h >> 29;
 	return h;
+}
+
+char *cc_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
 }
 
 const char *cc_basename(const char *path)

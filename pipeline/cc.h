@@ -102,6 +102,9 @@ void cc_progress(const struct cc_ctx *ctx, const char *what, uint64_t done,
  */
 uint64_t cc_hash(const void *p, size_t len);
 
+/* Trims white space in place at both ends; returns the new start. */
+char *cc_trim(char *s);
+
 /* Path basename without allocation ("a/b.json" -> "b.json"). */
 const char *cc_basename(const char *path);
 

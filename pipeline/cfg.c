@@ -128,18 +128,6 @@ enum cc_code cfg_set(struct cfg *c, const char *name, const char *value,
 	return CC_OK;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 enum cc_code cfg_load_file(struct cfg *c, const char *path, int missing_ok,
 			   struct cc_err *err)
 {
@@ -159,7 +147,7 @@ enum cc_code cfg_load_file(struct cfg *c, const char *path, int missing_ok,
 		lineno++;
 		if ((hash = strchr(line, '#')))
 			*hash = '\0';
-		key = trim(line);
+		key = cc_trim(line);
 		if (!*key)
 			continue;
 		snprintf(origin, sizeof(origin), "%s:%u", path, lineno);
@@ -170,8 +158,8 @@ enum cc_code cfg_load_file(struct cfg *c, const char *path, int missing_ok,
 			break;
 		}
 		*eq = '\0';
-		val = trim(eq + 1);
-		key = trim(key);
+		val = cc_trim(eq + 1);
+		key = cc_trim(key);
 		if ((ret = cfg_set(c, key, val, origin, err)))
 			break;
 	}
