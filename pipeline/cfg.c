@@ -15,6 +15,8 @@ const struct cfg_key cfg_keys[] = {
 	  "table store URL (sqlite:PATH or dynamodb://REGION/TABLE); "
 	  "empty = sqlite:<state>/costplatform.db" },
 	{ "log_format", CFG_STR, 0, 0, "text", "log lines on stderr: text or json" },
+	{ "store.retries", CFG_INT, 0, 20, "8",
+	  "DynamoDB: further attempts after throttling, 5xx or a network error" },
 	{ "fetch.base_url", CFG_STR, 0, 0, "https://pricing.us-east-1.amazonaws.com",
 	  "where the price list is served (https://, http:// or file://)" },
 	{ "fetch.services", CFG_STR, 0, 0,

@@ -22,6 +22,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "aws.h"
+#include "cfg.h"
 #include "jsonutil.h"
 #include "version.h"
 #include "banned.h"
@@ -902,7 +903,7 @@ enum cc_code store_dynamodb_open(struct store *s, const char *rest, struct cc_er
 		return cc_err_set(err, CC_ENOMEM, "cannot open '%s'", s->url);
 	s->impl = d;
 	buf_init(&d->resp, RESP_CAP);
-	d->retries = 8;
+	d->retries = s->ctx && s->ctx->cfg ? (unsigned)cfg_int(s->ctx->cfg, "store.retries") : 8;
 	d->rng = (unsigned)time(NULL) ^ (unsigned)getpid();
 	slash = strchr(rest, '/');
 	q = strchr(rest, '?');
