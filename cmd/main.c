@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "pipeline/buf.h"
 #include "pipeline/fsutil.h"
 #include "pipeline/version.h"
 #include "pipeline/banned.h"
@@ -108,22 +109,6 @@ static void clear_bar(struct sink *s)
 	}
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void log_sink(void *user, enum cc_level level, const char *component,
 		     const char *msg)
 {
@@ -137,12 +122,18 @@ static void log_sink(void *user, enum cc_level level, const char *component,
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	clear_bar(s);
 	if (s->json) {
-		fprintf(stderr, "{\"time\":\"%s\",\"level\":\"%s\",\"component\":",
-			stamp, names[level]);
-		json_str(stderr, component);
-		fputs(",\"msg\":", stderr);
-		json_str(stderr, msg);
-		fputs("}\n", stderr);
+		/* one line, one write: lines from two threads never interleave */
+		struct buf line;
+
+		buf_init(&line, 64 * 1024);
+		buf_addf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"component\":",
+			 stamp, names[level]);
+		buf_add_json_str(&line, component, strlen(component));
+		buf_addstr(&line, ",\"msg\":");
+		buf_add_json_str(&line, msg, strlen(msg));
+		buf_addstr(&line, "}\n");
+		fwrite(line.buf, 1, line.len, stderr);
+		buf_release(&line);
 	} else {
 		fprintf(stderr, "%s %s %s: %s\n", stamp, names[level], component, msg);
 	}

@@ -8,16 +8,6 @@
 
 #include "banned.h"
 
-static int copy_to(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= cap)
-		return -1;
-	memcpy(dst, src, n + 1);
-	return 0;
-}
-
 enum cc_code aws_creds_load(struct aws_creds *c, struct cc_err *err)
 {
 	const char *id = getenv("AWS_ACCESS_KEY_ID");
@@ -31,9 +21,9 @@ enum cc_code aws_creds_load(struct aws_creds *c, struct cc_err *err)
 
 	memset(c, 0, sizeof(*c));
 	if (id && *id && secret && *secret) {
-		if (copy_to(c->key_id, sizeof(c->key_id), id) ||
-		    copy_to(c->secret, sizeof(c->secret), secret) ||
-		    (token && copy_to(c->token, sizeof(c->token), token)))
+		if (cc_copy(c->key_id, sizeof(c->key_id), id, strlen(id)) ||
+		    cc_copy(c->secret, sizeof(c->secret), secret, strlen(secret)) ||
+		    (token && cc_copy(c->token, sizeof(c->token), token, strlen(token))))
 			return cc_err_set(err, CC_EUSAGE, "AWS credentials in the environment are too long");
 		snprintf(c->source, sizeof(c->source), "environment (AWS_ACCESS_KEY_ID)");
 		return CC_OK;
@@ -70,11 +60,11 @@ enum cc_code aws_creds_load(struct aws_creds *c, struct cc_err *err)
 			int bad = 0;
 
 			if (!strcmp(k, "aws_access_key_id"))
-				bad = copy_to(c->key_id, sizeof(c->key_id), v);
+				bad = cc_copy(c->key_id, sizeof(c->key_id), v, strlen(v));
 			else if (!strcmp(k, "aws_secret_access_key"))
-				bad = copy_to(c->secret, sizeof(c->secret), v);
+				bad = cc_copy(c->secret, sizeof(c->secret), v, strlen(v));
 			else if (!strcmp(k, "aws_session_token"))
-				bad = copy_to(c->token, sizeof(c->token), v);
+				bad = cc_copy(c->token, sizeof(c->token), v, strlen(v));
 			if (bad) {
 				fclose(f);
 				return cc_err_set(err, CC_EUSAGE, "'%s' [%s]: %s is too long", path,

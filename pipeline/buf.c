@@ -127,6 +127,11 @@ enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len)
 	return CC_OK;
 }
 
+size_t buf_write_cb(char *data, size_t size, size_t n, void *b)
+{
+	return buf_add(b, data, size * n) ? 0 : size * n;
+}
+
 char *buf_detach(struct buf *b, size_t *len)
 {
 	char *p = b->alloc ? b->buf : strdup("");

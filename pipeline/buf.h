@@ -43,6 +43,11 @@ enum cc_code buf_addch(struct buf *b, char c);
 enum cc_code buf_addf(struct buf *b, const char *fmt, ...) CC_PRINTF(2, 3);
 /* Appends `s` as a JSON string literal, quotes included. */
 enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len);
+/*
+ * A write callback for libcurl (CURLOPT_WRITEFUNCTION, with WRITEDATA the
+ * buffer): appends, and refuses past the cap, which aborts the transfer.
+ */
+size_t buf_write_cb(char *data, size_t size, size_t n, void *b);
 /* Takes ownership of the memory (caller frees); the buffer is reset. */
 char *buf_detach(struct buf *b, size_t *len);
 

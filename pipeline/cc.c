@@ -95,11 +95,6 @@ void *cc_malloc(size_t n)
 	return malloc(n ? n : 1);
 }
 
-void *cc_realloc(void *p, size_t n)
-{
-	return realloc(p, n ? n : 1);
-}
-
 void cc_log(const struct cc_ctx *ctx, enum cc_level level,
 	    const char *component, const char *fmt, ...)
 {
@@ -143,6 +138,29 @@ uint64_t cc_hash(const void *data, size_t len)
 	h *= 0xC4CEB9FE1A85EC53ULL;
 	h ^= h >> 29;
 	return h;
+}
+
+double cc_backoff_s(double first, unsigned attempt, double cap, unsigned *rng)
+{
+	double d = first;
+	unsigned i;
+
+	for (i = 1; i < attempt && d < cap; i++)
+		d *= 2;
+	d *= 0.5 + (double)(rand_r(rng) % 1000) / 1000.0;
+	return d < cap ? d : cap;
+}
+
+int cc_copy(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t n;
+
+	if (!cap)
+		return -1;
+	n = len < cap ? len : cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n == len ? 0 : -1;
 }
 
 char *cc_trim(char *s)

@@ -67,7 +67,6 @@ CC_NORETURN void cc_bug(const char *file, int line, const char *fmt, ...)
 
 /* Allocation that reports failure through the caller (never aborts). */
 void *cc_malloc(size_t n);
-void *cc_realloc(void *p, size_t n);
 #define FREE_AND_NULL(p) do { free(p); (p) = NULL; } while (0)
 
 enum cc_level { CC_LOG_DEBUG, CC_LOG_INFO, CC_LOG_WARN, CC_LOG_ERROR };
@@ -101,6 +100,18 @@ void cc_progress(const struct cc_ctx *ctx, const char *what, uint64_t done,
  * step, multiply-xorshift); not for anything adversarial or persistent.
  */
 uint64_t cc_hash(const void *p, size_t len);
+
+/*
+ * Seconds to wait before retry `attempt` (1, 2, ...): `first` doubled
+ * each attempt, times a jitter of 50-150% from *rng, at most `cap`.
+ */
+double cc_backoff_s(double first, unsigned attempt, double cap, unsigned *rng);
+
+/*
+ * Copies src[0..len) into dst[0..cap) with a NUL, cut to fit; 0 when it
+ * all fitted, -1 when it was cut.
+ */
+int cc_copy(char *dst, size_t cap, const char *src, size_t len);
 
 /* Trims white space in place at both ends; returns the new start. */
 char *cc_trim(char *s);

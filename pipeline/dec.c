@@ -149,26 +149,6 @@ int dec_cmp_str(const char *a, size_t alen, const char *b, size_t blen)
 	return an ? -cmp_abs(a, alen, b, blen) : cmp_abs(a, alen, b, blen);
 }
 
-int dec_add(struct dec a, struct dec b, struct dec *out)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(a.v, b.v, &r))
-		return -1;
-	out->v = r;
-	return 0;
-}
-
-int dec_sub(struct dec a, struct dec b, struct dec *out)
-{
-	int64_t r;
-
-	if (__builtin_sub_overflow(a.v, b.v, &r))
-		return -1;
-	out->v = r;
-	return 0;
-}
-
 /* q = n / d rounded half away from zero; d > 0. */
 static i128 div_round(i128 n, i128 d)
 {
@@ -248,10 +228,4 @@ int dec_format(struct dec a, int places, char *out, size_t size)
 				(unsigned long long)ip);
 	return snprintf(out, size, "%s%llu.%0*llu", a.v < 0 ? "-" : "",
 			(unsigned long long)ip, places, (unsigned long long)fp);
-}
-
-double dec_to_double(struct dec a)
-{
-	return (double)(a.v / DEC_SCALE) +
-	       (double)(a.v % DEC_SCALE) / (double)DEC_SCALE;
 }

@@ -3,11 +3,10 @@
 /*
  * Exact decimals for money and price-list quantities: a signed fixed-point
  * value with DEC_DIGITS (10) fractional digits, the precision AWS publishes
- * hourly rates with. Never a binary float: dec_to_double exists only for
- * the XLSX/PDF boundary.
+ * hourly rates with. Never a binary float.
  *
  * Range: |value| < 9.2e8 (int64 / 1e10), ample for a price or a monthly
- * line item; dec_mul and dec_add report overflow instead of wrapping.
+ * line item; dec_mul and dec_div report overflow instead of wrapping.
  *
  *	struct dec p, q, cost;
  *	if (dec_parse("0.1664000000", 12, &p) || dec_parse("744", 3, &q)) ...
@@ -49,8 +48,6 @@ static inline struct dec dec_from_int(int64_t i)
 	return d;
 }
 /* Each returns 0, or -1 on overflow (out untouched). */
-int dec_add(struct dec a, struct dec b, struct dec *out);
-int dec_sub(struct dec a, struct dec b, struct dec *out);
 /* a * b, rounded half away from zero to DEC_DIGITS. */
 int dec_mul(struct dec a, struct dec b, struct dec *out);
 /* a / b, rounded half away from zero; -1 also for b == 0. */
@@ -62,7 +59,5 @@ struct dec dec_round(struct dec a, int places);
  * into out[0..size); returns the length, as snprintf does.
  */
 int dec_format(struct dec a, int places, char *out, size_t size);
-/* For the XLSX/PDF boundary only. */
-double dec_to_double(struct dec a);
 
 #endif

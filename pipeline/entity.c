@@ -326,11 +326,6 @@ size_t ent_size(const struct ent_desc *d)
 	return d->size;
 }
 
-const char *ent_name(const struct ent_desc *d)
-{
-	return d->name;
-}
-
 const struct ent_desc *ent_desc_for(const char *entity_type)
 {
 	size_t i;

@@ -269,8 +269,6 @@ extern const struct ent_desc ent_user_desc, ent_estimation_desc,
 
 /* sizeof the type's struct, to allocate one by its table. */
 size_t ent_size(const struct ent_desc *d);
-/* "User", "Estimation", ...: the EntityType values. */
-const char *ent_name(const struct ent_desc *d);
 /* The type for an EntityType value, or NULL. */
 const struct ent_desc *ent_desc_for(const char *entity_type);
 /* The EntityType of a plain JSON item (NUL-terminated into out), or -1. */

@@ -243,7 +243,6 @@ struct job {
 	CURL *h;
 	FILE *out;
 	struct curl_slist *headers;
-	struct sha256 sha;
 	unsigned attempt;
 	uint64_t resume_from, received;
 	long retry_after_s;
@@ -275,20 +274,14 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Exponential backoff with jitter (50-150%), capped; Retry-After wins. */
+/* Exponential backoff with jitter, capped; a Retry-After wins (capped too). */
 static double backoff(struct fetch *f, unsigned attempt, long retry_after)
 {
-	double base = f->o->backoff_ms / 1000.0, d;
-	unsigned i;
+	double cap = f->o->max_wait_s;
 
-	for (i = 1; i < attempt && base < f->o->max_wait_s; i++)
-		base *= 2;
-	d = base * (0.5 + (double)(rand_r(&f->rng) % 1000) / 1000.0);
 	if (retry_after >= 0)
-		d = (double)retry_after;
-	if (d > f->o->max_wait_s)
-		d = f->o->max_wait_s;
-	return d;
+		return (double)retry_after < cap ? (double)retry_after : cap;
+	return cc_backoff_s(f->o->backoff_ms / 1000.0, attempt, cap, &f->rng);
 }
 
 static int split_has(const char *list, const char *item)
@@ -351,17 +344,6 @@ static char *version_of(const char *url)
 struct job;
 static void write_meta(struct job *j);
 
-/* Copies a NUL-terminated string, cut to fit (header values, meta lines). */
-static void copy_cut(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static size_t header_cb(char *b, size_t size, size_t n, void *user)
 {
 	struct job *j = user;
@@ -406,9 +388,9 @@ static size_t header_cb(char *b, size_t size, size_t n, void *user)
 		memcpy(val, v, vl);
 		val[vl] = '\0';
 		if (want[k].which == 0)
-			copy_cut(j->etag, sizeof(j->etag), val);
+			cc_copy(j->etag, sizeof(j->etag), val, strlen(val));
 		else if (want[k].which == 1)
-			copy_cut(j->last_modified, sizeof(j->last_modified), val);
+			cc_copy(j->last_modified, sizeof(j->last_modified), val, strlen(val));
 		else
 			j->retry_after_s = isdigit((unsigned char)val[0]) ? strtol(val, NULL, 10) : -1;
 	}
@@ -485,11 +467,6 @@ static int retryable_status(long s)
 
 /* ------------------------------------------------------------ indexes */
 
-static size_t mem_cb(char *p, size_t size, size_t n, void *user)
-{
-	return buf_add(user, p, size * n) ? 0 : size * n;
-}
-
 /*
  * GETs a small JSON index into memory, with the same retries as files.
  * CC_ENET_TEMP when it never got an answer.
@@ -520,7 +497,7 @@ static enum cc_code get_index(struct fetch *f, const char *url, yajl_val *out)
 		common_opts(f, h);
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, mem_cb);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, buf_write_cb);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
 		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
 		curl_easy_setopt(h, CURLOPT_HEADERDATA, &probe);
@@ -751,7 +728,6 @@ static void job_free(struct job *j)
 	if (j->out)
 		fclose(j->out);
 	curl_slist_free_all(j->headers);
-	sha256_release(&j->sha);
 	free(j->offer);
 	free(j->region);
 	free(j->url);
@@ -777,7 +753,7 @@ static int read_meta(struct job *j, char *etag, size_t cap)
 		if (!strncmp(line, "url ", 4))
 			same_url = !strcmp(line + 4, j->url);
 		else if (!strncmp(line, "etag ", 5))
-			copy_cut(etag, cap, line + 5);
+			cc_copy(etag, cap, line + 5, strlen(line + 5));
 	}
 	fclose(m);
 	return same_url && etag[0];
@@ -1234,7 +1210,6 @@ enum cc_code fetch_run(const struct cc_ctx *ctx, const struct fetch_options *o,
 	if (!ret && res->failed)
 		ret = f.any_permanent ? (err->code && err->code != CC_ENET_TEMP ? err->code : CC_EIO) :
 					CC_ENET_TEMP;
-	res->temporary = ret == CC_ENET_TEMP;
 	if (!ret && res->files && res->unchanged == res->files)
 		cc_log(ctx, CC_LOG_INFO, "fetch",
 		       "all %u offer files unchanged: downloaded only the indexes (%llu bytes)",

@@ -52,7 +52,6 @@ struct fetch_result {
 	unsigned failed;      /* kept yesterday's copy (or none) */
 	unsigned retries;     /* attempts after a first one, in all */
 	uint64_t bytes;       /* body bytes received, indexes included */
-	int temporary;        /* every failure was a network one: retry later */
 };
 
 /*

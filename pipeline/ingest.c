@@ -171,10 +171,11 @@ static int fail(struct ingest *in, enum cc_code code, const char *fmt, ...)
 	return 0; /* yajl: cancel */
 }
 
+/* Keeps the first value seen (the "first: ..." of a warning). */
 static void note(char *dst, size_t size, const char *p, size_t len)
 {
 	if (!dst[0])
-		snprintf(dst, size, "%.*s", (int)(len > size - 1 ? size - 1 : len), p);
+		cc_copy(dst, size, p, len);
 }
 
 static int kv_push(struct ingest *in, struct kvlist *l, const char *n,

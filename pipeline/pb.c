@@ -185,19 +185,6 @@ static int field_cmp(int i, const char *a, size_t al, const char *b, size_t bl)
 	return (al > bl) - (al < bl);
 }
 
-int pb_entry_cmp(const struct pb_entry *a, const struct pb_entry *b)
-{
-	int i, c;
-
-	for (i = 0; i < PB_NSORT; i++) {
-		c = field_cmp(i, a->f[i].p, a->f[i].len, b->f[i].p,
-			      b->f[i].len);
-		if (c)
-			return c;
-	}
-	return 0;
-}
-
 static int rec_cmp(const struct strs *t, const unsigned char *a,
 		   const unsigned char *b)
 {
@@ -507,11 +494,10 @@ static FILE *temp_beside(const char *path, const char *what, char **path_out,
 	return f;
 }
 
-static enum cc_code write_failed(struct cc_err *err, FILE *f, const char *path)
+static enum cc_code write_failed(struct cc_err *err, const char *path)
 {
 	int e = errno ? errno : EIO;
 
-	(void)f;
 	return cc_err_errno(err, e, "cannot write '%s'", path);
 }
 
@@ -533,15 +519,15 @@ static enum cc_code write_run(const struct strs *strs, struct run_buf *run,
 		errno = 0;
 		if (fwrite(seq, 8, 1, f) != 1 ||
 		    fwrite(run->recs[i].rec, rec_size(run->recs[i].rec), 1, f) != 1) {
-			ret = write_failed(err, f, path);
+			ret = write_failed(err, path);
 			break;
 		}
 	}
 	errno = 0;
 	if (!ret && fflush(f))
-		ret = write_failed(err, f, path);
+		ret = write_failed(err, path);
 	if (fclose(f) && !ret)
-		ret = write_failed(err, NULL, path);
+		ret = write_failed(err, path);
 	free(vbuf);
 	run->nrecs = 0;
 	arena_clear(&run->mem);
@@ -770,7 +756,7 @@ static enum cc_code out_write(struct pb_writer *w, const void *p, size_t n,
 {
 	errno = 0;
 	if (n && fwrite(p, n, 1, w->out) != 1)
-		return write_failed(err, w->out, w->tmp_path);
+		return write_failed(err, w->tmp_path);
 	if (in_body)
 		sha256_update(&w->body, p, n);
 	sha256_update(&w->whole, p, n);
@@ -815,7 +801,7 @@ static enum cc_code emit(struct pb_writer *w, const unsigned char *rec,
 	wr64(off, w->data_len);
 	errno = 0;
 	if (fwrite(off, 8, 1, w->idx) != 1)
-		return write_failed(err, w->idx, w->idx_path);
+		return write_failed(err, w->idx_path);
 	if (out_write(w, rec, size, 1, err))
 		return err ? err->code : CC_EIO;
 	w->data_len += size;
@@ -962,7 +948,7 @@ static enum cc_code copy_index(struct pb_writer *w, struct cc_err *err)
 
 	errno = 0;
 	if (fflush(w->idx) || fseek(w->idx, 0, SEEK_SET))
-		return write_failed(err, w->idx, w->idx_path);
+		return write_failed(err, w->idx_path);
 	while ((n = fread(chunk, 1, sizeof(chunk), w->idx)) > 0)
 		if (out_write(w, chunk, n, 1, err))
 			return err ? err->code : CC_EIO;
@@ -1076,13 +1062,13 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	sha256_hex(digest, st->sha256);
 	errno = 0;
 	if (fflush(w->out) || fsync(fileno(w->out))) {
-		ret = write_failed(err, w->out, w->tmp_path);
+		ret = write_failed(err, w->tmp_path);
 		goto out;
 	}
 	errno = 0;
 	if (fclose(w->out)) {
 		w->out = NULL;
-		ret = write_failed(err, NULL, w->tmp_path);
+		ret = write_failed(err, w->tmp_path);
 		unlink(w->tmp_path);
 		goto out;
 	}

@@ -78,9 +78,6 @@ struct pb_offer {
 	uint64_t products, entries;
 };
 
-/* Orders entries as the file does: <0, 0, >0. */
-int pb_entry_cmp(const struct pb_entry *a, const struct pb_entry *b);
-
 /*
  * Walks a pair list: `*pos` starts at 0; returns 1 and sets name/value
  * while pairs remain, 0 at the end.

@@ -136,9 +136,13 @@ enum cc_code pb_store_publish(const char *state, const char *incoming,
 	snprintf(res->sha256, sizeof(res->sha256), "%s", sha256);
 
 	if (pb_store_current(state, "current", &cur, NULL) == CC_OK) {
-		char cur_sha[65];
+		char cur_sha[65], prefix[16];
 
-		if (!sha256_file(cur.buf, cur_sha, NULL) && !strcmp(cur_sha, sha256)) {
+		/* names carry the first 12 hex digits of the identity: hash the
+		 * current file only when they match, to be sure */
+		snprintf(prefix, sizeof(prefix), "-%.12s.", sha256);
+		if (strstr(cur.buf, prefix) && !sha256_file(cur.buf, cur_sha, NULL) &&
+		    !strcmp(cur_sha, sha256)) {
 			/* same identity as the current one: nothing to publish */
 			unlink(incoming);
 			res->unchanged = 1;

@@ -202,11 +202,6 @@ static int plain_item(struct buf *out, yajl_val item)
 
 /* ------------------------------------------------------------ calls */
 
-static size_t resp_cb(char *p, size_t size, size_t n, void *user)
-{
-	return buf_add(user, p, size * n) ? 0 : size * n;
-}
-
 /* The error type without its namespace: "ConditionalCheckFailedException". */
 static const char *err_type(yajl_val body)
 {
@@ -270,7 +265,7 @@ static enum cc_code call(struct store *s, const char *op, const struct buf *body
 		curl_easy_setopt(d->h, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(d->h, CURLOPT_POSTFIELDS, body->buf);
 		curl_easy_setopt(d->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
-		curl_easy_setopt(d->h, CURLOPT_WRITEFUNCTION, resp_cb);
+		curl_easy_setopt(d->h, CURLOPT_WRITEFUNCTION, buf_write_cb);
 		curl_easy_setopt(d->h, CURLOPT_WRITEDATA, &d->resp);
 		curl_easy_setopt(d->h, CURLOPT_ERRORBUFFER, errbuf);
 		curl_easy_setopt(d->h, CURLOPT_USERAGENT, "costctl/" COSTCTL_VERSION);
@@ -307,8 +302,7 @@ static enum cc_code call(struct store *s, const char *op, const struct buf *body
 					  s->url, op, attempt,
 					  c ? (errbuf[0] ? errbuf : curl_easy_strerror(c)) :
 					      (*type ? type : "server error"));
-		wait = 0.05 * (double)(1u << (attempt < 10 ? attempt : 10)) *
-		       (0.5 + (double)(rand_r(&d->rng) % 1000) / 1000.0);
+		wait = cc_backoff_s(0.1, attempt, 30.0, &d->rng);
 		cc_log(s->ctx, CC_LOG_WARN, "store", "%s: %s; retry %u of %u in %.2f s", op,
 		       c ? curl_easy_strerror(c) : (*type ? type : "server error"), attempt,
 		       d->retries, wait);
@@ -693,7 +687,7 @@ static enum cc_code dd_batch_put(struct store *s, struct store_keys *ks, size_t 
 				break;
 			}
 			yajl_tree_free(r);
-			usleep(50000u << (tries < 6 ? tries : 6));
+			usleep((useconds_t)(cc_backoff_s(0.1, tries, 30.0, &D(s)->rng) * 1e6));
 		}
 		i = end;
 	}

@@ -63,6 +63,28 @@ START_TEST(arena_copies_and_caps)
 }
 END_TEST
 
+START_TEST(cc_helpers)
+{
+	char small[6], line[] = "  \t key = value \n";
+	unsigned rng = 42;
+	double d;
+	unsigned i;
+
+	ck_assert_int_eq(cc_copy(small, sizeof(small), "hello", 5), 0);
+	ck_assert_str_eq(small, "hello");
+	ck_assert_int_eq(cc_copy(small, sizeof(small), "hello world", 11), -1);
+	ck_assert_str_eq(small, "hello");
+	ck_assert_int_eq(cc_copy(small, 0, "x", 1), -1);
+	ck_assert_str_eq(cc_trim(line), "key = value");
+	/* doubling with 50-150% jitter, never past the cap */
+	for (i = 0; i < 200; i++) {
+		d = cc_backoff_s(1.0, 3, 60.0, &rng); /* 4 s nominal */
+		ck_assert(d >= 2.0 && d <= 6.0);
+		ck_assert(cc_backoff_s(1.0, 30, 10.0, &rng) <= 10.0);
+	}
+}
+END_TEST
+
 Suite *suite_buf(void)
 {
 	Suite *s = suite_create("buf");
@@ -72,6 +94,7 @@ Suite *suite_buf(void)
 	tcase_add_test(tc, buf_never_null_and_capped);
 	tcase_add_test(tc, buf_json_escapes);
 	tcase_add_test(tc, arena_copies_and_caps);
+	tcase_add_test(tc, cc_helpers);
 	suite_add_tcase(s, tc);
 	return s;
 }
