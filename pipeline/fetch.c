@@ -1132,6 +1132,7 @@ static enum cc_code plan(struct fetch *f)
 		if (!regions) {
 			cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: the region index has no regions",
 			       code);
+			cc_err_set(f->err, CC_EPARSE, "%s: the region index has no regions", code);
 			f->res->failed++;
 			f->any_permanent = 1;
 			yajl_tree_free(rindex);

@@ -1,0 +1,1 @@
+"$COSTCTL" --store dynamodb://us-east-1 table get A B

@@ -1,0 +1,1 @@
+"$COSTCTL" -q --state s table init && "$COSTCTL" --state s table import no-such.jsonl
