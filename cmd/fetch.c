@@ -61,6 +61,9 @@ int cmd_fetch(int argc, char **argv, struct cmd_ctx *c)
 	o.low_speed_bytes = (unsigned)cfg_int(c->cfg, "fetch.low_speed_bytes");
 	o.low_speed_s = (unsigned)cfg_int(c->cfg, "fetch.low_speed_s");
 	ret = fetch_run(&c->cc, &o, &r, &c->err);
+	/* no file reached: the error says why; a summary of zeros would contradict it */
+	if (ret && !r.files)
+		return ret;
 	cc_log(&c->cc, ret ? CC_LOG_WARN : CC_LOG_INFO, "fetch",
 	       "%u offer files: %u downloaded (%u resumed), %u unchanged, %u not modified, "
 	       "%u failed; %u retries; %llu bytes received",

@@ -137,6 +137,15 @@ static void add_values(struct buf *b, struct pb_str list, size_t width)
 	size_t pos = 0, start = b->len;
 
 	while (pb_pairs_next(list, &pos, &n, &v)) {
+		/*
+		 * marketoption=OnDemand is the market (not Spot, not a
+		 * capacity block), not the pricing model: beside a Reserved
+		 * MODEL it reads as a contradiction, so the table leaves the
+		 * usual value out (json keeps it)
+		 */
+		if (n.len == 12 && !memcmp(n.p, "marketoption", 12) && v.len == 8 &&
+		    !memcmp(v.p, "OnDemand", 8))
+			continue;
 		if (b->len > start)
 			buf_addch(b, ' ');
 		buf_add(b, v.p, v.len);

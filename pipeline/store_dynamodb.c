@@ -867,9 +867,11 @@ static enum cc_code dd_init(struct store *s, struct cc_err *err)
 		buf_addch(&b, '{');
 		add_table(&b, s);
 		buf_addstr(&b, ",\"PointInTimeRecoverySpecification\":{\"PointInTimeRecoveryEnabled\":true}}");
+		/* DynamoDB Local has no such call: a note, not a warning */
 		if (call(s, "UpdateContinuousBackups", &b, &r, &soft))
-			cc_log(s->ctx, CC_LOG_WARN, "store", "point-in-time recovery not enabled: %s",
-			       soft.msg);
+			cc_log(s->ctx,
+			       strstr(soft.msg, "UnknownOperationException") ? CC_LOG_INFO : CC_LOG_WARN,
+			       "store", "point-in-time recovery not enabled: %s", soft.msg);
 		yajl_tree_free(r);
 	}
 	buf_release(&b);

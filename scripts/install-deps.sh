@@ -13,9 +13,15 @@ if [ "${1:-}" = peers ]; then
 	pkg=amplify-dynamodb-simulator-2.9.30.tgz
 	want=3503ffac19f183407909fecdacf4db51ab1fdad1da7b2f177016670b2d80e4b9
 	[ -f "$dir/package/emulator/DynamoDBLocal.jar" ] && exit 0
-	command -v npm >/dev/null || { echo "install-deps: npm is missing (DynamoDB Local comes from the npm registry)" >&2; exit 1; }
+	command -v npm >/dev/null || { echo "install-deps: npm is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
 	mkdir -p "$dir"
-	(cd "$dir" && npm pack --silent amplify-dynamodb-simulator@2.9.30 >/dev/null)
+	echo "install-deps: fetching DynamoDB Local (npm package amplify-dynamodb-simulator@2.9.30, 57 MB)" >&2
+	if ! (cd "$dir" && npm pack --silent amplify-dynamodb-simulator@2.9.30 >npm-pack.log 2>&1); then
+		echo "install-deps: 'npm pack amplify-dynamodb-simulator@2.9.30' failed in $dir:" >&2
+		tail -n 20 "$dir/npm-pack.log" >&2
+		exit 1
+	fi
+	rm -f "$dir/npm-pack.log"
 	got=$(sha256sum "$dir/$pkg" | cut -d' ' -f1)
 	if [ "$got" != "$want" ]; then
 		echo "install-deps: $pkg has sha256 $got, not $want" >&2
@@ -34,7 +40,10 @@ fuzz_pkgs="clang libfuzzer-14-dev"
 # fault-injecting server, Java 17 for DynamoDB Local (fetched with npm at
 # test time), iproute2 for its loopback-only namespace; util-linux for
 # flock(1) and unshare(1)
-test_pkgs="nginx-light python3 util-linux openjdk-17-jre-headless iproute2"
+# and npm (unless one is on PATH already, e.g. NodeSource's) to fetch it;
+# jq for the README's examples
+test_pkgs="nginx-light python3 util-linux openjdk-17-jre-headless iproute2 jq"
+command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs npm"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

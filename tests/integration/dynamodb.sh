@@ -20,14 +20,27 @@ for tool in java npm unshare ip; do
 	command -v $tool >/dev/null || { echo "dynamodb: '$tool' is missing (scripts/install-deps.sh test)" >&2; exit 1; }
 done
 "$top/scripts/install-deps.sh" peers "$peers"
-ns=(unshare -n)
-[ "$(id -u)" = 0 ] || ns=(unshare -rn)
+# A loopback-only network namespace: as root directly; otherwise in a user
+# namespace where the kernel allows one (not in a chroot), else via sudo,
+# dropping back to this user inside.
+if [ "$(id -u)" = 0 ]; then
+	ns=(unshare -n)
+elif unshare -rn true 2>/dev/null; then
+	ns=(unshare -rn)
+elif sudo -n true 2>/dev/null; then
+	# shellcheck disable=SC2016
+	ns=(sudo -n --preserve-env unshare -n sh -c 'ip link set lo up && u=$1 g=$2 && shift 2 &&
+		exec setpriv --reuid="$u" --regid="$g" --init-groups "$@"' sh "$(id -u)" "$(id -g)")
+else
+	echo "dynamodb: cannot make a loopback-only network namespace (no user namespaces, no sudo)" >&2
+	exit 1
+fi
 export AWS_ACCESS_KEY_ID=AKIDLOCALTEST AWS_SECRET_ACCESS_KEY=local-test-secret
 unset AWS_SESSION_TOKEN AWS_PROFILE
 export PEERS=$peers PORT=$port BUILD=$build TOP=$top MODE=$mode
 "${ns[@]}" bash -c '
 set -u
-ip link set lo up
+ip link show lo | grep -q ",UP" || ip link set lo up
 E=$PEERS/package/emulator
 work=$(mktemp -d)
 DDB_LOCAL_TELEMETRY=0 java -Xmx512m -Djava.library.path=$E/DynamoDBLocal_lib -jar $E/DynamoDBLocal.jar \

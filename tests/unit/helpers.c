@@ -74,6 +74,20 @@ static char *join(const char *env, const char *fallback, const char *mid,
 	return p;
 }
 
+const char *th_real_dir(void)
+{
+	static char dir[4096];
+	const char *base = getenv("COSTCTL_SHARED");
+
+	snprintf(dir, sizeof(dir), "%s/fixtures-real", base ? base : "../shared");
+	return dir;
+}
+
+int th_have_real(void)
+{
+	return access(th_real_dir(), R_OK | X_OK) == 0;
+}
+
 char *th_real(const char *name)
 {
 	char *p = join("COSTCTL_SHARED", "../shared", "fixtures-real/", name);

@@ -29,6 +29,9 @@ char *th_read(const char *path, size_t *len);
  * after printing why the test is skipped.
  */
 char *th_real(const char *name);
+/* Whether ../shared/fixtures-real (COSTCTL_SHARED) is there, and its path. */
+int th_have_real(void);
+const char *th_real_dir(void);
 /* The path of a file under fixtures/ (COSTCTL_FIXTURES). */
 char *th_fixture(const char *rel);
 
