@@ -60,6 +60,9 @@ int cmd_fetch(int argc, char **argv, struct cmd_ctx *c)
 	o.connect_timeout_s = (unsigned)cfg_int(c->cfg, "fetch.connect_timeout_s");
 	o.low_speed_bytes = (unsigned)cfg_int(c->cfg, "fetch.low_speed_bytes");
 	o.low_speed_s = (unsigned)cfg_int(c->cfg, "fetch.low_speed_s");
+	o.max_file_bytes = (uint64_t)cfg_int(c->cfg, "fetch.max_file_mb") << 20;
+	o.max_file_s = (unsigned)cfg_int(c->cfg, "fetch.max_file_s");
+	o.max_run_s = (unsigned)cfg_int(c->cfg, "fetch.max_run_s");
 	ret = fetch_run(&c->cc, &o, &r, &c->err);
 	/* no file reached: the error says why; a summary of zeros would contradict it */
 	if (ret && !r.files)

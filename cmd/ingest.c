@@ -34,7 +34,7 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	size_t nfound = 0;
 	const char *const *files;
 	size_t nfiles;
-	struct ingest_options opt;
+	struct ingest_options opt = { 0 };
 	struct ingest_result res;
 	struct pb_store_result pub;
 	struct buf path, offers;
@@ -76,6 +76,8 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	opt.spool_dir = NULL;
 	opt.intern = NULL;
 	opt.intern_user = NULL;
+	opt.max_token = (uint64_t)cfg_int(c->cfg, "ingest.max_token_kb") << 10;
+	opt.max_bytes = (uint64_t)cfg_int(c->cfg, "ingest.max_file_mb") << 20;
 	if (output) {
 		ret = buf_addstr(&path, output) ? CC_ENOMEM : CC_OK;
 	} else {

@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "fsutil.h"
 
 #include "banned.h"
 
 const struct cfg_key cfg_keys[] = {
-	{ "state", CFG_STR, 0, 0, "state",
+	{ "state", CFG_PATH, 0, 0, "state",
 	  "state directory: offers, pricebooks, documents, reports, lock" },
 	{ "store", CFG_STR, 0, 0, "",
 	  "table store URL (sqlite:PATH or dynamodb://REGION/TABLE); "
@@ -36,10 +39,20 @@ const struct cfg_key cfg_keys[] = {
 	{ "fetch.low_speed_bytes", CFG_INT, 1, 100000000, "1024",
 	  "a stall: slower than this many bytes a second ..." },
 	{ "fetch.low_speed_s", CFG_INT, 1, 3600, "30", "... for this many seconds" },
+	{ "fetch.max_file_mb", CFG_INT, 1, 16777216, "16384",
+	  "most bytes one offer file may have, MiB (Content-Length and decompressed)" },
+	{ "fetch.max_file_s", CFG_INT, 1, 604800, "3600",
+	  "longest one attempt at one file may take, seconds" },
+	{ "fetch.max_run_s", CFG_INT, 1, 604800, "14400",
+	  "longest a whole fetch may take, seconds (then exit 75)" },
 	{ "ingest.chunk_kb", CFG_INT, 4, 65536, "256",
 	  "read size for offer files, KiB" },
 	{ "ingest.max_products", CFG_INT, 1000, 100000000, "5000000",
 	  "most products one offer file may hold (a guard against runaway input)" },
+	{ "ingest.max_token_kb", CFG_INT, 64, 1048576, "1024",
+	  "longest string or number in an offer file, KiB (yajl re-scans long tokens)" },
+	{ "ingest.max_file_mb", CFG_INT, 1, 16777216, "16384",
+	  "most uncompressed bytes of one offer file, MiB (a bound on gzip bombs)" },
 	{ "pricebook.sort_memory_mb", CFG_INT, 1, 4096, "32",
 	  "memory for sorting pricebook entries before spilling a run to disk, MiB" },
 	{ "pricebook.keep", CFG_INT, 2, 10000, "14",
@@ -121,6 +134,10 @@ enum cc_code cfg_set(struct cfg *c, const char *name, const char *value,
 					  (long long)cfg_keys[k].min,
 					  (long long)cfg_keys[k].max, v);
 	}
+	if (cfg_keys[k].type == CFG_PATH && !*value)
+		return cc_err_set(err, CC_EUSAGE,
+				  "%s: '%s' must not be empty (a path is needed; '.' means here)",
+				  origin, name);
 	copy = strdup(value);
 	if (!copy)
 		return cc_err_set(err, CC_ENOMEM, "%s: cannot set '%s'", origin,
@@ -130,29 +147,64 @@ enum cc_code cfg_set(struct cfg *c, const char *name, const char *value,
 	return CC_OK;
 }
 
+/*
+ * A comment starts at '#' at the start of a line or after white space, so
+ * a value may hold a '#' (a URL's fragment): `url = http://h/#x  # note`.
+ */
+static void strip_comment(char *line)
+{
+	char *p;
+
+	for (p = line; *p; p++)
+		if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+}
+
 enum cc_code cfg_load_file(struct cfg *c, const char *path, int missing_ok,
 			   struct cc_err *err)
 {
-	char line[4096], origin[512];
+	char origin[512], *line = NULL;
+	size_t alloc = 0;
+	ssize_t n;
 	enum cc_code ret = CC_OK;
 	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
+	struct stat st;
+	FILE *f;
 
+	if (missing_ok && stat(path, &st) && errno == ENOENT)
+		return CC_OK;
+	f = fs_fopen_regular(path, "config", err);
 	if (!f) {
-		if (missing_ok && errno == ENOENT)
-			return CC_OK;
-		return cc_err_errno(err, errno, "cannot open config '%s'", path);
+		/* a config that cannot be read is a configuration error */
+		if (err)
+			err->code = CC_EUSAGE;
+		return CC_EUSAGE;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *eq, *key, *val, *hash;
+	/* whole lines, however long: no tail of a comment is ever read as a line */
+	while ((n = getline(&line, &alloc, f)) >= 0) {
+		char *eq, *key, *val;
 
 		lineno++;
-		if ((hash = strchr(line, '#')))
-			*hash = '\0';
-		key = cc_trim(line);
+		snprintf(origin, sizeof(origin), "%s:%u", path, lineno);
+		if (memchr(line, '\0', (size_t)n)) {
+			ret = cc_err_set(err, CC_EUSAGE, "%s: a NUL byte in the line", origin);
+			break;
+		}
+		if ((size_t)n > CFG_MAX_LINE) {
+			ret = cc_err_set(err, CC_EUSAGE, "%s: line longer than %u bytes", origin,
+					 CFG_MAX_LINE);
+			break;
+		}
+		key = line;
+		/* a UTF-8 byte-order mark, as some editors write */
+		if (lineno == 1 && !memcmp(key, "\xef\xbb\xbf", 3))
+			key += 3;
+		strip_comment(key);
+		key = cc_trim(key);
 		if (!*key)
 			continue;
-		snprintf(origin, sizeof(origin), "%s:%u", path, lineno);
 		eq = strchr(key, '=');
 		if (!eq) {
 			ret = cc_err_set(err, CC_EUSAGE,
@@ -167,6 +219,7 @@ enum cc_code cfg_load_file(struct cfg *c, const char *path, int missing_ok,
 	}
 	if (!ret && ferror(f))
 		ret = cc_err_errno(err, errno, "cannot read config '%s'", path);
+	free(line);
 	fclose(f);
 	return ret;
 }

@@ -15,7 +15,11 @@
 
 #include "cc.h"
 
-enum cfg_type { CFG_STR, CFG_INT };
+/* CFG_PATH: a string that must not be empty (an empty state directory would mean '/') */
+enum cfg_type { CFG_STR, CFG_INT, CFG_PATH };
+
+/* The longest configuration line read. */
+#define CFG_MAX_LINE 65536u
 
 struct cfg_key {
 	const char *name;

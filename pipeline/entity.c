@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "jsonutil.h"
+#include "store.h"
 #include "banned.h"
 
 enum et { ET_STR, ET_BOOL, ET_INT, ET_DEC, ET_STRS, ET_OBJ, ET_OBJS };
@@ -338,8 +339,8 @@ const struct ent_desc *ent_desc_for(const char *entity_type)
 
 int ent_type_of(const char *json, size_t len, char *out, size_t cap)
 {
-	char errbuf[64], *text = strndup(json, len);
-	yajl_val root = text ? yajl_tree_parse(text, errbuf, sizeof(errbuf)) : NULL;
+	char errbuf[160];
+	yajl_val root = json_parse(json, len, STORE_MAX_DEPTH, errbuf, sizeof(errbuf));
 	yajl_val t = json_get(root, "EntityType");
 	int ret = -1;
 
@@ -348,7 +349,6 @@ int ent_type_of(const char *json, size_t len, char *out, size_t cap)
 		ret = 0;
 	}
 	yajl_tree_free(root);
-	free(text);
 	return ret;
 }
 
@@ -537,22 +537,14 @@ static enum cc_code parse_obj(const struct ent_desc *d, void *obj, yajl_val v,
 enum cc_code ent_parse(const struct ent_desc *d, void *obj, const char *json,
 		       size_t len, struct cc_err *err)
 {
-	char errbuf[256], who[160], *text;
+	char errbuf[256], who[160];
 	struct buf path;
 	yajl_val root, id;
 	enum cc_code ret;
 
 	memset(obj, 0, d->size);
-	text = strndup(json, len);
-	if (!text)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
-	free(text);
+	root = json_parse(json, len, STORE_MAX_DEPTH, errbuf, sizeof(errbuf));
 	if (!root || !YAJL_IS_OBJECT(root)) {
-		char *nl = strchr(errbuf, '\n');
-
-		if (nl)
-			*nl = '\0';
 		yajl_tree_free(root);
 		return cc_err_set(err, CC_EPARSE, "%s: not a JSON object%s%s", d->name,
 				  root ? "" : ": ", root ? "" : errbuf);
@@ -632,8 +624,9 @@ static int write_obj(const struct ent_desc *d, const void *obj, yajl_gen g)
 					   write_field(&d->fields[i], obj, g));
 	}
 	for (i = 0; ok && i < x->n; i++) {
-		char errbuf[64];
-		yajl_val v = yajl_tree_parse(x->json[i], errbuf, sizeof(errbuf));
+		char errbuf[160];
+		yajl_val v = json_parse(x->json[i], strlen(x->json[i]), STORE_MAX_DEPTH, errbuf,
+					sizeof(errbuf));
 
 		ok = v && json_gen_str(g, x->names[i]) && json_gen_value(g, v);
 		yajl_tree_free(v);

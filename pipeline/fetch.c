@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "jsonutil.h"
 #include "sha256.h"
 #include "version.h"
 #include "banned.h"
@@ -130,7 +131,7 @@ static enum cc_code manifest_load(struct manifest *m, const char *path,
 			return cc_err_set(err, CC_ENOMEM, "'%s' is too large", path);
 		}
 	fclose(f);
-	root = yajl_tree_parse(text.buf, errbuf, sizeof(errbuf));
+	root = json_parse(text.buf, text.len, JSON_MAX_DEPTH, errbuf, sizeof(errbuf));
 	buf_release(&text);
 	if (!root)
 		return cc_err_set(err, CC_EPARSE,
@@ -248,9 +249,12 @@ struct job {
 	long retry_after_s;
 	char etag[256], last_modified[128];
 	int write_errno;
+	int too_big;       /* the body passed max_file_bytes */
+	unsigned mismatches; /* complete files whose offerCode or version was wrong */
 	double next_at;    /* when a retry may start */
 	int state;         /* 0 waiting, 1 running, 2 finished */
 	curl_off_t now, total; /* for the progress total */
+	uint64_t max_bytes;
 };
 
 struct fetch {
@@ -264,6 +268,10 @@ struct fetch {
 	unsigned rng;
 	int any_permanent;
 	uint64_t done_bytes;
+	double started;
+	/* the base URL without its credentials, which go to curl apart */
+	char *base, *user, *password;
+	char *scheme, *host, *port;
 };
 
 static double now_s(void)
@@ -304,17 +312,196 @@ static int split_has(const char *list, const char *item)
 	return 0;
 }
 
-static char *join_url(const char *base, const char *path)
+int fetch_name_ok(const char *s, size_t len)
 {
-	struct buf b;
-	size_t n = strlen(base);
+	size_t i;
 
-	buf_init(&b, 1 << 16);
-	while (n && base[n - 1] == '/')
-		n--;
-	if (buf_add(&b, base, n) || buf_addstr(&b, path))
+	if (!len || len > 64)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		int alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9');
+
+		if (!alnum && (!i || (c != '_' && c != '.' && c != '-')))
+			return 0;
+		if (c == '.' && i + 1 < len && s[i + 1] == '.')
+			return 0;
+	}
+	return 1;
+}
+
+/* Every name of a comma-separated list is one fetch_name_ok accepts. */
+static enum cc_code check_names(const char *list, const char *what, struct cc_err *err)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		while (len && isspace((unsigned char)*p))
+			p++, len--;
+		while (len && isspace((unsigned char)p[len - 1]))
+			len--;
+		if (len && !fetch_name_ok(p, len))
+			return cc_err_set(err, CC_EUSAGE,
+					  "%s: '%.*s' is not a valid code (letters, digits, '_', '.', '-'; no '..')",
+					  what, (int)(len > 80 ? 80 : len), p);
+		p = comma ? comma + 1 : NULL;
+	}
+	return CC_OK;
+}
+
+/* Whether `item` appears in the list before `upto` (a duplicate). */
+static int listed_before(const char *list, const char *upto, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = list;
+
+	while (p && *p && p < upto) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		while (len && isspace((unsigned char)*p))
+			p++, len--;
+		while (len && isspace((unsigned char)p[len - 1]))
+			len--;
+		if (p < upto && len == n && !memcmp(p, item, n))
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+/*
+ * A server-given path must be plain: absolute ('/', not '//'), segments
+ * of [A-Za-z0-9._~-] that are not "." or "..". No '@', ':', '?', '%' or
+ * '\\': nothing that could move the request to another host, leave a
+ * file:// mirror's tree, or smuggle a query.
+ */
+static int path_ok(const char *p)
+{
+	size_t seg = 0, i, dots = 0;
+
+	if (p[0] != '/' || p[1] == '/' || strlen(p) > 2048)
+		return 0;
+	for (i = 1;; i++) {
+		char c = p[i];
+
+		if (c == '/' || !c) {
+			if ((seg == 1 || seg == 2) && dots == seg)
+				return 0;
+			if (!c)
+				return 1;
+			seg = dots = 0;
+			continue;
+		}
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '~' || c == '-'))
+			return 0;
+		seg++;
+		dots += c == '.';
+	}
+}
+
+/* The parts of a URL as curl sees them ("" when absent); 0 on success. */
+static int url_parts(const char *url, char **scheme, char **host, char **port)
+{
+	CURLU *u = curl_url();
+	int ok = u && !curl_url_set(u, CURLUPART_URL, url, 0);
+
+	*scheme = *host = *port = NULL;
+	if (ok && curl_url_get(u, CURLUPART_SCHEME, scheme, 0))
+		ok = 0;
+	if (ok && curl_url_get(u, CURLUPART_HOST, host, 0))
+		*host = NULL;
+	if (ok && curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT))
+		*port = NULL;
+	curl_url_cleanup(u);
+	return ok ? 0 : -1;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/*
+ * The base URL (its own path kept as a prefix) joined with a server-given
+ * absolute path; NULL with `why` when the path is not plain, or the result
+ * would not be on the base's scheme, host and port.
+ */
+static char *join_url(const struct fetch *f, const char *path, char *why, size_t whylen)
+{
+	char *scheme, *host, *port, *url;
+	struct buf b;
+	size_t n = strlen(f->base);
+	int same;
+
+	if (!path_ok(path)) {
+		snprintf(why, whylen, "the index names '%.200s', not a plain absolute path", path);
 		return NULL;
-	return buf_detach(&b, NULL);
+	}
+	buf_init(&b, 1 << 16);
+	while (n && f->base[n - 1] == '/')
+		n--;
+	if (buf_add(&b, f->base, n) || buf_addstr(&b, path)) {
+		snprintf(why, whylen, "URL too long");
+		return NULL;
+	}
+	url = buf_detach(&b, NULL);
+	if (url_parts(url, &scheme, &host, &port)) {
+		snprintf(why, whylen, "'%.200s' is not a URL", url);
+		free(url);
+		return NULL;
+	}
+	same = same_str(scheme, f->scheme) && same_str(host, f->host) && same_str(port, f->port);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	if (!same) {
+		snprintf(why, whylen, "'%.200s' is not on the base URL's host", url);
+		free(url);
+		return NULL;
+	}
+	return url;
+}
+
+/*
+ * Takes the base URL apart: scheme (http, https or file), host and port
+ * for join_url's check, and the credentials, which leave the URL (so no
+ * message ever prints them) and go to curl on their own.
+ */
+static enum cc_code parse_base(struct fetch *f, const char *base)
+{
+	CURLU *u = curl_url();
+	enum cc_code ret = CC_OK;
+
+	if (!u)
+		return cc_err_set(f->err, CC_ENOMEM, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, base, 0)) {
+		ret = cc_err_set(f->err, CC_EUSAGE, "fetch.base_url is not a URL");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &f->user, CURLU_URLDECODE))
+		f->user = NULL;
+	if (curl_url_get(u, CURLUPART_PASSWORD, &f->password, CURLU_URLDECODE))
+		f->password = NULL;
+	curl_url_set(u, CURLUPART_USER, NULL, 0);
+	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+	if (curl_url_get(u, CURLUPART_URL, &f->base, 0) ||
+	    url_parts(f->base, &f->scheme, &f->host, &f->port)) {
+		ret = cc_err_set(f->err, CC_EUSAGE, "fetch.base_url is not a URL");
+		goto out;
+	}
+	if (strcmp(f->scheme, "http") && strcmp(f->scheme, "https") && strcmp(f->scheme, "file"))
+		ret = cc_err_set(f->err, CC_EUSAGE,
+				 "fetch.base_url '%s': the scheme must be https, http or file",
+				 f->base);
+out:
+	curl_url_cleanup(u);
+	return ret;
 }
 
 /* The 14-digit version in ".../<version>/<region>/index.json", or NULL. */
@@ -343,6 +530,14 @@ static char *version_of(const char *url)
 
 struct job;
 static void write_meta(struct job *j);
+
+static int header_value_ok(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 0;
+	return 1;
+}
 
 static size_t header_cb(char *b, size_t size, size_t n, void *user)
 {
@@ -387,6 +582,10 @@ static size_t header_cb(char *b, size_t size, size_t n, void *user)
 			vl = sizeof(val) - 1;
 		memcpy(val, v, vl);
 		val[vl] = '\0';
+		/* a value we would send back (If-None-Match, If-Range) or store
+		 * must not carry a CR, LF or other control byte */
+		if (!header_value_ok(val))
+			continue;
 		if (want[k].which == 0)
 			cc_copy(j->etag, sizeof(j->etag), val, strlen(val));
 		else if (want[k].which == 1)
@@ -402,6 +601,10 @@ static size_t write_cb(char *p, size_t size, size_t n, void *user)
 	struct job *j = user;
 	size_t len = size * n;
 
+	if (j->max_bytes && j->resume_from + j->received + len > j->max_bytes) {
+		j->too_big = 1;
+		return 0;
+	}
 	errno = 0;
 	if (len && fwrite(p, 1, len, j->out) != len) {
 		j->write_errno = errno ? errno : EIO;
@@ -435,6 +638,17 @@ static void common_opts(struct fetch *f, CURL *h)
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	if (f->o->max_file_s)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)f->o->max_file_s);
+	if (f->o->max_file_bytes)
+		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->o->max_file_bytes);
+	/* credentials from the base URL, for its host only (never a redirect's) */
+	if (f->user) {
+		curl_easy_setopt(h, CURLOPT_USERNAME, f->user);
+		if (f->password)
+			curl_easy_setopt(h, CURLOPT_PASSWORD, f->password);
+		curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	}
 	/* TLS verification stays on (libcurl's default); proxies from the
 	 * environment (libcurl's default) */
 }
@@ -506,7 +720,7 @@ static enum cc_code get_index(struct fetch *f, const char *url, yajl_val *out)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		f->res->bytes += body.len;
 		if (!c && (status == 200 || status == 0)) {
-			*out = yajl_tree_parse(body.buf, perr, sizeof(perr));
+			*out = json_parse(body.buf, body.len, JSON_MAX_DEPTH, perr, sizeof(perr));
 			if (*out)
 				break;
 			if (attempt > f->o->retries) {
@@ -515,6 +729,15 @@ static enum cc_code get_index(struct fetch *f, const char *url, yajl_val *out)
 						 url, attempt, perr);
 				break;
 			}
+		} else if (c == CURLE_WRITE_ERROR && body.len + CURL_MAX_WRITE_SIZE >= body.cap) {
+			ret = cc_err_set(f->err, CC_EPARSE,
+					 "'%s' is larger than %zu MiB: not a price-list index", url,
+					 body.cap >> 20);
+			break;
+		} else if (c == CURLE_FILESIZE_EXCEEDED) {
+			ret = cc_err_set(f->err, CC_EPARSE,
+					 "'%s' is larger than fetch.max_file_mb: not a price-list index", url);
+			break;
 		} else if ((c && !retryable(c)) || (!c && !retryable_status(status))) {
 			ret = c ? cc_err_set(f->err, CC_EIO, "cannot get '%s': %s", url,
 					     errbuf[0] ? errbuf : curl_easy_strerror(c)) :
@@ -552,6 +775,8 @@ static enum cc_code get_index(struct fetch *f, const char *url, yajl_val *out)
 /* ------------------------------------------------------------ validation */
 
 struct vstate {
+	uint64_t events; /* callbacks, for the long-token bound (see ingest.c) */
+	int too_deep;
 	int depth;
 	int key; /* 1 offerCode, 2 version, 3 publicationDate at depth 1 */
 	char offer[64], version[32], published[40];
@@ -560,6 +785,8 @@ struct vstate {
 static int v_key(void *c, const unsigned char *s, size_t len)
 {
 	struct vstate *v = c;
+
+	v->events++;
 
 	if (v->depth == 1)
 		v->key = len == 9 && !memcmp(s, "offerCode", 9) ? 1 :
@@ -571,6 +798,8 @@ static int v_key(void *c, const unsigned char *s, size_t len)
 static int v_str(void *c, const unsigned char *s, size_t len)
 {
 	struct vstate *v = c;
+
+	v->events++;
 	char *dst = v->key == 1 ? v->offer : v->key == 2 ? v->version :
 		    v->key == 3 ? v->published : NULL;
 	size_t cap = v->key == 1 ? sizeof(v->offer) : v->key == 2 ? sizeof(v->version) :
@@ -584,6 +813,13 @@ static int v_str(void *c, const unsigned char *s, size_t len)
 
 static int v_open(void *c)
 {
+	struct vstate *v = c;
+
+	v->events++;
+	if (v->depth >= JSON_MAX_DEPTH) {
+		v->too_deep = 1;
+		return 0; /* yajl: cancelled; validate says why */
+	}
 	((struct vstate *)c)->depth++;
 	((struct vstate *)c)->key = 0;
 	return 1;
@@ -591,12 +827,14 @@ static int v_open(void *c)
 
 static int v_close(void *c)
 {
+	((struct vstate *)c)->events++;
 	((struct vstate *)c)->depth--;
 	return 1;
 }
 
 static int v_scalar(void *c)
 {
+	((struct vstate *)c)->events++;
 	((struct vstate *)c)->key = 0;
 	return 1;
 }
@@ -622,9 +860,10 @@ static const yajl_callbacks vcb = { v_scalar, v_bool, NULL, NULL, v_num, v_str,
  * and version, and its SHA-256. Fills `why` when it is not acceptable.
  */
 static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
-		    size_t whylen)
+		    size_t whylen, int *mismatch)
 {
 	unsigned char chunk[1 << 16], digest[32];
+	uint64_t quiet = 0;
 	struct sha256 s;
 	yajl_handle h;
 	size_t n;
@@ -632,6 +871,7 @@ static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
 	FILE *in = fopen(j->part, "rb");
 
 	memset(v, 0, sizeof(*v));
+	*mismatch = 0;
 	if (!in) {
 		snprintf(why, whylen, "cannot reopen: %s", strerror(errno));
 		return 0;
@@ -645,13 +885,32 @@ static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
 		return 0;
 	}
 	while (ok && (n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
+		uint64_t ev = v->events;
+
 		sha256_update(&s, chunk, n);
-		if (yajl_parse(h, chunk, n) != yajl_status_ok)
+		if (yajl_parse(h, chunk, n) != yajl_status_ok) {
 			ok = 0;
+			break;
+		}
+		/* yajl re-scans a long token on every chunk: bound it (ingest.c) */
+		quiet = v->events == ev ? quiet + n : 0;
+		if (quiet > JSON_MAX_TOKEN) {
+			snprintf(why, whylen, "no complete JSON token in %llu bytes: not a price list",
+				 (unsigned long long)quiet);
+			ok = -1;
+		}
+	}
+	if (ok < 0) {
+		ok = 0;
+		*mismatch = 1; /* the content, not the transfer */
+		goto done;
 	}
 	if (ok && yajl_complete_parse(h) != yajl_status_ok)
 		ok = 0;
-	if (!ok) {
+	if (!ok && v->too_deep) {
+		snprintf(why, whylen, "nested deeper than %d levels: not a price list", JSON_MAX_DEPTH);
+		*mismatch = 1;
+	} else if (!ok) {
 		unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
 		const char *text = msg ? (const char *)msg : "?";
 
@@ -667,11 +926,14 @@ static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
 	} else if (strcmp(v->offer, j->offer)) {
 		snprintf(why, whylen, "offerCode is '%s', not '%s'", v->offer, j->offer);
 		ok = 0;
+		*mismatch = 1;
 	} else if (j->version && strcmp(v->version, j->version)) {
 		snprintf(why, whylen, "version is '%s', the region index says '%s'",
 			 v->version, j->version);
 		ok = 0;
+		*mismatch = 1;
 	}
+done:
 	sha256_final(&s, digest);
 	sha256_hex(digest, sha);
 	yajl_free(h);
@@ -801,6 +1063,8 @@ static enum cc_code job_start(struct fetch *f, CURLM *multi, struct job *j)
 	curl_easy_setopt(j->h, CURLOPT_XFERINFODATA, j);
 	curl_easy_setopt(j->h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(j->h, CURLOPT_PRIVATE, j);
+	j->max_bytes = f->o->max_file_bytes;
+	j->too_big = 0;
 	if (resume) {
 		/* a byte range of the identity representation: no gzip */
 		curl_easy_setopt(j->h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)j->resume_from);
@@ -870,6 +1134,13 @@ static enum outcome job_finish(struct fetch *f, struct job *j, CURLcode c)
 	fclose(j->out);
 	j->out = NULL;
 
+	if (j->too_big || c == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(why, sizeof(why), "larger than %llu MiB (fetch.max_file_mb): not a price list",
+			 (unsigned long long)(f->o->max_file_bytes >> 20));
+		drop_partial(j);
+		fail_job(f, j, 0, why);
+		return FAIL;
+	}
 	if (j->write_errno) {
 		/* the disk, not the network: yesterday's copy stays, no retry */
 		snprintf(why, sizeof(why), "cannot write '%s': %s", j->part,
@@ -896,8 +1167,16 @@ static enum outcome job_finish(struct fetch *f, struct job *j, CURLcode c)
 		goto retry_now;
 	}
 	if (!c && (status == 200 || status == 206 || status == 0)) {
-		if (!validate(j, &v, sha, why, sizeof(why))) {
+		int mismatch;
+
+		if (!validate(j, &v, sha, why, sizeof(why), &mismatch)) {
 			drop_partial(j);
+			/* a complete file with the wrong content once may be a race
+			 * with a publication; twice, it is what the server serves */
+			if (mismatch && ++j->mismatches >= 2) {
+				fail_job(f, j, 0, why);
+				return FAIL;
+			}
 			goto retry;
 		}
 		if (fs_rename_durable(j->part, j->dest, f->err)) {
@@ -1041,6 +1320,24 @@ static enum cc_code run_jobs(struct fetch *f)
 		}
 		if (!running && !pending)
 			break;
+		if (f->o->max_run_s && now - f->started > f->o->max_run_s) {
+			char why[128];
+
+			snprintf(why, sizeof(why), "the run took longer than %u s (fetch.max_run_s)",
+				 f->o->max_run_s);
+			for (i = 0; i < f->njobs; i++) {
+				struct job *j = &f->jobs[i];
+
+				if (j->state == 1) {
+					curl_multi_remove_handle(multi, j->h);
+					fclose(j->out);
+					j->out = NULL;
+				}
+				if (j->state != 2)
+					fail_job(f, j, 1, why);
+			}
+			break;
+		}
 		curl_multi_perform(multi, &still);
 		while ((msg = curl_multi_info_read(multi, &still))) {
 			struct job *j;
@@ -1076,11 +1373,12 @@ static enum cc_code plan(struct fetch *f)
 	const char *regions_path[] = { "regions", NULL };
 	yajl_val index = NULL, offers;
 	enum cc_code ret;
-	char *url = join_url(f->o->base_url, "/offers/v1.0/aws/index.json");
+	char why[512];
+	char *url = join_url(f, "/offers/v1.0/aws/index.json", why, sizeof(why));
 	const char *p;
 
 	if (!url)
-		return cc_err_set(f->err, CC_ENOMEM, "URL too long");
+		return cc_err_set(f->err, CC_EUSAGE, "fetch.base_url: %s", why);
 	ret = get_index(f, url, &index);
 	if (ret) {
 		free(url);
@@ -1106,9 +1404,11 @@ static enum cc_code plan(struct fetch *f)
 		while (len && isspace((unsigned char)p[len - 1]))
 			len--;
 		snprintf(code, sizeof(code), "%.*s", (int)len, p);
+		if (!code[0] || listed_before(f->o->services, p, code)) {
+			p = comma ? comma + 1 : NULL;
+			continue; /* a service named twice is fetched once */
+		}
 		p = comma ? comma + 1 : NULL;
-		if (!code[0])
-			continue;
 		offer = yajl_tree_get(offers, op, yajl_t_object);
 		rurl = offer ? tree_str(offer, "currentRegionIndexUrl") : NULL;
 		if (!rurl) {
@@ -1119,10 +1419,13 @@ static enum cc_code plan(struct fetch *f)
 			f->any_permanent = 1;
 			continue;
 		}
-		full = join_url(f->o->base_url, rurl);
+		full = join_url(f, rurl, why, sizeof(why));
 		if (!full) {
-			ret = cc_err_set(f->err, CC_ENOMEM, "URL too long");
-			break;
+			cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: %s", code, why);
+			cc_err_set(f->err, CC_EPARSE, "%s: %s", code, why);
+			f->res->failed++;
+			f->any_permanent = 1;
+			continue;
 		}
 		ret = get_index(f, full, &rindex);
 		free(full);
@@ -1145,10 +1448,18 @@ static enum cc_code plan(struct fetch *f)
 			char *furl;
 			struct job *j;
 
-			if (!split_has(f->o->regions, region) || !vurl)
+			if (!split_has(f->o->regions, region) || !vurl ||
+			    !fetch_name_ok(region, strlen(region)))
 				continue;
-			furl = join_url(f->o->base_url, vurl);
-			if (!furl || job_add(f, code, region, furl)) {
+			furl = join_url(f, vurl, why, sizeof(why));
+			if (!furl) {
+				cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s %s: %s", code, region, why);
+				cc_err_set(f->err, CC_EPARSE, "%s %s: %s", code, region, why);
+				f->res->failed++;
+				f->any_permanent = 1;
+				continue;
+			}
+			if (job_add(f, code, region, furl)) {
 				free(furl);
 				ret = cc_err_set(f->err, CC_ENOMEM, "out of memory");
 				break;
@@ -1187,14 +1498,21 @@ enum cc_code fetch_run(const struct cc_ctx *ctx, const struct fetch_options *o,
 
 	memset(res, 0, sizeof(*res));
 	memset(&f, 0, sizeof(f));
+	buf_init(&mpath, 8192);
 	f.ctx = ctx;
 	f.o = o;
 	f.res = res;
 	f.err = err;
 	f.rng = (unsigned)time(NULL) ^ (unsigned)getpid();
-	buf_init(&mpath, 8192);
-	if (buf_addf(&mpath, "%s/fetch-manifest.json", o->state))
-		return cc_err_set(err, CC_ENOMEM, "path too long");
+	f.started = now_s();
+	if ((ret = check_names(o->services, "fetch.services", err)) ||
+	    (ret = check_names(o->regions, "fetch.regions", err)) ||
+	    (ret = parse_base(&f, o->base_url)))
+		goto out;
+	if (buf_addf(&mpath, "%s/fetch-manifest.json", o->state)) {
+		ret = cc_err_set(err, CC_ENOMEM, "path too long");
+		goto out;
+	}
 	if ((ret = fs_mkdirs(o->state, err)) ||
 	    (ret = manifest_load(&f.man, mpath.buf, err)))
 		goto out;
@@ -1221,5 +1539,11 @@ out:
 	free(f.jobs);
 	manifest_free(&f.man);
 	buf_release(&mpath);
+	curl_free(f.base);
+	curl_free(f.user);
+	curl_free(f.password);
+	curl_free(f.scheme);
+	curl_free(f.host);
+	curl_free(f.port);
 	return ret;
 }

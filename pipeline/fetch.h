@@ -22,6 +22,15 @@
  * complete JSON document whose offerCode and version match the index),
  * then renamed over yesterday's copy. A failed file keeps yesterday's copy.
  *
+ * What the server says is never trusted with a path or a host: offer and
+ * region codes must pass fetch_name_ok before they name a directory; the
+ * URLs in the indexes must be plain absolute paths ('/' and [A-Za-z0-9._~-]
+ * segments, no "..") and are joined to the base URL, whose scheme, host and
+ * port the result must keep; credentials in the base URL are sent only to
+ * that host and never printed. Each file has a size bound (checked against
+ * Content-Length, and on the decompressed bytes), each attempt a time
+ * bound, and the run a time bound.
+ *
  * TLS verification stays on; proxies come from the environment, as
  * libcurl does; the User-Agent names costctl and its version. file:// URLs
  * work too (the demo and some tests use them).
@@ -41,7 +50,17 @@ struct fetch_options {
 	unsigned max_wait_s;   /* cap on any one delay, Retry-After included */
 	unsigned connect_timeout_s;
 	unsigned low_speed_bytes, low_speed_s; /* a stall: below this rate this long */
+	uint64_t max_file_bytes; /* most bytes one file may have (decompressed); 0 = none */
+	unsigned max_file_s;     /* longest one attempt at one file may take; 0 = none */
+	unsigned max_run_s;      /* longest the whole run may take; 0 = none */
 };
+
+/*
+ * A name that becomes a path component (an offer or a region code): it
+ * matches ^[A-Za-z0-9][A-Za-z0-9_.-]*$, has no "..", and is at most 64
+ * bytes. 1 when it does.
+ */
+int fetch_name_ok(const char *name, size_t len);
 
 struct fetch_result {
 	unsigned files;       /* offer files wanted */

@@ -12,6 +12,72 @@
 #include "buf.h"
 #include "banned.h"
 
+int fs_open_regular(const char *path, const char *what, struct cc_err *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), flags, e;
+
+	if (fd < 0) {
+		e = errno;
+		cc_err_errno(err, e, "cannot open %s '%s'", what, path);
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		e = errno;
+		close(fd);
+		cc_err_errno(err, e, "cannot open %s '%s'", what, path);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		cc_err_set(err, CC_EIO, "cannot open %s '%s': not a regular file (%s)", what,
+			   path, S_ISDIR(st.st_mode) ? "a directory" :
+				 S_ISFIFO(st.st_mode) ? "a FIFO" :
+				 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+				 S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+		errno = EINVAL;
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	return fd;
+}
+
+FILE *fs_fopen_regular(const char *path, const char *what, struct cc_err *err)
+{
+	int fd = fs_open_regular(path, what, err);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "rb");
+	if (!f) {
+		cc_err_errno(err, errno, "cannot open %s '%s'", what, path);
+		close(fd);
+	}
+	return f;
+}
+
+int fs_replaceable(const char *path, struct cc_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 :
+		       (cc_err_errno(err, errno, "cannot check '%s'", path), -1);
+	if (S_ISREG(st.st_mode))
+		return 0;
+	cc_err_set(err, CC_EUSAGE, "refusing to replace '%s': it is %s, not a regular file",
+		   path, S_ISLNK(st.st_mode) ? "a symbolic link" :
+			 S_ISDIR(st.st_mode) ? "a directory" :
+			 S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
+	return -1;
+}
+
 static enum cc_code fsync_dir_of(const char *path, struct cc_err *err)
 {
 	struct buf dir;

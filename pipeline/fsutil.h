@@ -9,10 +9,30 @@
  */
 #include "cc.h"
 
+#include <stdio.h>
 #include <sys/types.h>
 
 /* read(2), retried on EINTR: bytes read, 0 at the end, -1 with errno. */
 ssize_t fs_read(int fd, void *buf, size_t n);
+/*
+ * Opens an existing file for reading and insists that it is a regular
+ * file: a FIFO or a device would block open() or read() forever, and a
+ * directory reads as an error far from its cause. O_NONBLOCK on the open
+ * (so a FIFO cannot block it), cleared after. The fd, or -1 with `err`
+ * naming `what` ("config", "offer file") and the path.
+ */
+int fs_open_regular(const char *path, const char *what, struct cc_err *err);
+/*
+ * The same as a stdio stream ("rb"); NULL with `err` filled. errno is
+ * ENOENT when the file does not exist (for optional files).
+ */
+FILE *fs_fopen_regular(const char *path, const char *what, struct cc_err *err);
+/*
+ * 0 when `path` may be replaced by a rename: it does not exist, or is a
+ * regular file (not a symlink, device, FIFO or directory); else -1 with
+ * `err` saying what is there.
+ */
+int fs_replaceable(const char *path, struct cc_err *err);
 /* rename(from, to), then fsync the directory of `to`. */
 enum cc_code fs_rename_durable(const char *from, const char *to,
 			       struct cc_err *err);

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "dec.h"
 #include "fsutil.h"
+#include "jsonutil.h"
 #include "region.h"
 #include "banned.h"
 
@@ -143,6 +144,11 @@ struct ingest {
 	int spooling, spool_depth;
 	size_t spool_from;
 	uint64_t spool_origin; /* file offset of the spooled '{' */
+
+	/* bounds on hostile input (ingest_options) */
+	uint64_t events;        /* yajl callbacks so far */
+	uint64_t quiet;         /* bytes fed since the last callback, about */
+	uint64_t max_token, max_bytes;
 
 	struct ingest_stats st;
 };
@@ -675,8 +681,13 @@ static int finish_term(struct ingest *in)
 			set(&e.f[PB_CURRENCY], pr->n, pr->nl);
 			set(&e.f[PB_PRICE], pr->v, pr->vl);
 			if (in->sink && in->sink(in->sink_user, &e, in->err)) {
-				in->failed = in->err && in->err->code ? in->err->code : CC_EIO;
-				return 0;
+				char inner[sizeof(in->err->msg)];
+				enum cc_code code = in->err && in->err->code ? in->err->code : CC_EIO;
+
+				/* the sink says what; this says where */
+				snprintf(inner, sizeof(inner), "%s", in->err ? in->err->msg : "");
+				cc_err_clear(in->err);
+				return fail(in, code, "%s", inner);
 			}
 			in->st.entries++;
 		}
@@ -752,6 +763,17 @@ static int spool_write(struct ingest *in, size_t upto)
 
 /* ------------------------------------------------------------ callbacks */
 
+/* yajl lets overlong UTF-8 and surrogates through; a pricebook never holds them */
+static int utf8_ok(struct ingest *in, const unsigned char *s, size_t len)
+{
+	size_t bad = json_utf8_bad(s, len);
+
+	if (bad == len)
+		return 1;
+	return fail(in, CC_EPARSE, "a string that is not valid UTF-8 (byte 0x%02x at its offset %zu)",
+		    s[bad], bad);
+}
+
 static enum key classify(enum node n, const unsigned char *s, size_t len)
 {
 #define K(n, s, k) { n, s, sizeof(s) - 1, k }
@@ -802,6 +824,9 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 	struct ingest *in = ctx;
 	enum node n;
 
+	in->events++;
+	if (!utf8_ok(in, s, len))
+		return 0;
 	if (in->skip_at)
 		return 1;
 	n = in->stack[in->depth];
@@ -923,6 +948,9 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct ingest *in = ctx;
 
+	in->events++;
+	if (!utf8_ok(in, s, len))
+		return 0;
 	if (in->skip_at)
 		return 1;
 	return take_string(in, s, len);
@@ -932,6 +960,7 @@ static int on_number(void *ctx, const char *s, size_t len)
 {
 	struct ingest *in = ctx;
 
+	in->events++;
 	if (in->skip_at)
 		return 1;
 	/* the price list writes numbers as strings; take a bare one as text */
@@ -940,6 +969,7 @@ static int on_number(void *ctx, const char *s, size_t len)
 
 static int on_scalar(struct ingest *in)
 {
+	in->events++;
 	if (!in->skip_at && (in->stack[in->depth] == N_ATTRS ||
 			     in->stack[in->depth] == N_TATTRS ||
 			     in->stack[in->depth] == N_PPU))
@@ -968,6 +998,15 @@ static int push(struct ingest *in, enum node n)
 	return 1;
 }
 
+/* Inside a skipped value: deeper, but never without bound (yajl keeps a byte a level). */
+static int skip_deeper(struct ingest *in)
+{
+	if (in->depth >= JSON_MAX_DEPTH)
+		return fail(in, CC_EPARSE, "nested deeper than %d levels", JSON_MAX_DEPTH);
+	in->depth++;
+	return 1;
+}
+
 static int skip(struct ingest *in)
 {
 	in->depth++;
@@ -987,10 +1026,9 @@ static int on_start_map(void *ctx)
 	enum node parent;
 	enum key k;
 
-	if (in->skip_at) {
-		in->depth++;
-		return 1;
-	}
+	in->events++;
+	if (in->skip_at)
+		return skip_deeper(in);
 	if (!in->depth && !in->seen_root) {
 		in->seen_root = 1;
 		in->stack[0] = 0;
@@ -1065,6 +1103,7 @@ static int on_end_map(void *ctx)
 	struct ingest *in = ctx;
 	enum node n;
 
+	in->events++;
 	if (in->skip_at) {
 		if (in->depth == in->skip_at) {
 			in->skip_at = 0;
@@ -1092,10 +1131,9 @@ static int on_start_array(void *ctx)
 	struct ingest *in = ctx;
 	enum node parent;
 
-	if (in->skip_at) {
-		in->depth++;
-		return 1;
-	}
+	in->events++;
+	if (in->skip_at)
+		return skip_deeper(in);
 	if (!in->depth)
 		return fail(in, CC_EPARSE, "the document is an array, not an offer object");
 	parent = in->stack[in->depth];
@@ -1113,6 +1151,7 @@ static int on_end_array(void *ctx)
 {
 	struct ingest *in = ctx;
 
+	in->events++;
 	if (in->skip_at && in->depth == in->skip_at)
 		in->skip_at = 0;
 	in->depth--;
@@ -1146,8 +1185,12 @@ enum cc_code ingest_new(struct ingest **out, const struct cc_ctx *ctx,
 	    (opt && opt->spool_dir && !(in->spool_dir = strdup(opt->spool_dir))))
 		goto nomem;
 	in->ctx = ctx;
+	in->max_token = JSON_MAX_TOKEN;
 	if (opt) {
 		in->max_products = opt->max_products;
+		if (opt->max_token)
+			in->max_token = opt->max_token;
+		in->max_bytes = opt->max_bytes;
 		in->ext_intern = opt->intern;
 		in->ext_user = opt->intern_user;
 	}
@@ -1228,13 +1271,31 @@ static enum cc_code feed_yajl(struct ingest *in, const unsigned char *p,
 {
 	yajl_status s;
 
+	uint64_t ev = in->events;
+
 	in->err = err;
 	in->chunk = p;
 	in->chunk_len = len;
 	in->spool_from = 0;
+	if (in->max_bytes && in->st.bytes + len > in->max_bytes)
+		return in->failed = cc_err_set(err, CC_EPARSE,
+					       "cannot ingest '%s': more than %llu bytes (ingest.max_file_mb): not a price list, or a decompression bomb",
+					       in->name, (unsigned long long)in->max_bytes);
 	s = yajl_parse(in->h, p, len);
 	if (s != yajl_status_ok)
 		return parse_error(in, s, 0, err);
+	/*
+	 * yajl 2.1 re-scans a token that spans chunks from its start on every
+	 * chunk (lloyd/yajl#202): a long string costs time quadratic in its
+	 * length. No real price list has a token near the bound, so a stretch
+	 * of input that long without a callback is refused before the cost grows.
+	 */
+	in->quiet = in->events == ev ? in->quiet + len : 0;
+	if (in->quiet > in->max_token)
+		return in->failed = cc_err_set(err, CC_EPARSE,
+					       "cannot parse '%s': no complete token in the %llu bytes from about byte %llu (a string, number or white space longer than ingest.max_token_kb)",
+					       in->name, (unsigned long long)in->quiet,
+					       (unsigned long long)(in->base + len - in->quiet));
 	if (in->spooling && !spool_write(in, len))
 		return in->failed;
 	in->base += len;
@@ -1412,10 +1473,10 @@ enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 	uint64_t done = 0, total = 0;
 	struct stat sb;
 	enum cc_code ret;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = fs_open_regular(path, "offer file", err);
 
 	if (fd < 0)
-		return cc_err_errno(err, errno, "cannot open '%s'", path);
+		return err && err->code ? err->code : CC_EIO;
 	if (!fstat(fd, &sb))
 		total = (uint64_t)sb.st_size;
 	if (chunk < 4096)

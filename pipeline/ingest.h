@@ -57,6 +57,8 @@ struct ingest_options {
 	 */
 	const char *(*intern)(void *user, const char *p, size_t len);
 	void *intern_user;
+	uint64_t max_token;     /* longest string, number or blank run; 0 = JSON_MAX_TOKEN (jsonutil.h) */
+	uint64_t max_bytes;     /* most uncompressed bytes of one file; 0 = no bound */
 };
 
 /*

@@ -1,8 +1,175 @@
 #include "jsonutil.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <stdio.h>
 #include <string.h>
 
 #include "banned.h"
+
+size_t json_utf8_bad(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i], need, min, cp, k;
+
+		/* eight ASCII bytes at a time: the common case */
+		while (i + 8 <= len) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, min = 0x80, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, min = 0x800, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return i; /* continuation byte, 0xc0/0xc1 overlong, 0xf5+ */
+		if (len - i <= need)
+			return i;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += need + 1;
+	}
+	return len;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0, k;
+
+	for (k = 0; k < 4; k++) {
+		char c = p[k];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int json_check(const char *text, size_t len, unsigned max_depth, char *why,
+	       size_t whylen)
+{
+	size_t i, bad;
+	unsigned depth = 0;
+	int in_str = 0;
+
+	bad = json_utf8_bad((const unsigned char *)text, len);
+	if (bad < len) {
+		snprintf(why, whylen, "not valid UTF-8 at byte %zu", bad);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (!c) {
+			snprintf(why, whylen, "a NUL byte at byte %zu", i);
+			return -1;
+		}
+		if (in_str) {
+			unsigned u, lo;
+
+			if (c == '"') {
+				in_str = 0;
+			} else if (c == '\\' && i + 1 < len) {
+				i++;
+				if (text[i] != 'u')
+					continue;
+				if (i + 4 >= len || hex4(text + i + 1, &u))
+					continue; /* yajl reports the bad escape */
+				if (!u) {
+					snprintf(why, whylen, "a \\u0000 (NUL) in a string at byte %zu",
+						 i - 1);
+					return -1;
+				}
+				if (u >= 0xdc00 && u <= 0xdfff)
+					goto lone;
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (i + 10 >= len || text[i + 5] != '\\' || text[i + 6] != 'u' ||
+					    hex4(text + i + 7, &lo) || lo < 0xdc00 || lo > 0xdfff)
+						goto lone;
+					i += 6;
+				}
+				i += 4;
+			}
+			continue;
+lone:
+			snprintf(why, whylen, "a lone UTF-16 surrogate \\u%04x at byte %zu", u,
+				 i - 1);
+			return -1;
+		}
+		if (c == '"') {
+			in_str = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max_depth) {
+				snprintf(why, whylen, "nested deeper than %u levels at byte %zu",
+					 max_depth, i);
+				return -1;
+			}
+		} else if ((c == ']' || c == '}') && depth) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+yajl_val json_parse(const char *text, size_t len, unsigned max_depth, char *why,
+		    size_t whylen)
+{
+	char errbuf[256], *nl, *copy;
+	yajl_val v;
+
+	if (json_check(text, len, max_depth, why, whylen))
+		return NULL;
+	/* yajl_tree_parse reads to a NUL, and json_check made sure none is inside */
+	copy = strndup(text, len);
+	if (!copy) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	v = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
+	free(copy);
+	if (!v) {
+		const char *msg = errbuf;
+
+		if (!strncmp(msg, "parse error: ", 13))
+			msg += 13;
+		if ((nl = strchr(errbuf, '\n'))) /* the first line says what */
+			*nl = '\0';
+		snprintf(why, whylen, "%s", msg);
+		nl = why + strlen(why);
+		while (nl > why && nl[-1] == ' ')
+			*--nl = '\0';
+	}
+	return v;
+}
 
 int json_gen_str(yajl_gen g, const char *s)
 {

@@ -1,8 +1,52 @@
 #ifndef JSONUTIL_H
 #define JSONUTIL_H
-/* Small helpers over yajl's tree and generator, shared by store and entity. */
+/*
+ * Small helpers over yajl's tree and generator, shared by fetch, store and
+ * entity, and the checks every JSON document from outside passes before
+ * yajl's tree parser sees it.
+ *
+ * Why a check first: yajl_tree_free recurses once per level (300,000
+ * levels, under 1 MB of '[', overflow the stack); tree strings are C
+ * strings, so "a\u0000x" and "a\u0000y" would both become "a"; and yajl
+ * lets overlong UTF-8 and UTF-16 surrogates through. json_parse refuses
+ * all three, naming the byte offset, so what the tree holds is what the
+ * text said.
+ */
+#include <stddef.h>
+#include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
+
+/* The deepest nesting any document costctl reads may have (indexes, manifest). */
+#define JSON_MAX_DEPTH 256
+/*
+ * The longest token (string, number, run of white space) a streamed
+ * document may have: yajl 2.1 re-scans a token that spans chunks on every
+ * chunk (lloyd/yajl#202), so time grows with its square.
+ */
+#define JSON_MAX_TOKEN ((uint64_t)1 << 20)
+
+/*
+ * Checks text[0..len): nesting at most max_depth, no NUL (raw or
+ * \u0000), strict UTF-8, no lone \u surrogate. 0 when fine; otherwise -1
+ * with `why` ("nested deeper than 256 levels at byte 4100").
+ */
+int json_check(const char *text, size_t len, unsigned max_depth, char *why,
+	       size_t whylen);
+
+/*
+ * json_check, then yajl's tree parse. NULL with `why` filled (yajl's own
+ * message on one line, for malformed text). Caller frees with
+ * yajl_tree_free.
+ */
+yajl_val json_parse(const char *text, size_t len, unsigned max_depth, char *why,
+		    size_t whylen);
+
+/*
+ * Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF): the offset of the first bad byte, or len when all is well.
+ */
+size_t json_utf8_bad(const unsigned char *s, size_t len);
 
 /* Writes a parsed value as is: numbers keep their text. 1 on success. */
 int json_gen_value(yajl_gen g, yajl_val v);

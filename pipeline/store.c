@@ -75,7 +75,7 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 			       size_t len, int64_t set_version,
 			       const char *updated_at, char *why, size_t whylen)
 {
-	char errbuf[256], *text;
+	char errbuf[256];
 	yajl_val root;
 	yajl_gen g = NULL;
 	enum cc_code ret = CC_EPARSE;
@@ -84,18 +84,8 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 
 	memset(k, 0, sizeof(*k));
 	buf_init(&k->json, (size_t)4 << 20); /* DynamoDB's limit is 400 KB */
-	text = strndup(json, len);
-	if (!text) {
-		snprintf(why, whylen, "out of memory");
-		return CC_ENOMEM;
-	}
-	root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
-	free(text);
+	root = json_parse(json, len, STORE_MAX_DEPTH, errbuf, sizeof(errbuf));
 	if (!root) {
-		char *nl = strchr(errbuf, '\n');
-
-		if (nl)
-			*nl = '\0';
 		snprintf(why, whylen, "not JSON: %s", errbuf);
 		return CC_EPARSE;
 	}

@@ -30,6 +30,11 @@
 #include "cc.h"
 
 #define STORE_TABLE_NAME "aws-cost-platform"
+/*
+ * DynamoDB's nesting limit is 32 levels below the item; in plain JSON the
+ * item object is one more. Both backends refuse deeper items.
+ */
+#define STORE_MAX_DEPTH 33
 
 struct store;
 

@@ -139,8 +139,8 @@ static int from_typed(yajl_gen g, yajl_val v)
 /* Appends the typed form of a plain item (an object of attributes). */
 static int add_typed_item(struct buf *b, const char *plain, size_t len)
 {
-	char errbuf[128], *text = strndup(plain, len);
-	yajl_val root = text ? yajl_tree_parse(text, errbuf, sizeof(errbuf)) : NULL;
+	char errbuf[160];
+	yajl_val root = json_parse(plain, len, STORE_MAX_DEPTH, errbuf, sizeof(errbuf));
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *out;
 	size_t outlen, i;
@@ -154,7 +154,6 @@ static int add_typed_item(struct buf *b, const char *plain, size_t len)
 	if (g)
 		yajl_gen_free(g);
 	yajl_tree_free(root);
-	free(text);
 	return ok ? 0 : -1;
 }
 
@@ -276,7 +275,7 @@ static enum cc_code call(struct store *s, const char *op, const struct buf *body
 		curl_slist_free_all(h);
 		curl_easy_getinfo(d->h, CURLINFO_RESPONSE_CODE, &status);
 		if (!c) {
-			*out = yajl_tree_parse(d->resp.buf, perr, sizeof(perr));
+			*out = json_parse(d->resp.buf, d->resp.len, JSON_MAX_DEPTH, perr, sizeof(perr));
 			if (status == 200 && *out)
 				return CC_OK;
 			type = err_type(*out);

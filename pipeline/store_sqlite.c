@@ -15,6 +15,8 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+#include "jsonutil.h"
+
 #include "fsutil.h"
 #include "banned.h"
 
@@ -385,7 +387,7 @@ static enum cc_code sq_query(struct store *s, const struct store_query *q,
 	if (q->cursor) {
 		char errbuf[128];
 
-		cur = yajl_tree_parse(q->cursor, errbuf, sizeof(errbuf));
+		cur = json_parse(q->cursor, strlen(q->cursor), 4, errbuf, sizeof(errbuf));
 		if (!cur || !YAJL_IS_ARRAY(cur) || YAJL_GET_ARRAY(cur)->len != 3) {
 			ret = cc_err_set(err, CC_EUSAGE, "not a cursor of this store: '%s'", q->cursor);
 			goto out;

@@ -1,4 +1,6 @@
-# The region index names a version the file does not have: not accepted.
+# The region index names a version the file does not have: not accepted;
+# the same mismatch twice is what the server serves, so it is permanent (exit 2,
+# not 75: a scheduler would retry it forever).
 . "$(dirname "$0")/lib.inc"
 copy_pricelist pl
 v=pl/offers/v1.0/aws/AWSShield

@@ -319,9 +319,47 @@ START_TEST(family_service_region_edge_cases)
 }
 END_TEST
 
+/*
+ * Deep nesting under an unknown key is skipped up to JSON_MAX_DEPTH (256)
+ * levels; deeper is refused with the byte offset, so 1 GB of '[' cannot
+ * grow yajl's stack without bound.
+ */
+static void nest_under_unknown(unsigned depth, struct run *r)
+{
+	size_t head = strlen(normal_doc) - 3; /* before "\n}\n" */
+	char *doc = malloc(head + 2 * depth + 64);
+	size_t n = head, i;
+
+	memcpy(doc, normal_doc, head);
+	n += (size_t)snprintf(doc + n, 64, ", \"x\" : ");
+	for (i = 0; i < depth; i++)
+		doc[n++] = '[';
+	for (i = 0; i < depth; i++)
+		doc[n++] = ']';
+	memcpy(doc + n, "\n}\n", 4);
+	run_str(r, doc, 1000);
+	free(doc);
+}
+
+START_TEST(nesting_bounded)
+{
+	struct run r;
+
+	nest_under_unknown(200, &r);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_int_eq(r.st.entries, 3);
+	buf_release(&r.out);
+	nest_under_unknown(300, &r);
+	ck_assert_int_eq(r.ret, CC_EPARSE);
+	ck_assert_msg(strstr(r.err.msg, "nested deeper than 256 levels") &&
+		      strstr(r.err.msg, "at byte "), "%s", r.err.msg);
+	buf_release(&r.out);
+}
+END_TEST
+
 START_TEST(deep_nesting_under_unknown_keys)
 {
-	enum { DEPTH = 5000 };
+	enum { DEPTH = 250 };
 	size_t head = strlen(normal_doc) - 3; /* before "\n}\n" */
 	char *doc = malloc(head + 2 * DEPTH + 64);
 	size_t n = head, i;
@@ -345,8 +383,8 @@ END_TEST
 
 /* ---------------------------------------------------------------- real files */
 
-static const struct ingest_options opt64k = { 65536, 0, 0, NULL, NULL, NULL };
-static const struct ingest_options opt4k = { 4096, 0, 0, NULL, NULL, NULL };
+static const struct ingest_options opt64k = { 65536, 0, 0, NULL, NULL, NULL, 0, 0 };
+static const struct ingest_options opt4k = { 4096, 0, 0, NULL, NULL, NULL, 0, 0 };
 
 static int collect_line(void *user, const struct pb_entry *e, struct cc_err *err)
 {
@@ -533,7 +571,7 @@ START_TEST(gzip_equals_plain_and_truncated_gzip_fails)
 	/* a missing file */
 	cc_err_clear(&err);
 	ck_assert_int_eq(ingest_file(NULL, "/nonexistent.json", &opt4k, collect_line, &b, &st, &err), CC_EIO);
-	ck_assert_ptr_nonnull(strstr(err.msg, "cannot open '/nonexistent.json'"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot open offer file '/nonexistent.json'"));
 	unlink(plain);
 	unlink(gz);
 	rmdir(dir);
@@ -643,6 +681,7 @@ Suite *suite_ingest(void)
 	tcase_add_test(tc, bad_prices_and_ranges_skipped_not_fatal);
 	tcase_add_test(tc, family_service_region_edge_cases);
 	tcase_add_test(tc, deep_nesting_under_unknown_keys);
+	tcase_add_test(tc, nesting_bounded);
 	tcase_add_test(tc, gzip_equals_plain_and_truncated_gzip_fails);
 	tcase_add_test(tc, repeated_sku_across_offers_deduplicated);
 	tcase_add_test(tc, bundled_fixtures);

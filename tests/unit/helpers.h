@@ -17,6 +17,7 @@ Suite *suite_ingest(void);
 Suite *suite_store(void);
 Suite *suite_aws(void);
 Suite *suite_entity(void);
+Suite *suite_hostile(void);
 
 /* A fresh directory under $TMPDIR; caller frees the string. */
 char *th_tmpdir(void);

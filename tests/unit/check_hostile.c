@@ -1,0 +1,206 @@
+/*
+ * Hostile input (issue 8): each bound, with input that broke the code
+ * before it. The fixes live in the module that reads the input (jsonutil,
+ * cfg, fsutil, ingest, fetch); this suite keeps them together.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "pipeline/cfg.h"
+#include "pipeline/fetch.h"
+#include "pipeline/fsutil.h"
+#include "pipeline/jsonutil.h"
+#include "pipeline/store.h"
+
+static char *repeat(const char *head, char c, size_t n, const char *tail)
+{
+	size_t h = strlen(head), t = strlen(tail);
+	char *s = malloc(h + n + t + 1);
+
+	ck_assert_ptr_nonnull(s);
+	memcpy(s, head, h);
+	memset(s + h, c, n);
+	memcpy(s + h + n, tail, t + 1);
+	return s;
+}
+
+/* 300,000 levels overflowed the stack in yajl_tree_free (a SIGSEGV) */
+START_TEST(tree_depth_bounded)
+{
+	char why[200];
+	char *open = repeat("", '[', 300000, ""), *doc;
+	size_t n = strlen(open);
+	yajl_val v;
+
+	doc = malloc(2 * n + 1);
+	memcpy(doc, open, n);
+	memset(doc + n, ']', n);
+	doc[2 * n] = '\0';
+	ck_assert_ptr_null(json_parse(doc, 2 * n, JSON_MAX_DEPTH, why, sizeof(why)));
+	ck_assert_str_eq(why, "nested deeper than 256 levels at byte 256");
+	/* 1 GB of '[' would be refused just as early: at byte 256 */
+	ck_assert_ptr_null(json_parse(open, n, JSON_MAX_DEPTH, why, sizeof(why)));
+	ck_assert_str_eq(why, "nested deeper than 256 levels at byte 256");
+	/* brackets inside strings do not count */
+	v = json_parse("{\"a\":\"[[[[[[\"}", 14, 2, why, sizeof(why));
+	ck_assert_ptr_nonnull(v);
+	yajl_tree_free(v);
+	free(open);
+	free(doc);
+}
+END_TEST
+
+/* "a\u0000x" and "a\u0000y" both became PK "a" */
+START_TEST(nul_in_strings_refused)
+{
+	char why[200];
+	static const char esc[] = "{\"PK\":\"a\\u0000x\",\"SK\":\"b\"}";
+	static const char raw[] = "{\"PK\":\"a\0x\",\"SK\":\"b\"}";
+
+	ck_assert_ptr_null(json_parse(esc, strlen(esc), 8, why, sizeof(why)));
+	ck_assert_str_eq(why, "a \\u0000 (NUL) in a string at byte 8");
+	ck_assert_ptr_null(json_parse(raw, sizeof(raw) - 1, 8, why, sizeof(why)));
+	ck_assert_str_eq(why, "a NUL byte at byte 8");
+	ck_assert(!store_item_valid(esc, strlen(esc), why, sizeof(why)));
+	ck_assert_ptr_nonnull(strstr(why, "NUL"));
+}
+END_TEST
+
+/* overlong forms and surrogates passed yajl and came out of --dump */
+START_TEST(strict_utf8)
+{
+	char why[200];
+	static const char overlong[] = "{\"a\":\"\xc0\xaf\"}";
+	static const char surrogate[] = "{\"a\":\"\xed\xa0\x80\"}";
+	static const char above[] = "{\"a\":\"\xf4\x90\x80\x80\"}";
+	static const char lone[] = "{\"a\":\"\\udc00\"}";
+	static const char pair[] = "{\"a\":\"\\ud83d\\ude00 \xe2\x82\xac \xf0\x9f\x98\x80\"}";
+	yajl_val v;
+
+	ck_assert_ptr_null(json_parse(overlong, strlen(overlong), 8, why, sizeof(why)));
+	ck_assert_str_eq(why, "not valid UTF-8 at byte 6");
+	ck_assert_ptr_null(json_parse(surrogate, strlen(surrogate), 8, why, sizeof(why)));
+	ck_assert_str_eq(why, "not valid UTF-8 at byte 6");
+	ck_assert_ptr_null(json_parse(above, strlen(above), 8, why, sizeof(why)));
+	ck_assert_ptr_null(json_parse(lone, strlen(lone), 8, why, sizeof(why)));
+	ck_assert_str_eq(why, "a lone UTF-16 surrogate \\udc00 at byte 6");
+	v = json_parse(pair, strlen(pair), 8, why, sizeof(why));
+	ck_assert_msg(v != NULL, "%s", why);
+	yajl_tree_free(v);
+	/* a truncated sequence at the end */
+	ck_assert_uint_eq(json_utf8_bad((const unsigned char *)"ab\xe2\x82", 4), 2);
+	ck_assert_uint_eq(json_utf8_bad((const unsigned char *)"plain ascii text", 16), 16);
+}
+END_TEST
+
+/* a 4,096-byte buffer let the tail of a long comment set 'state' */
+START_TEST(config_long_lines_and_comments)
+{
+	char *dir = th_tmpdir();
+	char *comment = repeat("# ", 'x', 4093, "state = /tmp/other\nlog_format = json\n");
+	char *p = th_write(dir, "long.conf", comment, strlen(comment));
+	static const char frag[] = "\xef\xbb\xbf" "fetch.base_url = http://h/p#frag  # a note\n";
+	char *q = th_write(dir, "frag.conf", frag, sizeof(frag) - 1);
+	static const char nul[] = "state = a\0b\n";
+	char *z = th_write(dir, "nul.conf", nul, sizeof(nul) - 1);
+	static const char empty[] = "state =\n";
+	char *e = th_write(dir, "empty.conf", empty, sizeof(empty) - 1);
+	struct cfg *c = cfg_new();
+	struct cc_err err = { 0 };
+
+	ck_assert_int_eq(cfg_load_file(c, p, 0, &err), CC_OK);
+	ck_assert_str_eq(cfg_str(c, "state"), "state"); /* the comment stayed a comment */
+	ck_assert_str_eq(cfg_str(c, "log_format"), "json");
+	/* a BOM at the start; '#' inside a value is kept, after a blank it is a comment */
+	ck_assert_msg(cfg_load_file(c, q, 0, &err) == CC_OK, "%s", err.msg);
+	ck_assert_str_eq(cfg_str(c, "fetch.base_url"), "http://h/p#frag");
+	ck_assert_int_eq(cfg_load_file(c, z, 0, &err), CC_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "nul.conf:1: a NUL byte"));
+	cc_err_clear(&err);
+	/* an empty state directory would have meant '/' */
+	ck_assert_int_eq(cfg_load_file(c, e, 0, &err), CC_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "empty.conf:1: 'state' must not be empty"));
+	cc_err_clear(&err);
+	ck_assert_int_eq(cfg_set(c, "state", "", "--state", &err), CC_EUSAGE);
+	cfg_free(c);
+	unlink(p);
+	unlink(q);
+	unlink(z);
+	unlink(e);
+	rmdir(dir);
+	free(comment);
+	free(p);
+	free(q);
+	free(z);
+	free(e);
+	free(dir);
+}
+END_TEST
+
+/* a FIFO blocked open() forever; a device or a link was replaced by rename */
+START_TEST(special_files_refused)
+{
+	char *dir = th_tmpdir(), fifo[4096], link[4096], reg[4096];
+	struct cc_err err = { 0 };
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(reg, sizeof(reg), "%s/reg", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(symlink("reg", link), 0);
+	ck_assert_int_eq(fs_open_regular(fifo, "config", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a regular file (a FIFO)"));
+	cc_err_clear(&err);
+	ck_assert_int_eq(fs_open_regular(dir, "pricebook", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "(a directory)"));
+	cc_err_clear(&err);
+	ck_assert_int_eq(fs_replaceable("/dev/null", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "refusing to replace '/dev/null': it is a device"));
+	cc_err_clear(&err);
+	ck_assert_int_eq(fs_replaceable(link, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "a symbolic link"));
+	cc_err_clear(&err);
+	ck_assert_int_eq(fs_replaceable(reg, &err), 0); /* absent is fine */
+	unlink(fifo);
+	unlink(link);
+	rmdir(dir);
+	free(dir);
+}
+END_TEST
+
+/* '../../../../x' as a region wrote outside <state>/offers */
+START_TEST(names_that_become_paths)
+{
+	static const char *const good[] = { "us-east-1", "AmazonEC2", "awskms", "global",
+					    "us-east-1-bos-1", "cn-north-1", "AWS_x.1" };
+	static const char *const bad[] = { "", "..", "../../x", "a/b", "a..b", ".hidden",
+					   "-x", "a b", "a\nb", "x%2f", "é" };
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(fetch_name_ok(good[i], strlen(good[i])), "%s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!fetch_name_ok(bad[i], strlen(bad[i])), "%s", bad[i]);
+	ck_assert(!fetch_name_ok("a234567890123456789012345678901234567890123456789012345678901234x", 65));
+}
+END_TEST
+
+Suite *suite_hostile(void)
+{
+	Suite *s = suite_create("hostile");
+	TCase *tc = tcase_create("bounds");
+
+	tcase_add_test(tc, tree_depth_bounded);
+	tcase_add_test(tc, nul_in_strings_refused);
+	tcase_add_test(tc, strict_utf8);
+	tcase_add_test(tc, config_long_lines_and_comments);
+	tcase_add_test(tc, special_files_refused);
+	tcase_add_test(tc, names_that_become_paths);
+	suite_add_tcase(s, tc);
+	return s;
+}
