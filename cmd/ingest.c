@@ -1,9 +1,11 @@
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "pipeline/buf.h"
+#include "pipeline/fsutil.h"
 #include "pipeline/ingest.h"
 #include "pipeline/pbstore.h"
 #include "pipeline/banned.h"
@@ -22,6 +24,32 @@ static const char *const usage[] = {
 	NULL,
 };
 
+/* What killed runs left: pricebook temp files and spools of dead pids. */
+static int sweep(struct cmd_ctx *c)
+{
+	const char *tmp = getenv("TMPDIR");
+	unsigned files, more;
+	unsigned long long bytes, more_bytes;
+	struct buf dir;
+	int ret;
+
+	buf_init(&dir, 8192);
+	if (buf_addf(&dir, "%s/pricebooks", c->state)) {
+		buf_release(&dir);
+		return cc_err_set(&c->err, CC_ENOMEM, "path too long");
+	}
+	ret = fs_sweep_dead(dir.buf, "incoming-", '.', &files, &bytes, &c->err);
+	if (!ret)
+		ret = fs_sweep_dead(tmp && *tmp ? tmp : "/tmp", "costctl-spool-", '-', &more,
+				    &more_bytes, &c->err);
+	if (!ret && files + more)
+		cc_log(&c->cc, CC_LOG_INFO, "ingest",
+		       "removed %u files (%llu bytes) left by killed runs", files + more,
+		       bytes + more_bytes);
+	buf_release(&dir);
+	return ret;
+}
+
 int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 {
 	static const struct option opts[] = {
@@ -37,7 +65,9 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	struct ingest_options opt = { 0 };
 	struct ingest_result res;
 	struct pb_store_result pub;
-	struct buf path, offers;
+	struct buf path, offers, cur;
+	struct pb_reader *prev = NULL;
+	struct cc_err soft = { 0 };
 	int o, ret;
 
 	while ((o = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
@@ -48,6 +78,7 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 		}
 	}
 	buf_init(&path, 8192);
+	buf_init(&cur, 8192);
 	buf_init(&offers, 8192);
 	buf_init(&pub.path, 8192);
 	if (optind < argc) {
@@ -79,14 +110,31 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	opt.max_token = (uint64_t)cfg_int(c->cfg, "ingest.max_token_kb") << 10;
 	opt.max_bytes = (uint64_t)cfg_int(c->cfg, "ingest.max_file_mb") << 20;
 	if (output) {
-		ret = buf_addstr(&path, output) ? CC_ENOMEM : CC_OK;
+		/* never rename over a device, a link (pricebook.current) or a directory */
+		if (!*output)
+			ret = cc_err_set(&c->err, CC_EUSAGE, "--output needs a path");
+		else if (fs_replaceable(output, &c->err))
+			ret = c->err.code;
+		else
+			ret = buf_addstr(&path, output) ? CC_ENOMEM : CC_OK;
 	} else {
-		ret = pb_store_incoming(c->state, &path, &c->err);
+		ret = sweep(c);
+		if (!ret)
+			ret = pb_store_incoming(c->state, &path, &c->err);
 	}
 	if (ret)
 		goto out;
+	/* what this ingest replaces: an offer that had prices must keep some */
+	if (!pb_store_current(c->state, "current", &cur, &soft) &&
+	    pb_open(&prev, cur.buf, &soft))
+		cc_log(&c->cc, CC_LOG_WARN, "ingest",
+		       "the current pricebook cannot be read, so empty offers are not checked against it: %s",
+		       soft.msg);
+	opt.previous = prev;
 	ret = ingest_to_pricebook(&c->cc, files, nfiles, path.buf, &opt, &res,
 				  &c->err);
+	pb_close(prev);
+	prev = NULL;
 	if (ret)
 		goto out;
 	if (output) {
@@ -115,6 +163,7 @@ out:
 		remove(path.buf); /* a failed run leaves no incoming file */
 	ingest_free_list(found, nfound);
 	buf_release(&path);
+	buf_release(&cur);
 	buf_release(&offers);
 	buf_release(&pub.path);
 	return ret;

@@ -5,6 +5,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +178,33 @@ static void progress_sink(void *user, const char *what, uint64_t done,
 
 /* ------------------------------------------------------------ main */
 
+/*
+ * SIGINT, SIGTERM, SIGHUP: remove the temp files the library registered
+ * (unlink only: async-signal-safe), then die of the same signal, so the
+ * parent sees how we ended. What a kill -9 leaves, the next run sweeps.
+ */
+static void on_fatal_signal(int sig)
+{
+	fs_temp_unlink_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int cmd_lock(struct cmd_ctx *c)
 {
 	char path[4096];
@@ -226,6 +254,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "costctl: error: cannot initialise libcurl\n");
 		return 2;
 	}
+	catch_signals();
 	memset(&c, 0, sizeof(c));
 	memset(&sink, 0, sizeof(sink));
 	c.lock_fd = -1;

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,7 @@ struct printer {
 	struct buf line;
 	int table;
 	uint64_t rows;
+	int failed;  /* 1: an entry too large to print; 2: stdout failed */
 };
 
 /* Values of a pair list joined by spaces: "t3.xlarge Linux Shared ..." */
@@ -175,7 +177,7 @@ static int print_entry(void *user, const struct pb_entry *e)
 	buf_reset(b);
 	if (!pr->table) {
 		if (pb_entry_json(e, b) || buf_addch(b, '\n'))
-			return 1;
+			return pr->failed = 1;
 	} else {
 		struct pb_str none = { "-", 1 };
 
@@ -213,7 +215,11 @@ static int print_entry(void *user, const struct pb_entry *e)
 		buf_addf(b, " %.*s %.*s\n", (int)e->f[PB_PRICE].len, e->f[PB_PRICE].p,
 			 (int)e->f[PB_CURRENCY].len, e->f[PB_CURRENCY].p);
 	}
-	return fwrite(b->buf, b->len, 1, stdout) != 1;
+	if (b->len > b->cap - 64)
+		return pr->failed = 1; /* a table row cut short by the cap */
+	if (fwrite(b->buf, b->len, 1, stdout) != 1)
+		return pr->failed = 2;
+	return 0;
 }
 
 static int open_pricebook(struct cmd_ctx *c, const char *file,
@@ -247,8 +253,13 @@ static int dump(struct cmd_ctx *c, const char *file, struct printer *pr)
 		if ((ret = pb_get(r, i, &e, &c->err)))
 			break;
 		if (print_entry(pr, &e)) {
-			ret = cc_err_set(&c->err, CC_EIO, "cannot write entry %llu",
-					 (unsigned long long)i);
+			ret = pr->failed == 1 ?
+				cc_err_set(&c->err, CC_ECORRUPT,
+					   "entry %llu of '%s' is too large to print (over %zu bytes)",
+					   (unsigned long long)i, file ? file : "pricebook.current",
+					   pr->line.cap) :
+				cc_err_set(&c->err, CC_EIO, "cannot write entry %llu: %s",
+					   (unsigned long long)i, strerror(errno));
 			break;
 		}
 	}
@@ -283,7 +294,8 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 	memset(&key, 0, sizeof(key));
 	memset(&term, 0, sizeof(term));
 	memset(&pr, 0, sizeof(pr));
-	buf_init(&pr.line, 1 << 20);
+	/* 16 fields of at most 64 KiB, each escaped at most 6 times over */
+	buf_init(&pr.line, (size_t)16 << 20);
 	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (o) {
 		case OPT_PRICEBOOK: file = optarg; break;
@@ -334,6 +346,13 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 	if ((ret = open_pricebook(c, file, &r)))
 		goto out;
 	ret = pb_find(r, &q, print_entry, &pr, &matches, &c->err);
+	/* a callback that stops the search is a failure here, never "done" */
+	if (!ret && pr.failed)
+		ret = pr.failed == 1 ?
+			cc_err_set(&c->err, CC_ECORRUPT, "an entry of '%s' is too large to print",
+				   pb_path(r)) :
+			cc_err_set(&c->err, CC_EIO, "cannot write to standard output: %s",
+				   strerror(errno));
 	if (!ret && !matches) {
 		struct buf what;
 

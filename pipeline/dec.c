@@ -34,6 +34,23 @@ int dec_valid(const char *s, size_t len)
 	return i == len;
 }
 
+int dec_price_valid(const char *s, size_t len)
+{
+	size_t i = 0, whole = 0, frac = 0;
+
+	while (i < len && is_digit(s[i]))
+		i++, whole++;
+	if (!whole || whole > DEC_INT_DIGITS || (whole > 1 && s[0] == '0'))
+		return 0;
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && is_digit(s[i]); i++)
+			frac++;
+		if (!frac || frac > DEC_DIGITS)
+			return 0;
+	}
+	return i == len;
+}
+
 int dec_parse(const char *s, size_t len, struct dec *out)
 {
 	int neg = 0;

@@ -18,6 +18,8 @@
 
 #define DEC_DIGITS 10
 #define DEC_SCALE INT64_C(10000000000)
+/* Whole digits a price may have and still fit (int64 / DEC_SCALE is 922,337,203). */
+#define DEC_INT_DIGITS 8
 
 struct dec {
 	int64_t v; /* value * 10^DEC_DIGITS */
@@ -32,6 +34,13 @@ struct dec {
 int dec_parse(const char *s, size_t len, struct dec *out);
 /* Syntax check only, any size: [-]digits[.digits]. Returns 1 if valid. */
 int dec_valid(const char *s, size_t len);
+/*
+ * A price or a range bound as the price list writes them: not negative
+ * (no sign at all, so no "-0"), no leading zeros ("00001"), at most
+ * DEC_INT_DIGITS whole digits and DEC_DIGITS decimals, so it is kept
+ * exactly. 1 when it is.
+ */
+int dec_price_valid(const char *s, size_t len);
 /*
  * Numeric comparison of two valid decimal strings of any size (no
  * conversion, so "153600" > "10240" and "1.50" == "1.5"). -1, 0 or 1.

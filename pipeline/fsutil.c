@@ -1,6 +1,9 @@
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,99 @@
 
 #include "buf.h"
 #include "banned.h"
+
+/* ------------------------------------------------------------ temp files */
+
+#define FS_TEMP_SLOTS 64
+
+static struct {
+	volatile sig_atomic_t used;
+	char path[4096];
+} temps[FS_TEMP_SLOTS];
+static pthread_mutex_t temps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void fs_temp_add(const char *path)
+{
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(temps[0].path))
+		return;
+	pthread_mutex_lock(&temps_lock);
+	for (i = 0; i < FS_TEMP_SLOTS; i++)
+		if (!temps[i].used) {
+			memcpy(temps[i].path, path, n + 1);
+			temps[i].used = 1;
+			break;
+		}
+	pthread_mutex_unlock(&temps_lock);
+}
+
+void fs_temp_forget(const char *path)
+{
+	size_t i;
+
+	pthread_mutex_lock(&temps_lock);
+	for (i = 0; i < FS_TEMP_SLOTS; i++)
+		if (temps[i].used && !strcmp(temps[i].path, path)) {
+			temps[i].used = 0;
+			break;
+		}
+	pthread_mutex_unlock(&temps_lock);
+}
+
+void fs_temp_unlink_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < FS_TEMP_SLOTS; i++)
+		if (temps[i].used)
+			unlink(temps[i].path);
+}
+
+void fs_temp_drop(const char *path)
+{
+	unlink(path);
+	fs_temp_forget(path);
+}
+
+enum cc_code fs_sweep_dead(const char *dir, const char *prefix, char sep,
+			   unsigned *files, unsigned long long *bytes,
+			   struct cc_err *err)
+{
+	size_t plen = strlen(prefix);
+	struct dirent *d;
+	DIR *dh = opendir(dir);
+
+	*files = 0;
+	*bytes = 0;
+	if (!dh)
+		return errno == ENOENT ? CC_OK :
+		       cc_err_errno(err, errno, "cannot read directory '%s'", dir);
+	while ((d = readdir(dh))) {
+		char path[4096], *end;
+		struct stat st;
+		long pid;
+
+		if (strncmp(d->d_name, prefix, plen))
+			continue;
+		errno = 0;
+		pid = strtol(d->d_name + plen, &end, 10);
+		if (errno || end == d->d_name + plen || *end != sep || pid <= 0 ||
+		    pid == (long)getpid())
+			continue;
+		if (!kill((pid_t)pid, 0) || errno != ESRCH)
+			continue; /* alive, or not ours to know */
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		if (lstat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		if (!unlink(path)) {
+			(*files)++;
+			*bytes += (unsigned long long)st.st_size;
+		}
+	}
+	closedir(dh);
+	return CC_OK;
+}
 
 int fs_open_regular(const char *path, const char *what, struct cc_err *err)
 {

@@ -45,6 +45,29 @@ enum cc_code fs_mkdirs(const char *path, struct cc_err *err);
  */
 enum cc_code fs_lock(const char *path, int *fd, struct cc_err *err);
 void fs_unlock(int fd);
+/*
+ * Temp files to remove if the process is killed (git's tempfile.c): the
+ * one process-wide table in the library, because a signal is process-wide.
+ * fs_temp_add when a temp file is created, fs_temp_forget once it is
+ * renamed or removed; fs_temp_unlink_all is async-signal-safe (unlink
+ * only) and is what cmd/main.c's SIGINT/SIGTERM/SIGHUP handler calls.
+ * Thread-safe; at most 64 files at once (more are simply not tracked).
+ */
+void fs_temp_add(const char *path);
+void fs_temp_forget(const char *path);
+void fs_temp_unlink_all(void);
+/* unlink(path) and fs_temp_forget(path). */
+void fs_temp_drop(const char *path);
+
+/*
+ * The debris of killed runs: files in `dir` named `<prefix><pid><sep>...`
+ * whose pid is not a live process (ESRCH) are removed; *files and *bytes
+ * say how many and how much. Call it under the run lock.
+ */
+enum cc_code fs_sweep_dead(const char *dir, const char *prefix, char sep,
+			   unsigned *files, unsigned long long *bytes,
+			   struct cc_err *err);
+
 /* Points symlink `link` at `target` atomically (temp link + rename). */
 enum cc_code fs_symlink_swap(const char *target, const char *link,
 			     struct cc_err *err);

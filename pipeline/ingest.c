@@ -576,7 +576,7 @@ static int valid_range(const char *s, size_t len, int end)
 		return 1;
 	if (end && len == 3 && !memcmp(s, "Inf", 3))
 		return 1;
-	return dec_valid(s, len);
+	return dec_price_valid(s, len);
 }
 
 static void set(struct pb_str *f, const char *p, size_t len)
@@ -667,15 +667,17 @@ static int finish_term(struct ingest *in)
 		for (j = 0; j < d->nprices; j++) {
 			const struct kv *pr = &in->prices.items[d->first_price + j];
 
-			if (!dec_valid(pr->v, pr->vl)) {
+			if (!dec_price_valid(pr->v, pr->vl)) {
 				in->st.bad_prices++;
 				if (!in->st.first_bad[0])
 					snprintf(in->st.first_bad,
 						 sizeof(in->st.first_bad),
-						 "price '%.*s' %.*s of %.*s",
+						 "price '%.*s%s' %.*s of %.*s (SKU %.*s, term ending at byte %llu)",
 						 (int)(pr->vl > 40 ? 40 : pr->vl), pr->v,
+						 pr->vl > 40 ? "..." : "",
 						 (int)pr->nl, pr->n, (int)d->rate_l,
-						 d->rate ? d->rate : "");
+						 d->rate ? d->rate : "", (int)(p->sku_l > 40 ? 40 : p->sku_l),
+						 p->sku, (unsigned long long)offset_now(in));
 				continue;
 			}
 			set(&e.f[PB_CURRENCY], pr->n, pr->nl);
@@ -720,7 +722,8 @@ static int spool_start(struct ingest *in)
 	if (!dir || !*dir)
 		dir = "/tmp";
 	buf_init(&path, 8192);
-	if (buf_addf(&path, "%s/costctl-spool-XXXXXX", dir))
+	/* the pid in the name lets a later run remove a killed run's spool */
+	if (buf_addf(&path, "%s/costctl-spool-%ld-XXXXXX", dir, (long)getpid()))
 		return fail(in, CC_ENOMEM, "spool path too long");
 	fd = mkstemp(path.buf);
 	if (fd < 0) {
@@ -738,6 +741,7 @@ static int spool_start(struct ingest *in)
 		return fail(in, CC_EIO, "cannot open spool");
 	}
 	in->spool_path = buf_detach(&path, NULL);
+	fs_temp_add(in->spool_path);
 	in->spooling = 1;
 	in->spool_from = yajl_get_bytes_consumed(in->h) - 1; /* the '{' */
 	in->spool_origin = in->base + in->spool_from;
@@ -967,6 +971,20 @@ static int on_number(void *ctx, const char *s, size_t len)
 	return take_string(in, (const unsigned char *)s, len);
 }
 
+/* A price that is not a string (null, true, an object): counted, named. */
+static void bad_price_shape(struct ingest *in, const char *what)
+{
+	if (in->skip_at || in->stack[in->depth] != N_PPU || !in->pending_name)
+		return;
+	in->st.bad_prices++;
+	if (!in->st.first_bad[0])
+		snprintf(in->st.first_bad, sizeof(in->st.first_bad),
+			 "price %s for %.*s of SKU %.*s at byte %llu", what,
+			 (int)(in->pending_len > 8 ? 8 : in->pending_len), in->pending_name,
+			 (int)(in->sku_l > 40 ? 40 : in->sku_l), in->sku ? in->sku : "",
+			 (unsigned long long)offset_now(in));
+}
+
 static int on_scalar(struct ingest *in)
 {
 	in->events++;
@@ -979,12 +997,13 @@ static int on_scalar(struct ingest *in)
 
 static int on_null(void *ctx)
 {
+	bad_price_shape(ctx, "null");
 	return on_scalar(ctx);
 }
 
 static int on_boolean(void *ctx, int b)
 {
-	(void)b;
+	bad_price_shape(ctx, b ? "true" : "false");
 	return on_scalar(ctx);
 }
 
@@ -1036,6 +1055,7 @@ static int on_start_map(void *ctx)
 	}
 	parent = in->stack[in->depth];
 	k = in->keys[in->depth];
+	bad_price_shape(in, "an object");
 	in->pending_name = NULL;
 	switch (parent) {
 	case N_ROOT:
@@ -1143,6 +1163,7 @@ static int on_start_array(void *ctx)
 		shape(in, "terms is an array");
 	else if (parent == N_TERMS && in->keys[in->depth] != K_OTHER)
 		shape(in, "a term type is an array");
+	bad_price_shape(in, "an array");
 	in->pending_name = NULL;
 	return skip(in);
 }
@@ -1218,7 +1239,7 @@ void ingest_free(struct ingest *in)
 		yajl_free(in->h);
 	if (in->spool) {
 		fclose(in->spool);
-		unlink(in->spool_path);
+		fs_temp_drop(in->spool_path);
 	}
 	free(in->spool_path);
 	arena_release(&in->scratch);
@@ -1599,6 +1620,36 @@ static const char *source_name(const char *path)
 	return p;
 }
 
+/*
+ * A file with no usable price: fatal when the pricebook it replaces had
+ * prices from the same source (the first line of the nightly's sanity
+ * gate), else a warning.
+ */
+static enum cc_code empty_offer(const struct cc_ctx *ctx, const struct pb_reader *prev,
+				const char *path, const struct pb_offer *o,
+				const struct ingest_stats *st, struct cc_err *err)
+{
+	size_t i, n = prev ? pb_offer_count(prev) : 0;
+
+	for (i = 0; i < n; i++) {
+		const struct pb_offer *p = pb_offer_at(prev, i);
+
+		if (p->entries && p->code.len == o->code.len &&
+		    !memcmp(p->code.p, o->code.p, o->code.len) && p->source.len == o->source.len &&
+		    !memcmp(p->source.p, o->source.p, o->source.len))
+			return cc_err_set(err, CC_EPARSE,
+					  "'%s' (offer '%.*s') has no usable price (%llu products, %llu bad prices); "
+					  "the current pricebook has %llu entries from it: nothing published",
+					  path, (int)o->code.len, o->code.p,
+					  (unsigned long long)st->products,
+					  (unsigned long long)st->bad_prices,
+					  (unsigned long long)p->entries);
+	}
+	cc_log(ctx, CC_LOG_WARN, "ingest", "'%s' (offer '%s') has no usable price (%llu products)",
+	       path, st->offer_code, (unsigned long long)st->products);
+	return CC_OK;
+}
+
 enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 				 const char *const *files, size_t nfiles,
 				 const char *out_path,
@@ -1636,6 +1687,8 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 		o.source.len = strlen(o.source.p);
 		o.products = st.products;
 		o.entries = st.entries;
+		if (!st.entries && (ret = empty_offer(ctx, opt->previous, files[i], &o, &st, err)))
+			goto fail;
 		if ((ret = pb_writer_add_offer(w, &o, err)))
 			goto fail;
 		res->files++;

@@ -59,6 +59,13 @@ struct ingest_options {
 	void *intern_user;
 	uint64_t max_token;     /* longest string, number or blank run; 0 = JSON_MAX_TOKEN (jsonutil.h) */
 	uint64_t max_bytes;     /* most uncompressed bytes of one file; 0 = no bound */
+	/*
+	 * The pricebook this ingest replaces (borrowed; NULL: none). A file
+	 * that yields no price where `previous` has prices from the same
+	 * source fails the ingest: an empty or broken offer must not wipe a
+	 * service's prices (ingest_to_pricebook).
+	 */
+	const struct pb_reader *previous;
 };
 
 /*

@@ -491,6 +491,7 @@ static FILE *temp_beside(const char *path, const char *what, char **path_out,
 		return NULL;
 	}
 	*path_out = buf_detach(&b, NULL);
+	fs_temp_add(*path_out);
 	return f;
 }
 
@@ -902,16 +903,16 @@ static void writer_free(struct pb_writer *w)
 	}
 	if (w->out) {
 		fclose(w->out);
-		unlink(w->tmp_path);
+		fs_temp_drop(w->tmp_path);
 	}
 	if (w->idx) {
 		fclose(w->idx);
-		unlink(w->idx_path);
+		fs_temp_drop(w->idx_path);
 	}
 	free(w->out_vbuf);
 	free(w->idx_vbuf);
 	for (i = 0; i < w->nruns; i++) {
-		unlink(w->runs[i]);
+		fs_temp_drop(w->runs[i]);
 		free(w->runs[i]);
 	}
 	free(w->runs);
@@ -1069,12 +1070,13 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	if (fclose(w->out)) {
 		w->out = NULL;
 		ret = write_failed(err, w->tmp_path);
-		unlink(w->tmp_path);
+		fs_temp_drop(w->tmp_path);
 		goto out;
 	}
 	w->out = NULL;
 	if ((ret = fs_rename_durable(w->tmp_path, w->path, err)))
 		unlink(w->tmp_path);
+	fs_temp_forget(w->tmp_path);
 out:
 	writer_free(w);
 	return ret;
@@ -1195,6 +1197,23 @@ static enum cc_code parse_strtab(struct pb_reader *r, struct cc_err *err)
 	return CC_OK;
 }
 
+static enum cc_code check_body(const struct pb_reader *r, struct cc_err *err)
+{
+	unsigned char digest[32];
+	char want[65], got[65];
+
+	if (sha256_buf(r->map + PREAMBLE_SIZE, r->size - PREAMBLE_SIZE - TRAILER_SIZE,
+		       digest))
+		return cc_err_set(err, CC_ENOMEM, "cannot hash '%s'", r->path);
+	sha256_hex(digest, got);
+	sha256_hex(r->map + r->size - TRAILER_SIZE + 88, want);
+	if (strcmp(want, got))
+		return corrupt(err, r->path, "body checksum",
+			       "trailer has %.12s..., contents hash to %.12s...",
+			       want, got);
+	return CC_OK;
+}
+
 enum cc_code pb_open(struct pb_reader **out, const char *path,
 		     struct cc_err *err)
 {
@@ -1204,12 +1223,13 @@ enum cc_code pb_open(struct pb_reader **out, const char *path,
 	enum cc_code ret;
 	uint64_t file_size, index_len, body_end;
 	void *map;
+	size_t i;
 	int fd;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = fs_open_regular(path, "pricebook", err);
 	if (fd < 0)
-		return cc_err_errno(err, errno, "cannot open pricebook '%s'", path);
+		return err && err->code ? err->code : CC_EIO;
 	if (fstat(fd, &st)) {
 		ret = cc_err_errno(err, errno, "cannot stat '%s'", path);
 		close(fd);
@@ -1282,7 +1302,15 @@ enum cc_code pb_open(struct pb_reader **out, const char *path,
 			      "offers, strings, data and index do not tile the file");
 		goto fail;
 	}
-	if ((ret = parse_offers(r, err)) || (ret = parse_strtab(r, err)))
+	for (i = 120; i < TRAILER_SIZE; i++)
+		if (t[i]) {
+			ret = corrupt(err, path, "trailer", "reserved byte %zu is not zero", i);
+			goto fail;
+		}
+	/* one flipped digit in a price must never be served: the body checksum
+	 * is checked on every open (one pass, hundreds of MB/s), not only by verify */
+	if ((ret = check_body(r, err)) || (ret = parse_offers(r, err)) ||
+	    (ret = parse_strtab(r, err)))
 		goto fail;
 	*out = r;
 	return CC_OK;
@@ -1358,20 +1386,12 @@ enum cc_code pb_get(const struct pb_reader *r, uint64_t i,
 
 enum cc_code pb_verify(const struct pb_reader *r, struct cc_err *err)
 {
-	unsigned char digest[32];
-	char want[65], got[65];
 	const unsigned char *prev = NULL;
 	uint64_t i;
+	enum cc_code ret;
 
-	if (sha256_buf(r->map + PREAMBLE_SIZE, r->size - PREAMBLE_SIZE - TRAILER_SIZE,
-		       digest))
-		return cc_err_set(err, CC_ENOMEM, "cannot hash '%s'", r->path);
-	sha256_hex(digest, got);
-	sha256_hex(r->map + r->size - TRAILER_SIZE + 88, want);
-	if (strcmp(want, got))
-		return corrupt(err, r->path, "body checksum",
-			       "trailer has %.12s..., contents hash to %.12s...",
-			       want, got);
+	if ((ret = check_body(r, err)))
+		return ret;
 	for (i = 0; i < r->count; i++) {
 		const unsigned char *rec = record_at(r, i);
 

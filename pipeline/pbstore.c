@@ -56,6 +56,8 @@ enum cc_code pb_store_incoming(const char *state, struct buf *out,
 	buf_reset(out);
 	if (!ret && buf_addf(out, "%s/incoming-%ld.cpb", dir.buf, (long)getpid()))
 		ret = cc_err_set(err, CC_ENOMEM, "path too long");
+	if (!ret)
+		fs_temp_add(out->buf);
 	buf_release(&dir);
 	return ret;
 }
@@ -144,7 +146,7 @@ enum cc_code pb_store_publish(const char *state, const char *incoming,
 		if (strstr(cur.buf, prefix) && !sha256_file(cur.buf, cur_sha, NULL) &&
 		    !strcmp(cur_sha, sha256)) {
 			/* same identity as the current one: nothing to publish */
-			unlink(incoming);
+			fs_temp_drop(incoming);
 			res->unchanged = 1;
 			buf_reset(&res->path);
 			ret = buf_addstr(&res->path, cur.buf) ?
@@ -165,6 +167,7 @@ enum cc_code pb_store_publish(const char *state, const char *incoming,
 	}
 	if ((ret = fs_rename_durable(incoming, res->path.buf, err)))
 		goto out;
+	fs_temp_forget(incoming);
 	/* previous <- what current pointed at */
 	if (cur.len) {
 		const char *slash = strstr(cur.buf, "/pricebooks/");

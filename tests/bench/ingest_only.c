@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	struct ingest_options opt = { chunk, 0, 0, NULL, NULL, NULL, 0, 0 };
+	struct ingest_options opt = { chunk, 0, 0, NULL, NULL, NULL, 0, 0, NULL };
 
 	if (ingest_file(NULL, argv[1], &opt, count, &entries, &st, &err)) {
 		fprintf(stderr, "ingest_only: %s\n", err.msg);

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ingest *in = NULL;
 	struct ingest_stats st;
 	struct cc_err err = { 0 };
-	struct ingest_options opt = { 0, 100000, 0, NULL, NULL, NULL, 0, 0 };
+	struct ingest_options opt = { 0, 100000, 0, NULL, NULL, NULL, 0, 0, NULL };
 	size_t split, entries = 0;
 
 	if (ingest_new(&in, NULL, "fuzz.json", &opt, count, &entries, &err))

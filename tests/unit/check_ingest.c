@@ -288,6 +288,39 @@ START_TEST(bad_prices_and_ranges_skipped_not_fatal)
 }
 END_TEST
 
+/*
+ * Prices that are not what the price list writes: negative, "-0", leading
+ * zeros, more digits than fit, or not a string at all. Each is counted and
+ * the first named with its SKU; none becomes an entry.
+ */
+START_TEST(hostile_prices_counted_and_named)
+{
+	static const char *const bad[] = { "\"-5\"", "\"-0\"", "\"00001\"",
+					   "\"1234567890123456789012345678901234567890\"",
+					   "\"0.12345678901\"", "\"1e5\"", "\"\"", "null", "true",
+					   "[]", "{}" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char doc[8192];
+		struct run r;
+
+		snprintf(doc, sizeof(doc), "%s%s,\n  \"terms\" : { \"OnDemand\" : { ",
+			 HEAD("AmazonEC2"), PRODUCTS);
+		snprintf(doc + strlen(doc), sizeof(doc) - strlen(doc), OD_TERM("AAAABBBBCCCCDDDD", "%s")
+			 " } }\n}\n", bad[i]);
+		run_str(&r, doc, 0);
+		ck_assert_msg(r.ret == CC_OK, "%s: %s", bad[i], r.err.msg);
+		ck_assert_msg(r.st.bad_prices == 1, "%s: %llu bad prices", bad[i],
+			      (unsigned long long)r.st.bad_prices);
+		ck_assert_int_eq(r.st.entries, 0);
+		ck_assert_msg(strstr(r.st.first_bad, "AAAABBBBCCCCDDDD"), "%s: %s", bad[i],
+			      r.st.first_bad);
+		buf_release(&r.out);
+	}
+}
+END_TEST
+
 START_TEST(family_service_region_edge_cases)
 {
 	/* no productFamily; a DataTransfer product inside another offer; a 2018
@@ -383,8 +416,8 @@ END_TEST
 
 /* ---------------------------------------------------------------- real files */
 
-static const struct ingest_options opt64k = { 65536, 0, 0, NULL, NULL, NULL, 0, 0 };
-static const struct ingest_options opt4k = { 4096, 0, 0, NULL, NULL, NULL, 0, 0 };
+static const struct ingest_options opt64k = { 65536, 0, 0, NULL, NULL, NULL, 0, 0, NULL };
+static const struct ingest_options opt4k = { 4096, 0, 0, NULL, NULL, NULL, 0, 0, NULL };
 
 static int collect_line(void *user, const struct pb_entry *e, struct cc_err *err)
 {
@@ -679,6 +712,7 @@ Suite *suite_ingest(void)
 	tcase_add_test(tc, malformed_names_the_offset);
 	tcase_add_test(tc, not_an_offer_file);
 	tcase_add_test(tc, bad_prices_and_ranges_skipped_not_fatal);
+	tcase_add_test(tc, hostile_prices_counted_and_named);
 	tcase_add_test(tc, family_service_region_edge_cases);
 	tcase_add_test(tc, deep_nesting_under_unknown_keys);
 	tcase_add_test(tc, nesting_bounded);

@@ -142,7 +142,7 @@ enum cc_code th_pricebook(const char *const *files, size_t n,
 			  const char *pb_path, size_t sort_memory,
 			  struct buf *out, struct cc_err *err)
 {
-	struct ingest_options opt = { 4096, 0, sort_memory, NULL, NULL, NULL, 0, 0 };
+	struct ingest_options opt = { 4096, 0, sort_memory, NULL, NULL, NULL, 0, 0, NULL };
 	struct ingest_result res;
 	struct pb_reader *r = NULL;
 	enum cc_code ret;
