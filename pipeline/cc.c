@@ -98,7 +98,9 @@ void *cc_malloc(size_t n)
 void cc_log(const struct cc_ctx *ctx, enum cc_level level,
 	    const char *component, const char *fmt, ...)
 {
-	char msg[1024];
+	static const char hex[] = "0123456789abcdef";
+	char msg[1024], safe[4 * sizeof(msg)];
+	size_t i, j = 0;
 	va_list ap;
 
 	if (!ctx || !ctx->log || level < ctx->min_level)
@@ -106,7 +108,25 @@ void cc_log(const struct cc_ctx *ctx, enum cc_level level,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ctx->log(ctx->user, level, component, msg);
+	/*
+	 * Messages quote what servers and files said (an offerCode, a URL):
+	 * a control byte there must not end the log line or forge another,
+	 * so each is written as \xNN
+	 */
+	for (i = 0; msg[i]; i++) {
+		unsigned char c = (unsigned char)msg[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			safe[j++] = '\\';
+			safe[j++] = 'x';
+			safe[j++] = hex[c >> 4];
+			safe[j++] = hex[c & 15];
+		} else {
+			safe[j++] = (char)c;
+		}
+	}
+	safe[j] = '\0';
+	ctx->log(ctx->user, level, component, safe);
 }
 
 void cc_progress(const struct cc_ctx *ctx, const char *what, uint64_t done,

@@ -14,6 +14,12 @@ not the indexes); the rest of the path is the file:
   /shortlenonce/.. first: a Content-Length 100 bytes short (truncated JSON)
   /truncjson/...   200 with a truncated JSON body, every time
   /404/...         404 for offer files
+  /endless/...     200 with no length, the file's bytes then spaces without end
+                   (stopped after 64 MiB, so the test itself is bounded)
+  /drip/...        200, the file at 2,000 bytes a second (above the stall limit)
+  /bomb/...        Content-Encoding: gzip, 64 MiB of spaces squeezed small
+  /huge/...        Content-Length: 20 GiB
+  /badetag/...     an ETag header with a bare CR inside it
 
 Usage: faultserver.py ROOT PORTFILE   (writes the chosen port to PORTFILE)
 Every request is logged to stdout as "METHOD PATH STATUS [range]".
@@ -108,6 +114,55 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if mode == "shortlenonce" and first_time(key):
                 self.note(200, "short-length")
                 return self.send_body(200, data[:-100], [("ETag", etag)])
+            if mode == "endless":
+                self.note(200, "endless")
+                self.send_response(200)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(data[:-2])
+                chunk = b" " * 65536
+                try:
+                    for _ in range(1024):
+                        self.wfile.write(chunk)
+                except OSError:
+                    pass
+                self.close_connection = True
+                return
+            if mode == "drip":
+                self.note(200, "drip")
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    for i in range(0, len(data), 200):
+                        self.wfile.write(data[i:i + 200])
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                except OSError:
+                    pass
+                self.close_connection = True
+                return
+            if mode == "bomb":
+                import gzip
+                body = gzip.compress(data[:-2] + b" " * (64 << 20) + b"}\n", 9)
+                self.note(200, f"bomb {len(body)}")
+                return self.send_body(200, body, [("Content-Encoding", "gzip")])
+            if mode == "huge":
+                self.note(200, "huge")
+                self.send_response(200)
+                self.send_header("Content-Length", str(20 << 30))
+                self.end_headers()
+                self.close_connection = True
+                return
+            if mode == "badetag":
+                self.note(200, "bad-etag")
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("ETag", '"abc\rInjected: yes"')
+                self.end_headers()
+                self.wfile.write(data)
+                self.wfile.flush()
+                return
             if mode == "truncjson":
                 self.note(200, "truncated-json")
                 return self.send_body(200, data[: len(data) - 40])
