@@ -84,7 +84,7 @@ static int import(struct cmd_ctx *c, struct store *s, const char *path,
 	struct buf line;
 	char *items[CHUNK];
 	size_t n = 0, i, lineno = 0, bad = 0, good = 0;
-	int ret = CC_OK, too_long;
+	int ret = CC_OK, too_long, atomic = 0;
 	char why[300];
 	FILE *f = fopen(path, "r");
 
@@ -121,7 +121,10 @@ static int import(struct cmd_ctx *c, struct store *s, const char *path,
 		goto out;
 	}
 	cc_err_clear(&c->err);
-	/* second pass: the good lines, in batches */
+	/* second pass: the good lines, in batches, as one transaction where the
+	 * store has them (SQLite): killed or out of disk, nothing is left */
+	if ((ret = store_bulk_begin(s, &atomic, &c->err)))
+		goto out;
 	rewind(f);
 	lineno = 0;
 	while (next_line(f, &line, &too_long) && !ret) {
@@ -146,6 +149,25 @@ static int import(struct cmd_ctx *c, struct store *s, const char *path,
 	}
 	for (i = 0; i < n; i++)
 		free(items[i]);
+	if (!ret)
+		ret = store_bulk_end(s, 1, &c->err);
+	else
+		store_bulk_end(s, 0, NULL);
+	if (ret && atomic) {
+		char inner[sizeof(c->err.msg)];
+
+		snprintf(inner, sizeof(inner), "%s", c->err.msg);
+		cc_err_clear(&c->err);
+		cc_err_set(&c->err, ret, "cannot import '%s' (nothing imported): %s", path, inner);
+	} else if (ret) {
+		char inner[sizeof(c->err.msg)];
+
+		snprintf(inner, sizeof(inner), "%s", c->err.msg);
+		cc_err_clear(&c->err);
+		cc_err_set(&c->err, ret,
+			   "cannot import '%s' after %zu items (line %zu): %s; %s imports are not atomic: run it again (puts replace)",
+			   path, good, lineno, inner, store_backend(s));
+	}
 	if (!ret)
 		cc_log(&c->cc, CC_LOG_INFO, "table", "imported %zu items from '%s'%s", good, path,
 		       bad ? " (bad lines skipped)" : "");
@@ -188,8 +210,13 @@ int cmd_table(int argc, char **argv, struct cmd_ctx *c)
 		case OPT_LIMIT:
 			errno = 0;
 			limit = strtoul(optarg, &end, 10);
-			if (errno || *end || !limit || limit > 1000000)
-				return print_usage(0);
+			/* strtoul takes "-1" as ULONG_MAX - 0: digits only */
+			if (errno || *end || !limit || limit > 1000000 || optarg[0] < '0' ||
+			    optarg[0] > '9') {
+				fprintf(stderr, "costctl table: --limit wants a whole number from 1 to 1000000, not '%s'\n",
+					optarg);
+				return CC_EUSAGE;
+			}
 			break;
 		case OPT_CURSOR: cursor = optarg; break;
 		case OPT_ALL: all = 1; break;

@@ -171,6 +171,27 @@ yajl_val json_parse(const char *text, size_t len, unsigned max_depth, char *why,
 	return v;
 }
 
+const char *json_dup_key(yajl_val v)
+{
+	size_t i, j;
+	const char *d;
+
+	if (YAJL_IS_OBJECT(v)) {
+		for (i = 0; i < v->u.object.len; i++) {
+			for (j = 0; j < i; j++)
+				if (!strcmp(v->u.object.keys[i], v->u.object.keys[j]))
+					return v->u.object.keys[i];
+			if ((d = json_dup_key(v->u.object.values[i])))
+				return d;
+		}
+	} else if (YAJL_IS_ARRAY(v)) {
+		for (i = 0; i < v->u.array.len; i++)
+			if ((d = json_dup_key(v->u.array.values[i])))
+				return d;
+	}
+	return NULL;
+}
+
 int json_gen_str(yajl_gen g, const char *s)
 {
 	return yajl_gen_string(g, (const unsigned char *)s, strlen(s)) == yajl_gen_status_ok;

@@ -48,6 +48,12 @@ yajl_val json_parse(const char *text, size_t len, unsigned max_depth, char *why,
  */
 size_t json_utf8_bad(const unsigned char *s, size_t len);
 
+/*
+ * The first key that appears twice in one object, anywhere in `v` (JSON
+ * allows it; an item must not: which "PK" would win?), or NULL. Borrowed.
+ */
+const char *json_dup_key(yajl_val v);
+
 /* Writes a parsed value as is: numbers keep their text. 1 on success. */
 int json_gen_value(yajl_gen g, yajl_val v);
 /* A NUL-terminated string; 1 on success. */

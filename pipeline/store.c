@@ -93,6 +93,14 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 		snprintf(why, whylen, "not a JSON object");
 		goto out;
 	}
+	{
+		const char *dup = json_dup_key(root);
+
+		if (dup) {
+			snprintf(why, whylen, "the attribute '%.100s' appears twice in one object", dup);
+			goto out;
+		}
+	}
 	if (!take_key(root, "PK", &k->pk, 1, why, whylen) ||
 	    !take_key(root, "SK", &k->sk, 1, why, whylen) ||
 	    !take_key(root, "GSI1PK", &k->g1pk, 0, why, whylen) ||
@@ -343,6 +351,17 @@ enum cc_code store_batch_put(struct store *s, const char *const *items,
 	}
 	free(ks);
 	return ret;
+}
+
+enum cc_code store_bulk_begin(struct store *s, int *atomic, struct cc_err *err)
+{
+	*atomic = s->ops->bulk != NULL;
+	return s->ops->bulk ? s->ops->bulk(s, 0, err) : CC_OK;
+}
+
+enum cc_code store_bulk_end(struct store *s, int commit, struct cc_err *err)
+{
+	return s->ops->bulk ? s->ops->bulk(s, commit ? 1 : 2, err) : CC_OK;
 }
 
 enum cc_code store_transact(struct store *s, const struct store_write *w,

@@ -103,6 +103,17 @@ enum cc_code store_query(struct store *s, const struct store_query *q,
 enum cc_code store_batch_put(struct store *s, const char *const *items,
 			     size_t n, struct cc_err *err);
 
+/*
+ * Brackets many store_batch_put calls as one unit where the backend can:
+ * SQLite runs them in one transaction, so an import that is killed or
+ * runs out of disk leaves nothing behind. DynamoDB cannot (a transaction
+ * holds at most 100 items): *atomic is 0 there, batches land as they go,
+ * and running the same import again is the remedy (puts replace).
+ * store_bulk_end commits when `commit`, else rolls back.
+ */
+enum cc_code store_bulk_begin(struct store *s, int *atomic, struct cc_err *err);
+enum cc_code store_bulk_end(struct store *s, int commit, struct cc_err *err);
+
 struct store_write {
 	enum { STORE_W_PUT, STORE_W_DELETE } op;
 	const char *json;      /* PUT */

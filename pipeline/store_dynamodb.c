@@ -289,7 +289,7 @@ static enum cc_code call(struct store *s, const char *op, const struct buf *body
 					return cc_err_set(err, CC_ENOTFOUND,
 							  "store '%s': %s; run 'costctl table init'",
 							  s->url, msg);
-				return cc_err_set(err, !strcmp(type, "ValidationException") ? CC_EUSAGE : CC_EIO,
+				return cc_err_set(err, CC_EIO, /* the server refused: exit 2, with its message */
 						  "store '%s': %s: %s: %s", s->url, op,
 						  *type ? type : "HTTP error", *msg ? msg : "no message");
 			}
@@ -888,6 +888,41 @@ static void dd_close(struct store *s)
 	s->impl = NULL;
 }
 
+/* [a-z]{2}(-[a-z0-9]+)+-[0-9]+, as AWS region codes are (us-gov-west-1 too) */
+static int region_ok(const char *r)
+{
+	size_t i, n = strlen(r), dashes = 0;
+
+	if (n < 4 || n > 32 || r[0] < 'a' || r[0] > 'z' || r[1] < 'a' || r[1] > 'z' ||
+	    r[n - 1] < '0' || r[n - 1] > '9')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = r[i];
+
+		if (c == '-') {
+			if (r[i + 1] == '-' || !r[i + 1])
+				return 0;
+			dashes++;
+		} else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+			return 0;
+		}
+	}
+	return dashes >= 2;
+}
+
+static int table_ok(const char *t)
+{
+	size_t i, n = strlen(t);
+
+	if (n < 3 || n > 255)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z') ||
+		      (t[i] >= '0' && t[i] <= '9') || t[i] == '_' || t[i] == '.' || t[i] == '-'))
+			return 0;
+	return 1;
+}
+
 enum cc_code store_dynamodb_open(struct store *s, const char *rest, struct cc_err *err)
 {
 	struct ddb *d = calloc(1, sizeof(*d));
@@ -909,12 +944,27 @@ enum cc_code store_dynamodb_open(struct store *s, const char *rest, struct cc_er
 	snprintf(d->region, sizeof(d->region), "%.*s", (int)(slash - rest), rest);
 	snprintf(d->table, sizeof(d->table), "%.*s",
 		 (int)(q ? (size_t)(q - slash - 1) : strlen(slash + 1)), slash + 1);
-	if (q && !strncmp(q, "?endpoint=", 10))
+	/* the region becomes a host name and the SigV4 scope: us-east-1, cn-north-1 */
+	if (!region_ok(d->region))
+		return cc_err_set(err, CC_EUSAGE,
+				  "store '%s': '%s' is not a region code (like us-east-1)", s->url,
+				  d->region);
+	if (!table_ok(d->table))
+		return cc_err_set(err, CC_EUSAGE,
+				  "store '%s': '%s' is not a DynamoDB table name (3-255 of [A-Za-z0-9_.-])",
+				  s->url, d->table);
+	if (q && !strncmp(q, "?endpoint=", 10)) {
 		snprintf(d->endpoint, sizeof(d->endpoint), "%s", q + 10);
-	else if (q)
+		if (strncmp(d->endpoint, "http://", 7) && strncmp(d->endpoint, "https://", 8))
+			return cc_err_set(err, CC_EUSAGE,
+					  "store '%s': the endpoint must be an http:// or https:// URL",
+					  s->url);
+	} else if (q) {
 		return cc_err_set(err, CC_EUSAGE, "store '%s': the only option is ?endpoint=URL", s->url);
-	else
-		snprintf(d->endpoint, sizeof(d->endpoint), "https://dynamodb.%s.amazonaws.com/", d->region);
+	} else {
+		snprintf(d->endpoint, sizeof(d->endpoint), "https://dynamodb.%s.amazonaws.com%s/",
+			 d->region, strncmp(d->region, "cn-", 3) ? "" : ".cn");
+	}
 	if ((ret = aws_creds_load(&d->creds, err)))
 		return ret;
 	d->h = curl_easy_init();

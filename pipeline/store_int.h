@@ -41,6 +41,8 @@ struct store_ops {
 			      struct buf *next, struct cc_err *err);
 	enum cc_code (*batch_put)(struct store *s, struct store_keys *ks,
 				  size_t n, struct cc_err *err);
+	/* store_bulk_*: phase 0 begin, 1 commit, 2 roll back; NULL: not atomic */
+	enum cc_code (*bulk)(struct store *s, int phase, struct cc_err *err);
 	enum cc_code (*transact)(struct store *s, const struct store_write *w,
 				 struct store_keys *ks, size_t n,
 				 struct cc_err *err);

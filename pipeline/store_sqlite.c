@@ -24,6 +24,7 @@ struct sq {
 	sqlite3 *db;
 	char *path;
 	int has_table;
+	int in_bulk; /* inside store_bulk_begin: batches join the outer transaction */
 };
 
 #define LIVE "(ttl IS NULL OR ttl > ?9)"
@@ -456,8 +457,11 @@ out:
 
 static enum cc_code begin(struct store *s, struct cc_err *err)
 {
-	int rc = exec(s, "BEGIN IMMEDIATE");
+	int rc;
 
+	if (SQ(s)->in_bulk)
+		return CC_OK;
+	rc = exec(s, "BEGIN IMMEDIATE");
 	return rc ? sql_error(s, rc, "begin a transaction", err) : CC_OK;
 }
 
@@ -465,6 +469,8 @@ static enum cc_code finish(struct store *s, enum cc_code ret, struct cc_err *err
 {
 	int rc;
 
+	if (SQ(s)->in_bulk)
+		return ret; /* the outer transaction decides */
 	if (ret) {
 		exec(s, "ROLLBACK");
 		return ret;
@@ -473,6 +479,32 @@ static enum cc_code finish(struct store *s, enum cc_code ret, struct cc_err *err
 	if (rc) {
 		exec(s, "ROLLBACK");
 		return sql_error(s, rc, "commit", err);
+	}
+	return CC_OK;
+}
+
+static enum cc_code sq_bulk(struct store *s, int phase, struct cc_err *err)
+{
+	struct sq *q = SQ(s);
+	enum cc_code ret;
+	int rc;
+
+	if (phase == 0) {
+		if ((ret = need_table(s, err)) || (ret = begin(s, err)))
+			return ret;
+		q->in_bulk = 1;
+		return CC_OK;
+	}
+	q->in_bulk = 0;
+	if (phase == 2) {
+		exec(s, "ROLLBACK");
+		return CC_OK;
+	}
+	rc = exec(s, "COMMIT");
+	if (rc) {
+		ret = sql_error(s, rc, "commit", err);
+		exec(s, "ROLLBACK");
+		return ret;
 	}
 	return CC_OK;
 }
@@ -563,6 +595,7 @@ const struct store_ops store_sqlite_ops = {
 	.del = sq_del,
 	.query = sq_query,
 	.batch_put = sq_batch_put,
+	.bulk = sq_bulk,
 	.transact = sq_transact,
 	.scan = sq_scan,
 	.purge = sq_purge,
