@@ -72,7 +72,10 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libpipeline.a
 COSTCTL := $(BUILD)/costctl
 UNIT := $(BUILD)/tests/unit/runner
-FUZZ_DRIVER := $(BUILD)/tests/fuzz/regression_driver
+# one fuzz target per parser of outside input, each with its corpus in
+# tests/fuzz/corpus/<name>; replayed in `make check`, fuzzed by `make fuzz`
+FUZZ_TARGETS := ingest json item config pricebook
+FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay_%)
 BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop \
 	$(BUILD)/tests/bench/runstat $(BUILD)/tests/bench/ingest_only \
 	$(BUILD)/tests/bench/store_bench
@@ -95,7 +98,7 @@ $(COSTCTL): $(CMD_OBJ) $(LIB)
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(CHECK_LIBS) $(LIBS)
 
-$(FUZZ_DRIVER): $(BUILD)/tests/fuzz/regression_driver.o $(BUILD)/tests/fuzz/fuzz_ingest.o $(LIB)
+$(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/regression_driver.o $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
@@ -116,8 +119,10 @@ check-cli: $(COSTCTL) $(BUILD)/.test-deps
 $(BUILD)/.test-deps: scripts/install-deps.sh
 	$(Q)scripts/install-deps.sh test && touch $@
 
-check-fuzz: $(FUZZ_DRIVER)
-	$(Q)$(FUZZ_DRIVER) tests/fuzz/corpus/ingest
+check-fuzz: $(FUZZ_REPLAY)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		$(BUILD)/tests/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # the store suite and `costctl table` against DynamoDB Local (java, npm)
 check-dynamodb: $(UNIT) $(COSTCTL) $(BUILD)/.test-deps
@@ -136,14 +141,22 @@ bench: $(COSTCTL) $(BENCH_TOOLS) $(BUILD)/.test-deps
 		$(BUILD)/tests/bench/store_bench sqlite:$(BUILD)/bench/store/bench.db
 	$(Q)tests/integration/dynamodb.sh $(BUILD) bench
 
-# libFuzzer needs clang; the regression driver above replays the corpus in `make check`.
+# libFuzzer needs clang; the regression driver above replays the corpora in
+# `make check`. FUZZ_SECONDS a target (default 60), FUZZ=name to run one;
+# new findings land in build/fuzz/corpus-<name>: copy the interesting ones
+# into tests/fuzz/corpus/<name>.
+FUZZ ?= $(FUZZ_TARGETS)
 fuzz: $(BUILD)/config.mk
 	$(Q)scripts/install-deps.sh fuzz
 	$(Q)mkdir -p $(BUILD)/fuzz
-	$(call say,CLANG,fuzz_ingest)clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) -o $(BUILD)/fuzz/fuzz_ingest tests/fuzz/fuzz_ingest.c $(LIB_SRC) $(PKG_LIBS) -lm
-	$(Q)mkdir -p $(BUILD)/fuzz/corpus && cp tests/fuzz/corpus/ingest/* $(BUILD)/fuzz/corpus/
-	$(BUILD)/fuzz/fuzz_ingest -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 $(BUILD)/fuzz/corpus
+	$(Q)for t in $(FUZZ); do \
+		echo "  CLANG   fuzz_$$t"; \
+		clang $(CPPFLAGS) -std=c17 -g -O1 -fopenmp -pthread -fsanitize=fuzzer,address,undefined \
+			$(PKG_CFLAGS) -o $(BUILD)/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(LIB_SRC) $(PKG_LIBS) -lm || exit 1; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/corpus-$$t/; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 -timeout=10 \
+			-artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t || exit 1; \
+	done
 
 # Rewrites the CLI tests' exact stdout files; review `git diff` before committing.
 golden: $(COSTCTL)

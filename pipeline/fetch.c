@@ -107,22 +107,24 @@ static const char *tree_str(yajl_val obj, const char *key)
 	return v ? YAJL_GET_STRING(v) : NULL;
 }
 
+static enum cc_code manifest_parse(struct manifest *m, const char *path, const char *text,
+				   size_t len, struct cc_err *err);
+
 static enum cc_code manifest_load(struct manifest *m, const char *path,
 				  struct cc_err *err)
 {
-	const char *files_path[] = { "files", NULL };
-	char errbuf[256];
 	struct buf text;
-	yajl_val root, files;
+	enum cc_code ret;
 	FILE *f;
-	size_t i, n;
+	size_t n;
 	char chunk[65536];
 
 	memset(m, 0, sizeof(*m));
-	f = fopen(path, "rb");
+	if (access(path, F_OK) && errno == ENOENT)
+		return CC_OK;
+	f = fs_fopen_regular(path, "fetch manifest", err);
 	if (!f)
-		return errno == ENOENT ? CC_OK :
-					 cc_err_errno(err, errno, "cannot open '%s'", path);
+		return err && err->code ? err->code : CC_EIO;
 	buf_init(&text, INDEX_CAP);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (buf_add(&text, chunk, n)) {
@@ -131,8 +133,20 @@ static enum cc_code manifest_load(struct manifest *m, const char *path,
 			return cc_err_set(err, CC_ENOMEM, "'%s' is too large", path);
 		}
 	fclose(f);
-	root = json_parse(text.buf, text.len, JSON_MAX_DEPTH, errbuf, sizeof(errbuf));
+	ret = manifest_parse(m, path, text.buf, text.len, err);
 	buf_release(&text);
+	return ret;
+}
+
+static enum cc_code manifest_parse(struct manifest *m, const char *path, const char *text,
+				   size_t len, struct cc_err *err)
+{
+	const char *files_path[] = { "files", NULL };
+	char errbuf[256];
+	yajl_val root, files;
+	size_t i;
+
+	root = json_parse(text, len, JSON_MAX_DEPTH, errbuf, sizeof(errbuf));
 	if (!root)
 		return cc_err_set(err, CC_EPARSE,
 				  "cannot parse the fetch manifest '%s': %s (remove it to start afresh)",
@@ -145,7 +159,9 @@ static enum cc_code manifest_load(struct manifest *m, const char *path,
 		yajl_val size = yajl_tree_get(o, size_path, yajl_t_number);
 		struct mentry *e;
 
-		if (!offer || !region)
+		/* entries name paths: only what fetch itself could have written */
+		if (!offer || !region || !fetch_name_ok(offer, strlen(offer)) ||
+		    !fetch_name_ok(region, strlen(region)))
 			continue;
 		e = manifest_add(m, offer, region);
 		if (!e) {
@@ -1486,6 +1502,64 @@ out:
 	yajl_tree_free(index);
 	free(url);
 	return ret;
+}
+
+long fetch_parse_doc(enum fetch_doc kind, const char *text, size_t len, struct cc_err *err)
+{
+	const char *offers_path[] = { "offers", NULL }, *regions_path[] = { "regions", NULL };
+	struct manifest m;
+	struct fetch f;
+	char why[512];
+	yajl_val root, map;
+	long n = 0;
+	size_t i;
+
+	if (kind == FETCH_DOC_MANIFEST) {
+		memset(&m, 0, sizeof(m));
+		if (manifest_parse(&m, "manifest", text, len, err)) {
+			manifest_free(&m);
+			return -1;
+		}
+		n = (long)m.n;
+		manifest_free(&m);
+		return n;
+	}
+	memset(&f, 0, sizeof(f));
+	f.err = err;
+	if (parse_base(&f, "http://127.0.0.1/"))
+		return -1;
+	root = json_parse(text, len, JSON_MAX_DEPTH, why, sizeof(why));
+	if (!root) {
+		cc_err_set(err, CC_EPARSE, "not JSON: %s", why);
+		n = -1;
+		goto out;
+	}
+	map = yajl_tree_get(root, kind == FETCH_DOC_OFFERS ? offers_path : regions_path,
+			    yajl_t_object);
+	for (i = 0; map && i < YAJL_GET_OBJECT(map)->len; i++) {
+		const char *key = YAJL_GET_OBJECT(map)->keys[i];
+		const char *url = tree_str(YAJL_GET_OBJECT(map)->values[i],
+					   kind == FETCH_DOC_OFFERS ? "currentRegionIndexUrl" :
+								      "currentVersionUrl");
+		char *full;
+
+		if (!url || !fetch_name_ok(key, strlen(key)))
+			continue;
+		if ((full = join_url(&f, url, why, sizeof(why)))) {
+			free(version_of(full));
+			free(full);
+			n++;
+		}
+	}
+	yajl_tree_free(root);
+out:
+	curl_free(f.base);
+	curl_free(f.user);
+	curl_free(f.password);
+	curl_free(f.scheme);
+	curl_free(f.host);
+	curl_free(f.port);
+	return n;
 }
 
 enum cc_code fetch_run(const struct cc_ctx *ctx, const struct fetch_options *o,

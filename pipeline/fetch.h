@@ -62,6 +62,14 @@ struct fetch_options {
  */
 int fetch_name_ok(const char *name, size_t len);
 
+enum fetch_doc { FETCH_DOC_OFFERS, FETCH_DOC_REGIONS, FETCH_DOC_MANIFEST };
+/*
+ * Parses an offer index, a region index or a fetch manifest the way
+ * fetch_run does, with no I/O (tests and fuzz targets): the number of
+ * entries fetch would use, or -1 with `err` filled.
+ */
+long fetch_parse_doc(enum fetch_doc kind, const char *text, size_t len, struct cc_err *err);
+
 struct fetch_result {
 	unsigned files;       /* offer files wanted */
 	unsigned unchanged;   /* skipped: same version on disk, no request */

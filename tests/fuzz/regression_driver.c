@@ -67,6 +67,11 @@ int main(int argc, char **argv)
 		closedir(d);
 	}
 	/* a crash never gets here: the runner sees the signal */
-	printf("fuzz: %d passed, %d failed\n", passed, failed);
+	{
+		const char *name = argc > 1 ? strrchr(argv[1], '/') : NULL;
+
+		printf("fuzz-%s: %d passed, %d failed\n", name ? name + 1 : argc > 1 ? argv[1] : "none",
+		       passed, failed);
+	}
 	return failed != 0;
 }
