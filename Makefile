@@ -10,6 +10,7 @@
 #   make fuzz       libFuzzer build of the ingest fuzz target (clang)
 #   make golden     rewrite the CLI tests' exact outputs (review the diff)
 #   make style      what clang-format would change in the current diff
+#   make install    PREFIX=/usr/local, DESTDIR: the binary, costctl.1, the example config
 #   make clean
 #
 # Options: V=1 (show commands), WERROR=1 (warnings are errors),
@@ -105,7 +106,21 @@ $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 # ---------------------------------------------------------------- tests
-.PHONY: check check-unit check-cli check-fuzz check-dynamodb sanitize demo bench fuzz clean style golden
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+$(BUILD)/costctl.1: $(COSTCTL) scripts/manpage.sh
+	$(call say,MAN,$@)scripts/manpage.sh $(COSTCTL) >$@.tmp && mv $@.tmp $@
+
+install: $(COSTCTL) $(BUILD)/costctl.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/doc/costctl/docs
+	install -m 0755 $(COSTCTL) $(DESTDIR)$(PREFIX)/bin/costctl
+	install -m 0644 $(BUILD)/costctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/costctl.1
+	install -m 0644 costctl.conf.example README.md $(DESTDIR)$(PREFIX)/share/doc/costctl/
+	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/costctl/docs/
+
+.PHONY: install check check-unit check-cli check-fuzz check-dynamodb sanitize demo bench fuzz clean style golden
 
 check: check-unit check-cli check-fuzz check-dynamodb
 

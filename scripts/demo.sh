@@ -39,3 +39,19 @@ echo "== price: S3 Standard storage tiers and data transfer out of us-east-1"
 "$costctl" --state "$state" price --format table AmazonS3 us-east-1 volumeType=Standard
 "$costctl" --state "$state" price --format table AWSDataTransfer us-east-1 \
 	usagetype=DataTransfer-Out-Bytes | tail -n +2
+echo
+pb=$(readlink -f "$state/pricebook.current")
+cat <<DONE
+== done: the demo fetched, ingested and stored, with no network
+  binary          $costctl   (or 'make install': /usr/local/bin/costctl, man costctl)
+  state directory $state/
+  offer files     $state/offers/<offer>/<region>/index.json   (from file://$PWD/fixtures/pricelist)
+  pricebook       $state/pricebook.current -> ${pb#"$PWD"/}
+  table (SQLite)  $state/costplatform.db   (the seed's users, estimations, calculations)
+  (documents and the nightly report join here as those stages land)
+
+Try next:
+  $costctl --state $state price --format table AmazonRDS us-east-1 databaseEngine=MySQL
+  $costctl --state $state table query estimation est456
+  $costctl pricebook verify $state/pricebook.current
+DONE
