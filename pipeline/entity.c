@@ -552,6 +552,13 @@ enum cc_code ent_parse(const struct ent_desc *d, void *obj, const char *json,
 	id = d->id_field ? json_get(root, d->id_field) : NULL;
 	snprintf(who, sizeof(who), "%s%s%.100s", d->name, id && YAJL_IS_STRING(id) ? " " : "",
 		 id && YAJL_IS_STRING(id) ? id->u.string : "");
+	/* which of two "PK"s would win? (the fuzzer found the second leaking the first) */
+	if (json_dup_key(root)) {
+		ret = cc_err_set(err, CC_EPARSE, "%s: the attribute '%.100s' appears twice in one object",
+				 who, json_dup_key(root));
+		yajl_tree_free(root);
+		return ret;
+	}
 	buf_init(&path, 4096);
 	ret = parse_obj(d, obj, root, &path, who, err);
 	buf_release(&path);

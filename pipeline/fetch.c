@@ -308,23 +308,34 @@ static double backoff(struct fetch *f, unsigned attempt, long retry_after)
 	return cc_backoff_s(f->o->backoff_ms / 1000.0, attempt, cap, &f->rng);
 }
 
+/* The next item of a comma-separated list, trimmed; 0 at the end. */
+static int list_next(const char **p, const char **item, size_t *len)
+{
+	const char *s = *p, *comma;
+	size_t n;
+
+	if (!s || !*s)
+		return 0;
+	comma = strchr(s, ',');
+	n = comma ? (size_t)(comma - s) : strlen(s);
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	*item = s;
+	*len = n;
+	*p = comma ? comma + 1 : NULL;
+	return 1;
+}
+
 static int split_has(const char *list, const char *item)
 {
-	size_t n = strlen(item);
-	const char *p = list;
+	size_t n = strlen(item), len;
+	const char *p = list, *it;
 
-	while (p && *p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		while (len && isspace((unsigned char)*p))
-			p++, len--;
-		while (len && isspace((unsigned char)p[len - 1]))
-			len--;
-		if (len == n && !memcmp(p, item, n))
+	while (list_next(&p, &it, &len))
+		if (len == n && !memcmp(it, item, n))
 			return 1;
-		p = comma ? comma + 1 : NULL;
-	}
 	return 0;
 }
 
@@ -350,43 +361,26 @@ int fetch_name_ok(const char *s, size_t len)
 /* Every name of a comma-separated list is one fetch_name_ok accepts. */
 static enum cc_code check_names(const char *list, const char *what, struct cc_err *err)
 {
-	const char *p = list;
+	const char *p = list, *it;
+	size_t len;
 
-	while (p && *p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		while (len && isspace((unsigned char)*p))
-			p++, len--;
-		while (len && isspace((unsigned char)p[len - 1]))
-			len--;
-		if (len && !fetch_name_ok(p, len))
+	while (list_next(&p, &it, &len))
+		if (len && !fetch_name_ok(it, len))
 			return cc_err_set(err, CC_EUSAGE,
 					  "%s: '%.*s' is not a valid code (letters, digits, '_', '.', '-'; no '..')",
-					  what, (int)(len > 80 ? 80 : len), p);
-		p = comma ? comma + 1 : NULL;
-	}
+					  what, (int)(len > 80 ? 80 : len), it);
 	return CC_OK;
 }
 
 /* Whether `item` appears in the list before `upto` (a duplicate). */
 static int listed_before(const char *list, const char *upto, const char *item)
 {
-	size_t n = strlen(item);
-	const char *p = list;
+	size_t n = strlen(item), len;
+	const char *p = list, *it;
 
-	while (p && *p && p < upto) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		while (len && isspace((unsigned char)*p))
-			p++, len--;
-		while (len && isspace((unsigned char)p[len - 1]))
-			len--;
-		if (p < upto && len == n && !memcmp(p, item, n))
+	while (list_next(&p, &it, &len) && it < upto)
+		if (len == n && !memcmp(it, item, n))
 			return 1;
-		p = comma ? comma + 1 : NULL;
-	}
 	return 0;
 }
 
@@ -1391,7 +1385,8 @@ static enum cc_code plan(struct fetch *f)
 	enum cc_code ret;
 	char why[512];
 	char *url = join_url(f, "/offers/v1.0/aws/index.json", why, sizeof(why));
-	const char *p;
+	const char *p, *item;
+	size_t len;
 
 	if (!url)
 		return cc_err_set(f->err, CC_EUSAGE, "fetch.base_url: %s", why);
@@ -1406,25 +1401,17 @@ static enum cc_code plan(struct fetch *f)
 		goto out;
 	}
 	/* the services asked for, in the order asked */
-	for (p = f->o->services; p && *p && !ret;) {
-		const char *comma = strchr(p, ',');
+	for (p = f->o->services; !ret && list_next(&p, &item, &len);) {
 		char code[128];
-		size_t len = comma ? (size_t)(comma - p) : strlen(p), k;
 		const char *op[2] = { code, NULL };
 		yajl_val offer, regions = NULL, rindex = NULL;
 		const char *rurl;
 		char *full;
+		size_t k;
 
-		while (len && isspace((unsigned char)*p))
-			p++, len--;
-		while (len && isspace((unsigned char)p[len - 1]))
-			len--;
-		snprintf(code, sizeof(code), "%.*s", (int)len, p);
-		if (!code[0] || listed_before(f->o->services, p, code)) {
-			p = comma ? comma + 1 : NULL;
+		snprintf(code, sizeof(code), "%.*s", (int)len, item);
+		if (!code[0] || listed_before(f->o->services, item, code))
 			continue; /* a service named twice is fetched once */
-		}
-		p = comma ? comma + 1 : NULL;
 		offer = yajl_tree_get(offers, op, yajl_t_object);
 		rurl = offer ? tree_str(offer, "currentRegionIndexUrl") : NULL;
 		if (!rurl) {
