@@ -42,7 +42,8 @@ fuzz_pkgs="clang libfuzzer-14-dev"
 # flock(1) and unshare(1)
 # and npm (unless one is on PATH already, e.g. NodeSource's) to fetch it;
 # jq for the README's examples
-test_pkgs="nginx-light python3 util-linux openjdk-17-jre-headless iproute2 jq"
+# the AWS CLI for the interop test: another client of the same table
+test_pkgs="nginx-light python3 util-linux openjdk-17-jre-headless iproute2 jq awscli"
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs npm"
 
 case "${1:-build}" in

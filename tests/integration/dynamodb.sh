@@ -13,7 +13,8 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 mode=${2:-test}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-peers=$build/peers
+# one copy for every build directory (build/, build/san/)
+peers=$top/build/peers
 port=18010
 
 for tool in java npm unshare ip; do
