@@ -10,7 +10,8 @@
 #include "pipeline/banned.h"
 
 static const char *const usage[] = {
-	"usage: costctl table init",
+	"usage: costctl table init [--accept-existing]",
+	"       costctl table info",
 	"       costctl table import [--skip-bad] FILE.jsonl",
 	"       costctl table export",
 	"       costctl table get PK SK",
@@ -22,7 +23,12 @@ static const char *const usage[] = {
 	"one a line in import and export files; export then import is lossless.",
 	"import checks every line first and imports nothing if one is bad (each",
 	"bad line is named), unless --skip-bad. query prints items as JSON lines;",
-	"with --limit, the cursor of the next page goes to stderr.",
+	"Without --limit a query reads every page; with --limit, one page, and",
+	"the cursor of the next goes to stderr (--all reads on).",
+	"init creates the table as section 2.1 says; an existing DynamoDB table",
+	"of another shape is reported (exit 2) unless --accept-existing.",
+	"Plain JSON cannot say DynamoDB's sets and binary: they travel as",
+	"{\"$ss\":[..]}, {\"$ns\":[..]}, {\"$bs\":[..]} and {\"$b\":\"base64\"}.",
 	"",
 	"patterns:",
 	NULL,
@@ -179,18 +185,19 @@ out:
 
 int cmd_table(int argc, char **argv, struct cmd_ctx *c)
 {
-	enum { OPT_SKIP = 256, OPT_LIMIT, OPT_CURSOR, OPT_ALL };
+	enum { OPT_SKIP = 256, OPT_LIMIT, OPT_CURSOR, OPT_ALL, OPT_ACCEPT };
 	static const struct option opts[] = {
 		{ "skip-bad", no_argument, NULL, OPT_SKIP },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "cursor", required_argument, NULL, OPT_CURSOR },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "accept-existing", no_argument, NULL, OPT_ACCEPT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cursor = NULL, *sub;
 	unsigned long limit = 0;
-	int o, ret, skip_bad = 0, all = 0;
+	int o, ret, skip_bad = 0, all = 0, accept = 0;
 	struct store *s = NULL;
 	struct buf next, item;
 	char *end;
@@ -220,27 +227,31 @@ int cmd_table(int argc, char **argv, struct cmd_ctx *c)
 			break;
 		case OPT_CURSOR: cursor = optarg; break;
 		case OPT_ALL: all = 1; break;
+		case OPT_ACCEPT: accept = 1; break;
 		case 'h': return print_usage(1);
 		default: return print_usage(0);
 		}
 	}
 	buf_init(&next, 1 << 20);
 	buf_init(&item, 8 << 20);
-	if (strcmp(sub, "init") && strcmp(sub, "import") && strcmp(sub, "export") &&
+	if (strcmp(sub, "init") && strcmp(sub, "info") && strcmp(sub, "import") && strcmp(sub, "export") &&
 	    strcmp(sub, "get") && strcmp(sub, "query") && strcmp(sub, "purge-expired"))
 		return print_usage(0);
 	if ((!strcmp(sub, "get") && argc - optind != 2) ||
 	    (!strcmp(sub, "import") && argc - optind != 1) ||
-	    ((!strcmp(sub, "init") || !strcmp(sub, "export") || !strcmp(sub, "purge-expired")) &&
+	    ((!strcmp(sub, "init") || !strcmp(sub, "info") || !strcmp(sub, "export") ||
+	      !strcmp(sub, "purge-expired")) &&
 	     argc != optind) ||
 	    (!strcmp(sub, "query") && argc == optind))
 		return print_usage(0);
 	if ((ret = open_store(c, &s)))
 		goto out;
 	if (!strcmp(sub, "init")) {
-		if (!(ret = store_init(s, &c->err)))
-			cc_log(&c->cc, CC_LOG_INFO, "table", "table %s ready (%s)", STORE_TABLE_NAME,
-			       store_backend(s));
+		if (!(ret = store_init_ex(s, accept ? STORE_INIT_ACCEPT : 0, &c->err)))
+			cc_log(&c->cc, CC_LOG_INFO, "table", "table ready in '%s'", store_url(s));
+	} else if (!strcmp(sub, "info")) {
+		if (!(ret = store_describe(s, &item, &c->err)))
+			fwrite(item.buf, 1, item.len, stdout);
 	} else if (!strcmp(sub, "import")) {
 		ret = import(c, s, argv[optind], skip_bad);
 	} else if (!strcmp(sub, "export")) {
@@ -269,6 +280,10 @@ int cmd_table(int argc, char **argv, struct cmd_ctx *c)
 					 argv[optind]);
 			goto out;
 		}
+		/* without --limit, every page: the same items on both backends
+		 * (DynamoDB stops a page at 1 MB) */
+		if (!limit)
+			all = 1;
 		for (;;) {
 			ret = store_pattern_run(s, p, (const char *const *)argv + optind + 1,
 						(size_t)(argc - optind - 1), (unsigned)limit, cursor,

@@ -18,6 +18,8 @@ const struct cfg_key cfg_keys[] = {
 	  "table store URL (sqlite:PATH or dynamodb://REGION/TABLE); "
 	  "empty = sqlite:<state>/costplatform.db" },
 	{ "log_format", CFG_STR, 0, 0, "text", "log lines on stderr: text or json" },
+	{ "store.kms_key", CFG_STR, 0, 0, "alias/aws-cost-platform-key",
+	  "DynamoDB: the KMS key 'table init' encrypts the table with (empty: AWS owned key)" },
 	{ "store.retries", CFG_INT, 0, 20, "8",
 	  "DynamoDB: further attempts after throttling, 5xx or a network error" },
 	{ "fetch.base_url", CFG_STR, 0, 0, "https://pricing.us-east-1.amazonaws.com",

@@ -171,6 +171,70 @@ yajl_val json_parse(const char *text, size_t len, unsigned max_depth, char *why,
 	return v;
 }
 
+int json_num_normalize(const char *in, char *out, size_t cap)
+{
+	const char *p = in, *int_s, *frac_s = NULL, *exp_s = NULL;
+	size_t int_n = 0, frac_n = 0, exp_n = 0, need;
+	int neg = 0, exp_neg = 0;
+	char *o = out;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	int_s = p;
+	while (*p >= '0' && *p <= '9')
+		p++, int_n++;
+	if (*p == '.') {
+		frac_s = ++p;
+		while (*p >= '0' && *p <= '9')
+			p++, frac_n++;
+	}
+	if (!int_n && !frac_n)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			exp_neg = *p++ == '-';
+		exp_s = p;
+		while (*p >= '0' && *p <= '9')
+			p++, exp_n++;
+		if (!exp_n)
+			return -1;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p)
+		return -1;
+	while (int_n > 1 && *int_s == '0')
+		int_s++, int_n--;
+	need = 1 + (int_n ? int_n : 1) + 1 + frac_n + 2 + exp_n + 1;
+	if (need > cap)
+		return -1;
+	if (neg)
+		*o++ = '-';
+	if (int_n) {
+		memcpy(o, int_s, int_n);
+		o += int_n;
+	} else {
+		*o++ = '0';
+	}
+	if (frac_n) {
+		*o++ = '.';
+		memcpy(o, frac_s, frac_n);
+		o += frac_n;
+	}
+	if (exp_n) {
+		*o++ = 'e';
+		if (exp_neg)
+			*o++ = '-';
+		memcpy(o, exp_s, exp_n);
+		o += exp_n;
+	}
+	*o = '\0';
+	return 0;
+}
+
 const char *json_dup_key(yajl_val v)
 {
 	size_t i, j;

@@ -54,6 +54,14 @@ size_t json_utf8_bad(const unsigned char *s, size_t len);
  */
 const char *json_dup_key(yajl_val v);
 
+/*
+ * Number text another client may have written (DynamoDB keeps a nested
+ * number's text as given: ".5", "+5", "5.", "0001") as valid JSON, exactly:
+ * no float conversion, digits kept ("-0.50" stays). Writes at most cap - 1
+ * bytes and a NUL into out; 0, or -1 when `in` is not a number at all.
+ */
+int json_num_normalize(const char *in, char *out, size_t cap);
+
 /* Writes a parsed value as is: numbers keep their text. 1 on success. */
 int json_gen_value(yajl_gen g, yajl_val v);
 /* A NUL-terminated string; 1 on success. */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,21 +54,227 @@ static int take_key(yajl_val root, const char *name, char **out, int required,
 	return 1;
 }
 
-static int take_int(yajl_val root, const char *name, int *has, int64_t *out,
-		    char *why, size_t whylen)
+/*
+ * TTL and Version as another client may have written them: DynamoDB lets
+ * either be any type. Only a Number TTL expires an item (its whole
+ * seconds); only a whole-number Version takes part in the optimistic lock.
+ * Anything else is kept as it is and has no effect, as in DynamoDB.
+ */
+static void take_number(yajl_val root, const char *name, int whole_only, int *has,
+			int64_t *out)
 {
 	const char *path[2] = { name, NULL };
 	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
 
 	*has = 0;
-	if (!v || YAJL_IS_NULL(v))
+	if (!v || !YAJL_IS_NUMBER(v))
+		return;
+	if (YAJL_IS_INTEGER(v)) {
+		*has = 1;
+		*out = YAJL_GET_INTEGER(v);
+	} else if (!whole_only && YAJL_IS_DOUBLE(v) && v->u.number.d > -9.2e18 &&
+		   v->u.number.d < 9.2e18) {
+		*has = 1;
+		*out = (int64_t)floor(v->u.number.d);
+	}
+}
+
+/* ------------------------------------------------ DynamoDB's limits */
+
+#define DDB_ITEM_MAX 409600u  /* 400 KB */
+#define DDB_HASH_KEY_MAX 2048u
+#define DDB_RANGE_KEY_MAX 1024u
+#define DDB_NUM_DIGITS 38
+
+static int base64_ok(const char *s)
+{
+	size_t n = strlen(s), i, pad = 0;
+
+	if (n % 4)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return pad <= 2;
+}
+
+/* At most 38 significant digits, and within DynamoDB's range (1E-130 .. 9.99E+125). */
+static int ddb_number_ok(const char *t)
+{
+	int digits = 0, lead = 1, zeros = 0, point_seen = 0, int_digits = 0;
+	long e = 0;
+	const char *p = t;
+
+	if (*p == '-')
+		p++;
+	for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
+		if (*p == '.') {
+			point_seen = 1;
+			continue;
+		}
+		if (lead && *p == '0') {
+			if (point_seen)
+				int_digits--;
+			continue;
+		}
+		if (!point_seen)
+			int_digits++;
+		lead = 0;
+		if (*p == '0') {
+			zeros++;
+		} else {
+			digits += zeros + 1;
+			zeros = 0;
+		}
+	}
+	if (*p == 'e' || *p == 'E')
+		e = strtol(p + 1, NULL, 10);
+	if (!digits)
+		return 1; /* zero */
+	if (digits > DDB_NUM_DIGITS)
+		return 0;
+	e += int_digits; /* the decimal exponent of the first significant digit, plus one */
+	return e <= 126 && e >= -129;
+}
+
+/*
+ * One value by DynamoDB's rules, adding its size as DynamoDB counts it
+ * (strings and binary by bytes, numbers by digits, 3 bytes a container
+ * plus 1 an element, names by bytes). The typed forms plain JSON cannot
+ * say are single-key objects: {"$ss":[...]}, {"$ns":[...]}, {"$bs":[...]}
+ * (non-empty sets, no duplicates) and {"$b":"<base64>"}.
+ */
+static int ddb_value_ok(yajl_val v, const char *name, unsigned long *size, char *why,
+			size_t whylen)
+{
+	size_t i, j;
+
+	switch (v->type) {
+	case yajl_t_string:
+		*size += strlen(v->u.string);
 		return 1;
-	if (!YAJL_IS_INTEGER(v)) {
-		snprintf(why, whylen, "%s must be a whole number", name);
+	case yajl_t_number:
+		if (!ddb_number_ok(v->u.number.r)) {
+			snprintf(why, whylen,
+				 "'%.60s': the number %.60s has more than %d significant digits or is out of DynamoDB's range",
+				 name, v->u.number.r, DDB_NUM_DIGITS);
+			return 0;
+		}
+		*size += strlen(v->u.number.r) / 2 + 1;
+		return 1;
+	case yajl_t_object:
+		if (v->u.object.len == 1 && v->u.object.keys[0][0] == '$') {
+			const char *t = v->u.object.keys[0];
+			yajl_val x = v->u.object.values[0];
+
+			if (!strcmp(t, "$b")) {
+				if (!YAJL_IS_STRING(x) || !base64_ok(x->u.string)) {
+					snprintf(why, whylen, "'%.60s': $b must be a base64 string", name);
+					return 0;
+				}
+				*size += strlen(x->u.string) / 4 * 3;
+				return 1;
+			}
+			if (!strcmp(t, "$ss") || !strcmp(t, "$ns") || !strcmp(t, "$bs")) {
+				if (!YAJL_IS_ARRAY(x) || !x->u.array.len) {
+					snprintf(why, whylen, "'%.60s': %s must be a non-empty array (DynamoDB has no empty sets)",
+						 name, t);
+					return 0;
+				}
+				for (i = 0; i < x->u.array.len; i++) {
+					yajl_val e = x->u.array.values[i];
+					int ok = t[1] == 'n' ? YAJL_IS_NUMBER(e) && ddb_number_ok(e->u.number.r) :
+						 YAJL_IS_STRING(e) && (t[1] == 's' || base64_ok(e->u.string));
+
+					if (!ok) {
+						snprintf(why, whylen, "'%.60s': element %zu of %s is not a %s",
+							 name, i, t, t[1] == 'n' ? "number" :
+							 t[1] == 's' ? "string" : "base64 string");
+						return 0;
+					}
+					for (j = 0; j < i; j++) {
+						yajl_val o = x->u.array.values[j];
+
+						if (!strcmp(t[1] == 'n' ? o->u.number.r : o->u.string,
+							    t[1] == 'n' ? e->u.number.r : e->u.string)) {
+							snprintf(why, whylen, "'%.60s': %s holds element %zu twice (a set)",
+								 name, t, i);
+							return 0;
+						}
+					}
+					*size += (t[1] == 'n' ? strlen(e->u.number.r) / 2 + 1 :
+						  strlen(e->u.string)) + 1;
+				}
+				*size += 3;
+				return 1;
+			}
+		}
+		*size += 3;
+		for (i = 0; i < v->u.object.len; i++) {
+			*size += strlen(v->u.object.keys[i]) + 1;
+			if (!ddb_value_ok(v->u.object.values[i], v->u.object.keys[i], size, why, whylen))
+				return 0;
+		}
+		return 1;
+	case yajl_t_array:
+		*size += 3;
+		for (i = 0; i < v->u.array.len; i++) {
+			*size += 1;
+			if (!ddb_value_ok(v->u.array.values[i], name, size, why, whylen))
+				return 0;
+		}
+		return 1;
+	default:
+		*size += 1;
+		return 1;
+	}
+}
+
+/* The whole item: every value, its size, and the key attributes' sizes. */
+static int ddb_item_ok(yajl_val root, char *why, size_t whylen)
+{
+	static const struct {
+		const char *name;
+		size_t max;
+	} keys[] = { { "PK", DDB_HASH_KEY_MAX }, { "SK", DDB_RANGE_KEY_MAX },
+		     { "GSI1PK", DDB_HASH_KEY_MAX }, { "GSI1SK", DDB_RANGE_KEY_MAX },
+		     { "GSI2PK", DDB_HASH_KEY_MAX }, { "GSI2SK", DDB_RANGE_KEY_MAX } };
+	unsigned long size = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		yajl_val v = json_get(root, keys[i].name);
+
+		if (v && YAJL_IS_STRING(v) && strlen(v->u.string) > keys[i].max) {
+			snprintf(why, whylen, "%s is %zu bytes; DynamoDB allows %zu", keys[i].name,
+				 strlen(v->u.string), keys[i].max);
+			return 0;
+		}
+		if (i >= 2 && v && YAJL_IS_STRING(v) && !*v->u.string) {
+			snprintf(why, whylen, "%s is empty; DynamoDB refuses an empty index key",
+				 keys[i].name);
+			return 0;
+		}
+	}
+	for (i = 0; i < root->u.object.len; i++) {
+		size += strlen(root->u.object.keys[i]);
+		if (!ddb_value_ok(root->u.object.values[i], root->u.object.keys[i], &size, why,
+				  whylen))
+			return 0;
+	}
+	if (size > DDB_ITEM_MAX) {
+		snprintf(why, whylen, "the item is about %lu bytes; DynamoDB allows %u", size,
+			 DDB_ITEM_MAX);
 		return 0;
 	}
-	*has = 1;
-	*out = YAJL_GET_INTEGER(v);
 	return 1;
 }
 
@@ -106,10 +313,10 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 	    !take_key(root, "GSI1PK", &k->g1pk, 0, why, whylen) ||
 	    !take_key(root, "GSI1SK", &k->g1sk, 0, why, whylen) ||
 	    !take_key(root, "GSI2PK", &k->g2pk, 0, why, whylen) ||
-	    !take_key(root, "GSI2SK", &k->g2sk, 0, why, whylen) ||
-	    !take_int(root, "TTL", &k->has_ttl, &k->ttl, why, whylen) ||
-	    !take_int(root, "Version", &k->has_version, &k->version, why, whylen))
+	    !take_key(root, "GSI2SK", &k->g2sk, 0, why, whylen) || !ddb_item_ok(root, why, whylen))
 		goto out;
+	take_number(root, "TTL", 0, &k->has_ttl, &k->ttl);
+	take_number(root, "Version", 1, &k->has_version, &k->version);
 	g = yajl_gen_alloc(NULL);
 	if (!g || yajl_gen_map_open(g) != yajl_gen_status_ok) {
 		ret = CC_ENOMEM;
@@ -243,9 +450,24 @@ const char *store_backend(const struct store *s)
 	return s->ops->name;
 }
 
+const char *store_url(const struct store *s)
+{
+	return s->url;
+}
+
+enum cc_code store_describe(struct store *s, struct buf *out, struct cc_err *err)
+{
+	return s->ops->describe(s, out, err);
+}
+
 enum cc_code store_init(struct store *s, struct cc_err *err)
 {
-	return s->ops->init(s, err);
+	return store_init_ex(s, 0, err);
+}
+
+enum cc_code store_init_ex(struct store *s, unsigned flags, struct cc_err *err)
+{
+	return s->ops->init(s, flags, err);
 }
 
 enum cc_code store_get(struct store *s, const char *pk, const char *sk,
@@ -489,6 +711,20 @@ static const char *fill(struct buf *out, const char *tmpl,
 	return out->buf;
 }
 
+struct counted {
+	int (*fn)(void *user, const char *json, size_t len);
+	void *user;
+	unsigned n;
+};
+
+static int count_item(void *user, const char *json, size_t len)
+{
+	struct counted *c = user;
+
+	c->n++;
+	return c->fn(c->user, json, len);
+}
+
 enum cc_code store_pattern_run(struct store *s, const struct store_pattern *p,
 			       const char *const *args, size_t nargs,
 			       unsigned limit, const char *cursor,
@@ -514,9 +750,32 @@ enum cc_code store_pattern_run(struct store *s, const struct store_pattern *p,
 	q.backward = p->backward;
 	q.limit = p->limit ? p->limit : limit;
 	q.cursor = cursor;
-	ret = store_query(s, &q, fn, user, next, err);
-	if (p->limit)
-		buf_reset(next); /* "the latest": one, by design */
+	if (!p->limit) {
+		ret = store_query(s, &q, fn, user, next, err);
+	} else {
+		/*
+		 * "the latest": one, by design. DynamoDB applies Limit before the
+		 * TTL filter, so an expired newest item comes back as an empty
+		 * page with a cursor: read on until one is live or none is left.
+		 */
+		struct counted c = { fn, user, 0 };
+		struct buf at;
+
+		buf_init(&at, 1 << 20);
+		for (;;) {
+			ret = store_query(s, &q, count_item, &c, next, err);
+			if (ret || c.n >= p->limit || !next->len)
+				break;
+			buf_reset(&at);
+			if (buf_add(&at, next->buf, next->len)) {
+				ret = cc_err_set(err, CC_ENOMEM, "cursor too long");
+				break;
+			}
+			q.cursor = at.buf;
+		}
+		buf_release(&at);
+		buf_reset(next);
+	}
 	buf_release(&pk);
 	buf_release(&sk);
 	buf_release(&sk_to);

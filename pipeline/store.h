@@ -47,6 +47,8 @@ enum cc_code store_open(struct store **out, const char *url,
 void store_close(struct store *s); /* accepts NULL */
 /* "sqlite" or "dynamodb". */
 const char *store_backend(const struct store *s);
+/* The URL it was opened with (borrowed). */
+const char *store_url(const struct store *s);
 
 /*
  * Creates the table as section 2.1 says: keys, both GSIs, on-demand
@@ -54,6 +56,20 @@ const char *store_backend(const struct store *s);
  * where the backend has it. Idempotent.
  */
 enum cc_code store_init(struct store *s, struct cc_err *err);
+/*
+ * The same; an existing DynamoDB table is compared with section 2.1 (keys,
+ * both GSIs and their projection, billing, stream, encryption where
+ * described) and every difference reported (CC_EIO), unless flags has
+ * STORE_INIT_ACCEPT (then a warning). SSE uses the key store.kms_key.
+ */
+#define STORE_INIT_ACCEPT 1u
+enum cc_code store_init_ex(struct store *s, unsigned flags, struct cc_err *err);
+/*
+ * What the table is, for people (`table info`): name and backend, keys and
+ * indexes, billing, stream, TTL, encryption, point-in-time recovery, the
+ * item count, and whether it matches section 2.1. Appended to `out`.
+ */
+enum cc_code store_describe(struct store *s, struct buf *out, struct cc_err *err);
 
 /*
  * Checks an item: a JSON object with string PK and SK (not empty), GSI

@@ -28,7 +28,8 @@
 #include "banned.h"
 
 #define RESP_CAP ((size_t)64 << 20)
-#define TTL_LIVE "(attribute_not_exists(#ttl) OR attribute_type(#ttl, :nt) OR #ttl > :now)"
+/* live: no TTL, a TTL that is not a Number (DynamoDB never expires those), or one to come */
+#define TTL_LIVE "(attribute_not_exists(#ttl) OR NOT attribute_type(#ttl, :nt) OR #ttl > :now)"
 
 struct ddb {
 	char region[64], table[256], endpoint[1024];
@@ -53,12 +54,56 @@ static int gs(yajl_gen g, const char *s)
 	return yajl_gen_string(g, (const unsigned char *)s, strlen(s)) == yajl_gen_status_ok;
 }
 
+/* The set and binary markers of plain JSON (store.c checks their contents). */
+static const char *marker_of(yajl_val v)
+{
+	static const char *const m[][2] = { { "$ss", "SS" }, { "$ns", "NS" }, { "$bs", "BS" },
+					    { "$b", "B" } };
+	size_t i;
+
+	if (!YAJL_IS_OBJECT(v) || v->u.object.len != 1)
+		return NULL;
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (!strcmp(v->u.object.keys[0], m[i][0]))
+			return m[i][1];
+	return NULL;
+}
+
+/* A number as valid JSON text; DynamoDB may hand back ".5" or "+5". */
+static int gen_number(yajl_gen g, const char *text)
+{
+	char norm[128];
+
+	if (json_num_normalize(text, norm, sizeof(norm)))
+		return 0;
+	return yajl_gen_number(g, norm, strlen(norm)) == yajl_gen_status_ok;
+}
+
 /* A plain JSON value as a typed attribute value. */
 static int to_typed(yajl_gen g, yajl_val v)
 {
+	const char *marker = marker_of(v);
 	size_t i;
 	int ok = yajl_gen_map_open(g) == yajl_gen_status_ok;
 
+	if (marker) {
+		yajl_val x = v->u.object.values[0];
+
+		ok = ok && gs(g, marker);
+		if (YAJL_IS_STRING(x)) {
+			ok = ok && gs(g, x->u.string);
+		} else {
+			ok = ok && YAJL_IS_ARRAY(x) && yajl_gen_array_open(g) == yajl_gen_status_ok;
+			for (i = 0; ok && i < x->u.array.len; i++) {
+				yajl_val e = x->u.array.values[i];
+
+				ok = YAJL_IS_NUMBER(e) ? gs(g, e->u.number.r) :
+				     YAJL_IS_STRING(e) && gs(g, e->u.string);
+			}
+			ok = ok && yajl_gen_array_close(g) == yajl_gen_status_ok;
+		}
+		return ok && yajl_gen_map_close(g) == yajl_gen_status_ok;
+	}
 	switch (v->type) {
 	case yajl_t_string:
 		ok = ok && gs(g, "S") && gs(g, v->u.string);
@@ -90,7 +135,11 @@ static int to_typed(yajl_gen g, yajl_val v)
 	return ok && yajl_gen_map_close(g) == yajl_gen_status_ok;
 }
 
-/* A typed attribute value as plain JSON. */
+/*
+ * A typed attribute value as plain JSON. What plain JSON cannot say keeps
+ * its type in a marker: SS {"$ss":[...]}, NS {"$ns":[...]}, BS
+ * {"$bs":[...]}, B {"$b":"<base64>"}; numbers become valid JSON text.
+ */
 static int from_typed(yajl_gen g, yajl_val v)
 {
 	const char *t;
@@ -104,7 +153,7 @@ static int from_typed(yajl_gen g, yajl_val v)
 	if (!strcmp(t, "S") && YAJL_IS_STRING(x))
 		return gs(g, x->u.string);
 	if (!strcmp(t, "N") && YAJL_IS_STRING(x))
-		return yajl_gen_number(g, x->u.string, strlen(x->u.string)) == yajl_gen_status_ok;
+		return gen_number(g, x->u.string);
 	if (!strcmp(t, "BOOL"))
 		return yajl_gen_bool(g, YAJL_IS_TRUE(x)) == yajl_gen_status_ok;
 	if (!strcmp(t, "M") && YAJL_IS_OBJECT(x)) {
@@ -114,26 +163,33 @@ static int from_typed(yajl_gen g, yajl_val v)
 			ok = gs(g, x->u.object.keys[i]) && from_typed(g, x->u.object.values[i]);
 		return ok && yajl_gen_map_close(g) == yajl_gen_status_ok;
 	}
-	if ((!strcmp(t, "L") || !strcmp(t, "SS") || !strcmp(t, "NS") || !strcmp(t, "BS")) &&
-	    YAJL_IS_ARRAY(x)) {
+	if (!strcmp(t, "L") && YAJL_IS_ARRAY(x)) {
 		int ok = yajl_gen_array_open(g) == yajl_gen_status_ok;
+
+		for (i = 0; ok && i < x->u.array.len; i++)
+			ok = from_typed(g, x->u.array.values[i]);
+		return ok && yajl_gen_array_close(g) == yajl_gen_status_ok;
+	}
+	if ((!strcmp(t, "SS") || !strcmp(t, "NS") || !strcmp(t, "BS")) && YAJL_IS_ARRAY(x)) {
+		char marker[4] = { '$', (char)(t[0] | 0x20), 's', '\0' };
+		int ok = yajl_gen_map_open(g) == yajl_gen_status_ok && gs(g, marker) &&
+			 yajl_gen_array_open(g) == yajl_gen_status_ok;
 
 		for (i = 0; ok && i < x->u.array.len; i++) {
 			yajl_val e = x->u.array.values[i];
 
-			if (!strcmp(t, "L"))
-				ok = from_typed(g, e);
-			else if (!strcmp(t, "NS") && YAJL_IS_STRING(e))
-				ok = yajl_gen_number(g, e->u.string, strlen(e->u.string)) ==
-				     yajl_gen_status_ok;
-			else
-				ok = YAJL_IS_STRING(e) && gs(g, e->u.string);
+			ok = YAJL_IS_STRING(e) &&
+			     (t[0] == 'N' ? gen_number(g, e->u.string) : gs(g, e->u.string));
 		}
-		return ok && yajl_gen_array_close(g) == yajl_gen_status_ok;
+		return ok && yajl_gen_array_close(g) == yajl_gen_status_ok &&
+		       yajl_gen_map_close(g) == yajl_gen_status_ok;
 	}
 	if (!strcmp(t, "B") && YAJL_IS_STRING(x))
-		return gs(g, x->u.string);
-	return yajl_gen_null(g) == yajl_gen_status_ok;
+		return yajl_gen_map_open(g) == yajl_gen_status_ok && gs(g, "$b") &&
+		       gs(g, x->u.string) && yajl_gen_map_close(g) == yajl_gen_status_ok;
+	if (!strcmp(t, "NULL"))
+		return yajl_gen_null(g) == yajl_gen_status_ok;
+	return 0; /* a type this build does not know: refuse, never guess */
 }
 
 /* Appends the typed form of a plain item (an object of attributes). */
@@ -339,7 +395,7 @@ static void add_ttl_names(struct buf *b)
 
 static void add_ttl_values(struct buf *b)
 {
-	buf_addf(b, "\":now\":{\"N\":\"%" PRId64 "\"},\":nt\":{\"S\":\"NULL\"}", store_now());
+	buf_addf(b, "\":now\":{\"N\":\"%" PRId64 "\"},\":nt\":{\"S\":\"N\"}", store_now());
 }
 
 static int ttl_expired(yajl_val item)
@@ -797,9 +853,172 @@ static enum cc_code dd_purge(struct store *s, uint64_t *purged, struct cc_err *e
 	return CC_OK;
 }
 
-static enum cc_code dd_init(struct store *s, struct cc_err *err)
+static const char *str_at(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key);
+
+	return v && YAJL_IS_STRING(v) ? v->u.string : "";
+}
+
+/* Whether a KeySchema array is exactly HASH `hash`, RANGE `range`. */
+static int keys_are(yajl_val ks, const char *hash, const char *range)
+{
+	size_t i;
+	int h = 0, r = 0;
+
+	if (!ks || !YAJL_IS_ARRAY(ks) || ks->u.array.len != 2)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		yajl_val k = ks->u.array.values[i];
+
+		h |= !strcmp(str_at(k, "AttributeName"), hash) && !strcmp(str_at(k, "KeyType"), "HASH");
+		r |= !strcmp(str_at(k, "AttributeName"), range) && !strcmp(str_at(k, "KeyType"), "RANGE");
+	}
+	return h && r;
+}
+
+static yajl_val index_named(yajl_val t, const char *name)
+{
+	yajl_val g = json_get(t, "GlobalSecondaryIndexes");
+	size_t i;
+
+	for (i = 0; g && YAJL_IS_ARRAY(g) && i < g->u.array.len; i++)
+		if (!strcmp(str_at(g->u.array.values[i], "IndexName"), name))
+			return g->u.array.values[i];
+	return NULL;
+}
+
+/*
+ * How a described table differs from section 2.1, each difference a
+ * phrase appended to `d` ("; " between). Encryption is compared only when
+ * the server describes it (DynamoDB Local does not).
+ */
+static void shape_diff(yajl_val t, struct buf *d)
+{
+	static const char *const idx[] = { "GSI1", "GSI2" };
+	yajl_val defs = json_get(t, "AttributeDefinitions"), bm, ss, sse, x;
+	size_t i;
+
+#define DIFF(...) (d->len ? buf_addstr(d, "; ") : 0, buf_addf(d, __VA_ARGS__))
+	if (!keys_are(json_get(t, "KeySchema"), "PK", "SK"))
+		DIFF("the key is not PK (HASH) + SK (RANGE)");
+	for (i = 0; defs && YAJL_IS_ARRAY(defs) && i < defs->u.array.len; i++)
+		if (strcmp(str_at(defs->u.array.values[i], "AttributeType"), "S"))
+			DIFF("%s is of type %s, not S", str_at(defs->u.array.values[i], "AttributeName"),
+			     str_at(defs->u.array.values[i], "AttributeType"));
+	for (i = 0; i < 2; i++) {
+		char pk[16], sk[16];
+
+		snprintf(pk, sizeof(pk), "%sPK", idx[i]);
+		snprintf(sk, sizeof(sk), "%sSK", idx[i]);
+		if (!(x = index_named(t, idx[i])))
+			DIFF("no index %s", idx[i]);
+		else if (!keys_are(json_get(x, "KeySchema"), pk, sk))
+			DIFF("%s is not keyed on %s + %s", idx[i], pk, sk);
+		else if (strcmp(str_at(json_get(x, "Projection"), "ProjectionType"), "ALL"))
+			DIFF("%s projects %s, not ALL", idx[i],
+			     str_at(json_get(x, "Projection"), "ProjectionType"));
+	}
+	bm = json_get(t, "BillingModeSummary");
+	if (strcmp(bm ? str_at(bm, "BillingMode") : "PROVISIONED", "PAY_PER_REQUEST"))
+		DIFF("billing is %s, not PAY_PER_REQUEST (on demand)",
+		     bm ? str_at(bm, "BillingMode") : "PROVISIONED");
+	ss = json_get(t, "StreamSpecification");
+	if (!ss || !YAJL_IS_TRUE(json_get(ss, "StreamEnabled")))
+		DIFF("no stream");
+	else if (strcmp(str_at(ss, "StreamViewType"), "NEW_AND_OLD_IMAGES"))
+		DIFF("the stream has %s, not NEW_AND_OLD_IMAGES", str_at(ss, "StreamViewType"));
+	if ((sse = json_get(t, "SSEDescription")) && strcmp(str_at(sse, "SSEType"), "KMS"))
+		DIFF("encrypted with %s, not a KMS key", str_at(sse, "SSEType"));
+#undef DIFF
+}
+
+/* One call on the table, TableName only; the parsed answer in *r. */
+static enum cc_code table_call(struct store *s, const char *op, yajl_val *r, struct cc_err *err)
+{
+	struct buf b;
+	enum cc_code ret;
+
+	buf_init(&b, 4096);
+	buf_addch(&b, '{');
+	add_table(&b, s);
+	buf_addch(&b, '}');
+	ret = call(s, op, &b, r, err);
+	buf_release(&b);
+	return ret;
+}
+
+static enum cc_code dd_describe(struct store *s, struct buf *out, struct cc_err *err)
+{
+	struct ddb *d = D(s);
+	struct cc_err soft = { 0 };
+	struct buf diffs;
+	yajl_val r = NULL, t, x, ttl = NULL, pitr = NULL;
+	enum cc_code ret;
+	size_t i;
+
+	if ((ret = table_call(s, "DescribeTable", &r, err)))
+		return ret;
+	t = json_get(r, "Table");
+	buf_init(&diffs, 8192);
+	buf_addf(out, "table       %s (dynamodb, %s, %s)\n", d->table, d->region, d->endpoint);
+	buf_addf(out, "status      %s\n", str_at(t, "TableStatus"));
+	buf_addf(out, "key         %s\n",
+		 keys_are(json_get(t, "KeySchema"), "PK", "SK") ? "PK (HASH, S), SK (RANGE, S)" :
+								   "not PK + SK");
+	for (i = 1; i <= 2; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "GSI%zu", i);
+		x = index_named(t, name);
+		buf_addf(out, "%-11s %s\n", name,
+			 !x ? "missing" :
+			 !strcmp(str_at(json_get(x, "Projection"), "ProjectionType"), "ALL") ?
+			      (i == 1 ? "GSI1PK (HASH), GSI1SK (RANGE), projection ALL" :
+					"GSI2PK (HASH), GSI2SK (RANGE), projection ALL") :
+			      "projection not ALL");
+	}
+	x = json_get(t, "BillingModeSummary");
+	buf_addf(out, "billing     %s\n", x ? str_at(x, "BillingMode") : "PROVISIONED");
+	x = json_get(t, "StreamSpecification");
+	buf_addf(out, "stream      %s\n",
+		 x && YAJL_IS_TRUE(json_get(x, "StreamEnabled")) ? str_at(x, "StreamViewType") : "none");
+	if (!table_call(s, "DescribeTimeToLive", &ttl, &soft))
+		buf_addf(out, "ttl         %s (%s)\n",
+			 str_at(json_get(ttl, "TimeToLiveDescription"), "AttributeName"),
+			 str_at(json_get(ttl, "TimeToLiveDescription"), "TimeToLiveStatus"));
+	cc_err_clear(&soft);
+	x = json_get(t, "SSEDescription");
+	if (x)
+		buf_addf(out, "encryption  %s %s (%s)\n", str_at(x, "SSEType"),
+			 str_at(x, "KMSMasterKeyArn"), str_at(x, "Status"));
+	else
+		buf_addf(out, "encryption  not described by the server (AWS owned key, or DynamoDB Local)\n");
+	if (!table_call(s, "DescribeContinuousBackups", &pitr, &soft))
+		buf_addf(out, "pitr        %s\n",
+			 str_at(json_get(json_get(pitr, "ContinuousBackupsDescription"),
+					 "PointInTimeRecoveryDescription"),
+				"PointInTimeRecoveryStatus"));
+	else
+		buf_addf(out, "pitr        unknown (%s)\n", strstr(soft.msg, "UnknownOperation") ?
+			 "the server has no DescribeContinuousBackups" : soft.msg);
+	x = json_get(t, "ItemCount");
+	buf_addf(out, "items       %s (DynamoDB updates the count about every six hours)\n",
+		 x && YAJL_IS_NUMBER(x) ? x->u.number.r : "?");
+	shape_diff(t, &diffs);
+	buf_addf(out, "section 2.1 %s%s\n", diffs.len ? "differs: " : "matches", diffs.buf);
+	buf_release(&diffs);
+	yajl_tree_free(r);
+	yajl_tree_free(ttl);
+	yajl_tree_free(pitr);
+	return CC_OK;
+}
+
+static enum cc_code dd_init(struct store *s, unsigned flags, struct cc_err *err)
 {
 	static const char *const attrs[] = { "PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK" };
+	const char *kms = s->ctx && s->ctx->cfg ? cfg_str(s->ctx->cfg, "store.kms_key") :
+						  "alias/aws-cost-platform-key";
 	struct buf b;
 	yajl_val r = NULL;
 	enum cc_code ret;
@@ -822,14 +1041,39 @@ static enum cc_code dd_init(struct store *s, struct cc_err *err)
 			     "\"Projection\":{\"ProjectionType\":\"ALL\"}}",
 			 i > 1 ? "," : "", i, i, i);
 	buf_addstr(&b, "],\"StreamSpecification\":{\"StreamEnabled\":true,"
-		       "\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"}}");
-	ret = call(s, "CreateTable", &b, &r, err);
-	if (ret == CC_EIO && err && strstr(err->msg, "ResourceInUseException")) {
-		cc_err_clear(err); /* it exists: fine, the rest is idempotent */
-		ret = CC_OK;
+		       "\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"}");
+	/* section 2.1: SSE with the platform's customer-managed key */
+	if (*kms) {
+		buf_addstr(&b, ",\"SSESpecification\":{\"Enabled\":true,\"SSEType\":\"KMS\","
+			       "\"KMSMasterKeyId\":");
+		add_str(&b, kms);
+		buf_addch(&b, '}');
 	}
+	buf_addch(&b, '}');
+	ret = call(s, "CreateTable", &b, &r, err);
 	yajl_tree_free(r);
 	r = NULL;
+	if (ret == CC_EIO && err && strstr(err->msg, "ResourceInUseException")) {
+		/* it exists: it must be the table of section 2.1, or be accepted */
+		struct buf diffs;
+
+		cc_err_clear(err);
+		ret = table_call(s, "DescribeTable", &r, err);
+		buf_init(&diffs, 8192);
+		if (!ret)
+			shape_diff(json_get(r, "Table"), &diffs);
+		if (!ret && diffs.len && !(flags & STORE_INIT_ACCEPT))
+			ret = cc_err_set(err, CC_EIO,
+					 "table '%s' exists but differs from section 2.1: %s "
+					 "('table init --accept-existing' uses it as it is)",
+					 D(s)->table, diffs.buf);
+		else if (!ret && diffs.len)
+			cc_log(s->ctx, CC_LOG_WARN, "store", "table '%s' differs from section 2.1: %s",
+			       D(s)->table, diffs.buf);
+		buf_release(&diffs);
+		yajl_tree_free(r);
+		r = NULL;
+	}
 	/* until ACTIVE */
 	for (tries = 0; !ret && tries < 120; tries++) {
 		yajl_val t, st;
@@ -982,6 +1226,7 @@ const struct store_ops store_dynamodb_ops = {
 	.del = dd_del,
 	.query = dd_query,
 	.batch_put = dd_batch_put,
+	.describe = dd_describe,
 	.transact = dd_transact,
 	.scan = dd_scan,
 	.purge = dd_purge,

@@ -26,7 +26,9 @@ void store_keys_release(struct store_keys *k);
 
 struct store_ops {
 	const char *name;
-	enum cc_code (*init)(struct store *s, struct cc_err *err);
+	enum cc_code (*init)(struct store *s, unsigned flags, struct cc_err *err);
+	/* store_describe: lines for people into `out` */
+	enum cc_code (*describe)(struct store *s, struct buf *out, struct cc_err *err);
 	enum cc_code (*get)(struct store *s, const char *pk, const char *sk,
 			    struct buf *out, int *found, struct cc_err *err);
 	enum cc_code (*put)(struct store *s, const struct store_keys *k,

@@ -113,13 +113,44 @@ START_TEST(bad_items_refused)
 		{ "{\"PK\":\"\",\"SK\":\"x\"}", "PK must be a non-empty string" },
 		{ "{\"PK\":\"a\",\"SK\":7}", "SK must be a non-empty string" },
 		{ "{\"PK\":\"a\",\"SK\":\"b\",\"GSI1PK\":true}", "GSI1PK must be a string" },
-		{ "{\"PK\":\"a\",\"SK\":\"b\",\"TTL\":\"soon\"}", "TTL must be a whole number" },
-		{ "{\"PK\":\"a\",\"SK\":\"b\",\"Version\":1.5}", "Version must be a whole number" },
+		/* what DynamoDB would refuse, refused on every backend */
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"n\":{\"x\":123456789012345678901234567890123456789}}",
+		  "more than 38 significant digits" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"n\":1e200}", "out of DynamoDB's range" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$ss\":[]}}", "no empty sets" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$ss\":[\"x\",\"x\"]}}", "twice (a set)" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$ns\":[\"1\"]}}", "is not a number" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$b\":\"not base64!\"}}", "base64" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"GSI2PK\":\"\"}", "empty index key" },
 		{ "{\"PK\":\"a\",", "not JSON" },
 	};
-	char why[300];
+	/* what another client may write and DynamoDB keeps: accepted */
+	static const char *const good[] = {
+		"{\"PK\":\"a\",\"SK\":\"b\",\"TTL\":\"soon\"}",
+		"{\"PK\":\"a\",\"SK\":\"b\",\"Version\":\"3\",\"TTL\":4102444800.5}",
+		"{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$ss\":[\"x\",\"y\"]},\"n\":{\"$ns\":[1,2.5]},"
+		"\"b\":{\"$b\":\"AAEC\"},\"bs\":{\"$bs\":[\"AAEC\",\"/w==\"]}}",
+	};
+	char why[300], *big;
 	size_t i;
 
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(store_item_valid(good[i], strlen(good[i]), why, sizeof(why)), "%s: %s",
+			      good[i], why);
+	/* DynamoDB's key and item sizes: 2048-byte PK, 400 KB an item */
+	big = malloc(500 * 1024);
+	ck_assert_ptr_nonnull(big);
+	memcpy(big, "{\"PK\":\"", 7);
+	memset(big + 7, 'k', 2049);
+	memcpy(big + 7 + 2049, "\",\"SK\":\"b\"}", 12);
+	ck_assert(!store_item_valid(big, strlen(big), why, sizeof(why)));
+	ck_assert_msg(strstr(why, "PK is 2049 bytes; DynamoDB allows 2048"), "%s", why);
+	memcpy(big, "{\"PK\":\"a\",\"SK\":\"b\",\"x\":\"", 24);
+	memset(big + 24, 'x', 410 * 1024);
+	memcpy(big + 24 + 410 * 1024, "\"}", 3);
+	ck_assert(!store_item_valid(big, strlen(big), why, sizeof(why)));
+	ck_assert_msg(strstr(why, "DynamoDB allows 409600"), "%s", why);
+	free(big);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(!store_item_valid(bad[i][0], strlen(bad[i][0]), why, sizeof(why)),
 			      "accepted %s", bad[i][0]);
