@@ -73,4 +73,6 @@ c table import fixtures/table/seed.jsonl || fail "import"
 [ "$(c table export | wc -l)" = 16 ] || fail "export: not the 16 live items"
 c table get USER#user123 PROFILE | grep -q "\"FirstName\":\"John\"" || fail "get"
 echo "dynamodb: 2 passed, 0 failed"
+echo "dynamodb: the AWS CLI and costctl on one table"
+bash "$TOP/tests/integration/awscli-interop.sh" "$BUILD/costctl" "$work" || exit 1
 '
