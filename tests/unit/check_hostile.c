@@ -190,6 +190,27 @@ START_TEST(names_that_become_paths)
 }
 END_TEST
 
+/* number text other clients wrote, as valid JSON and exactly */
+START_TEST(number_text_normalised)
+{
+	static const char *const cases[][2] = {
+		{ ".5", "0.5" }, { "+5", "5" }, { "5.", "5" }, { "0001", "1" }, { "-0.50", "-0.50" },
+		{ "1E+5", "1e5" }, { "8500.00", "8500.00" }, { "0", "0" }, { "-.25e-3", "-0.25e-3" },
+		{ "12345678901234567890123456789012345678", "12345678901234567890123456789012345678" },
+	};
+	static const char *const bad[] = { "", "+", ".", "1e", "abc", "1.2.3", "--1", "0x10" };
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(!json_num_normalize(cases[i][0], out, sizeof(out)), "%s", cases[i][0]);
+		ck_assert_str_eq(out, cases[i][1]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(json_num_normalize(bad[i], out, sizeof(out)), "accepted '%s'", bad[i]);
+}
+END_TEST
+
 Suite *suite_hostile(void)
 {
 	Suite *s = suite_create("hostile");
@@ -201,6 +222,7 @@ Suite *suite_hostile(void)
 	tcase_add_test(tc, config_long_lines_and_comments);
 	tcase_add_test(tc, special_files_refused);
 	tcase_add_test(tc, names_that_become_paths);
+	tcase_add_test(tc, number_text_normalised);
 	suite_add_tcase(s, tc);
 	return s;
 }

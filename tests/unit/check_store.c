@@ -322,6 +322,47 @@ START_TEST(ttl_hides_then_purges)
 }
 END_TEST
 
+/*
+ * What other clients write, kept on both backends: a string TTL never
+ * expires (and is seen by get, query and scan alike), the typed forms of
+ * sets and binary come back as written, and the latest live calculation is
+ * found behind an expired newer one.
+ */
+START_TEST(foreign_items_and_latest_live)
+{
+	static const char *const args[] = { "e7" };
+	const struct store_pattern *latest = store_pattern_find("latest-calculation");
+	struct collect c;
+	struct buf b, next;
+	int found;
+
+	buf_init(&b, 1 << 20);
+	buf_init(&next, 1 << 20);
+	setenv("COSTCTL_NOW", "2000", 1);
+	put("{\"PK\":\"ESTIMATION#e7\",\"SK\":\"DOCUMENT#1\",\"TTL\":\"soon\","
+	    "\"ss\":{\"$ss\":[\"a\",\"b\"]},\"b\":{\"$b\":\"AAEC\"}}");
+	ck_assert_int_eq(store_get(s, "ESTIMATION#e7", "DOCUMENT#1", &b, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 1);
+	ck_assert_msg(strstr(b.buf, "\"ss\":{\"$ss\":[\"a\",\"b\"]}") && strstr(b.buf, "{\"$b\":\"AAEC\"}"),
+		      "%s", b.buf);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_scan(s, 0, 1, collect, &c, &err), CC_OK);
+	ck_assert_int_eq(c.n, 1); /* the string TTL did not hide it */
+	put("{\"PK\":\"ESTIMATION#e7\",\"SK\":\"CALCULATION#2026-01\",\"GSI1PK\":\"CALCULATION#e7\","
+	    "\"GSI1SK\":\"2026-01\",\"CalculationId\":\"old\"}");
+	put("{\"PK\":\"ESTIMATION#e7\",\"SK\":\"CALCULATION#2026-02\",\"GSI1PK\":\"CALCULATION#e7\","
+	    "\"GSI1SK\":\"2026-02\",\"CalculationId\":\"expired\",\"TTL\":1000}");
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_pattern_run(s, latest, args, 1, 0, NULL, collect, &c, &next, &err),
+			 CC_OK);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_msg(strstr(c.first, "\"CalculationId\":\"old\""), "%s", c.first);
+	unsetenv("COSTCTL_NOW");
+	buf_release(&b);
+	buf_release(&next);
+}
+END_TEST
+
 /* Segments partition the table: every item in exactly one. */
 START_TEST(segmented_scan_covers_once)
 {
@@ -438,6 +479,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, transaction_all_or_nothing);
 	tcase_add_test(tc, batch_and_pagination);
 	tcase_add_test(tc, ttl_hides_then_purges);
+	tcase_add_test(tc, foreign_items_and_latest_live);
 	tcase_add_test(tc, segmented_scan_covers_once);
 	tcase_add_test(tc, access_patterns_on_the_seed);
 	tcase_add_test(tc, urls_and_missing_table);
