@@ -321,6 +321,46 @@ START_TEST(hostile_prices_counted_and_named)
 }
 END_TEST
 
+/* a field over the pricebook's 65,535 bytes: refused with the file and offset */
+START_TEST(long_field_names_file_and_offset)
+{
+	char *doc = malloc(200000);
+	struct pb_write_stats ws;
+	struct pb_writer *w = NULL;
+	struct ingest *in = NULL;
+	struct ingest_stats st;
+	struct cc_err err = { 0 };
+	char *dir = th_tmpdir(), path[4096];
+	size_t n;
+	enum cc_code ret;
+
+	ck_assert_ptr_nonnull(doc);
+	n = (size_t)snprintf(doc, 200000, "%s  \"products\" : {\n    \"AAAABBBBCCCCDDDD\" : { \"sku\" : "
+			     "\"AAAABBBBCCCCDDDD\", \"productFamily\" : \"Fee\", \"attributes\" : { "
+			     "\"servicecode\" : \"AmazonEC2\", \"regionCode\" : \"us-east-1\", \"x\" : \"",
+			     HEAD("AmazonEC2"));
+	memset(doc + n, 'v', 70000);
+	n += 70000;
+	n += (size_t)snprintf(doc + n, 200000 - n, "\" } } },\n  \"terms\" : { \"OnDemand\" : { %s } }\n}\n",
+			      OD_TERM("AAAABBBBCCCCDDDD", "\"0.1000000000\""));
+	snprintf(path, sizeof(path), "%s/pb.cpb", dir);
+	ck_assert_int_eq(pb_writer_open(&w, path, 1 << 20, &err), CC_OK);
+	ck_assert_int_eq(ingest_new(&in, NULL, "long.json", NULL, ingest_sink_pb, w, &err), CC_OK);
+	ret = ingest_feed(in, doc, n, &err);
+	if (!ret)
+		ret = ingest_finish(in, &st, &err);
+	ck_assert_int_eq(ret, CC_EPARSE);
+	ck_assert_msg(strstr(err.msg, "cannot ingest 'long.json' at byte ") &&
+		      strstr(err.msg, "longer than 65535 bytes"), "%s", err.msg);
+	ingest_free(in);
+	pb_writer_abort(w);
+	rmdir(dir);
+	free(dir);
+	free(doc);
+	(void)ws;
+}
+END_TEST
+
 START_TEST(family_service_region_edge_cases)
 {
 	/* no productFamily; a DataTransfer product inside another offer; a 2018
@@ -713,6 +753,7 @@ Suite *suite_ingest(void)
 	tcase_add_test(tc, not_an_offer_file);
 	tcase_add_test(tc, bad_prices_and_ranges_skipped_not_fatal);
 	tcase_add_test(tc, hostile_prices_counted_and_named);
+	tcase_add_test(tc, long_field_names_file_and_offset);
 	tcase_add_test(tc, family_service_region_edge_cases);
 	tcase_add_test(tc, deep_nesting_under_unknown_keys);
 	tcase_add_test(tc, nesting_bounded);
