@@ -91,7 +91,7 @@ run() { # run USER COMMAND: a login shell, as a new user would have
 		say "FAILED as $user: $* (last lines above)"
 		exit 1
 	fi
-	grep -E '^(cli|fuzz|dynamodb):|^[0-9]+%: Checks|^SKIP' "$work/out.log" >&2 || true
+	grep -E '^(cli|fuzz-[a-z]+|dynamodb|interop):|[0-9]+%: Checks|^SKIP' "$work/out.log" >&2 || true
 	say "as $user: $* passed in $(($(date +%s) - s)) s"
 }
 run dev make demo
