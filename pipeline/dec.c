@@ -186,6 +186,16 @@ static int fits(i128 v, struct dec *out)
 	return 0;
 }
 
+int dec_add(struct dec a, struct dec b, struct dec *out)
+{
+	return fits((i128)a.v + (i128)b.v, out);
+}
+
+int dec_sub(struct dec a, struct dec b, struct dec *out)
+{
+	return fits((i128)a.v - (i128)b.v, out);
+}
+
 int dec_mul(struct dec a, struct dec b, struct dec *out)
 {
 	return fits(div_round((i128)a.v * b.v, DEC_SCALE), out);

@@ -57,6 +57,9 @@ static inline struct dec dec_from_int(int64_t i)
 	return d;
 }
 /* Each returns 0, or -1 on overflow (out untouched). */
+/* a + b and a - b, exact. */
+int dec_add(struct dec a, struct dec b, struct dec *out);
+int dec_sub(struct dec a, struct dec b, struct dec *out);
 /* a * b, rounded half away from zero to DEC_DIGITS. */
 int dec_mul(struct dec a, struct dec b, struct dec *out);
 /* a / b, rounded half away from zero; -1 also for b == 0. */

@@ -80,6 +80,20 @@ START_TEST(multiply_and_round_money)
 }
 END_TEST
 
+START_TEST(add_and_subtract)
+{
+	struct dec r;
+
+	/* 247.60 + 0.01 = 247.61; 0.1 - 0.3 = -0.2, exactly (no binary float) */
+	ck_assert_int_eq(dec_add(D("247.60"), D("0.01"), &r), 0);
+	ck_assert_str_eq(F(r, 2), "247.61");
+	ck_assert_int_eq(dec_sub(D("0.1"), D("0.3"), &r), 0);
+	ck_assert_str_eq(F(r, 10), "-0.2000000000");
+	ck_assert_int_eq(dec_add(D("900000000"), D("900000000"), &r), -1);
+	ck_assert_int_eq(dec_sub(D("-900000000"), D("900000000"), &r), -1);
+}
+END_TEST
+
 Suite *suite_dec(void)
 {
 	Suite *s = suite_create("dec");
@@ -90,6 +104,7 @@ Suite *suite_dec(void)
 	tcase_add_test(tc, parse_rejects);
 	tcase_add_test(tc, compare_strings_numerically);
 	tcase_add_test(tc, multiply_and_round_money);
+	tcase_add_test(tc, add_and_subtract);
 	suite_add_tcase(s, tc);
 	return s;
 }
