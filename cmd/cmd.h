@@ -19,8 +19,17 @@ struct cmd_ctx {
 int cmd_fetch(int argc, char **argv, struct cmd_ctx *c);
 int cmd_ingest(int argc, char **argv, struct cmd_ctx *c);
 int cmd_price(int argc, char **argv, struct cmd_ctx *c);
+int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c);
 int cmd_pricebook(int argc, char **argv, struct cmd_ctx *c);
 int cmd_table(int argc, char **argv, struct cmd_ctx *c);
+
+struct store;
+struct pb_reader;
+
+/* The store named by --store / store, or sqlite:<state>/costplatform.db. */
+int cmd_open_store(struct cmd_ctx *c, struct store **s);
+/* FILE, or <state>/pricebook.current when NULL. */
+int cmd_open_pricebook(struct cmd_ctx *c, const char *file, struct pb_reader **r);
 
 /* Takes the run lock (<state>/costctl.lock); CC_ELOCKED if another run has it. */
 int cmd_lock(struct cmd_ctx *c);

@@ -16,6 +16,9 @@
 #include "cmd.h"
 #include "pipeline/buf.h"
 #include "pipeline/fsutil.h"
+#include "pipeline/pb.h"
+#include "pipeline/pbstore.h"
+#include "pipeline/store.h"
 #include "pipeline/version.h"
 #include "pipeline/banned.h"
 
@@ -47,6 +50,7 @@ static const struct cmd_struct {
 	  "stream offer files into a new pricebook" },
 	{ "price", cmd_price, 0, "look up prices, or dump a pricebook" },
 	{ "pricebook", cmd_pricebook, 0, "verify or describe a pricebook file" },
+	{ "rebuild", cmd_rebuild, 0, "price one estimation now: a new CALCULATION" },
 	{ "table", cmd_table, 0,
 	  "the platform's table: init, import, export, get, query, purge-expired" },
 };
@@ -203,6 +207,37 @@ static void catch_signals(void)
 		sigaddset(&sa.sa_mask, sigs[i]);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+int cmd_open_store(struct cmd_ctx *c, struct store **s)
+{
+	struct buf url;
+	int ret;
+
+	buf_init(&url, 8192);
+	if (*cfg_str(c->cfg, "store"))
+		buf_addstr(&url, cfg_str(c->cfg, "store"));
+	else
+		buf_addf(&url, "sqlite:%s/costplatform.db", c->state);
+	ret = store_open(s, url.buf, &c->cc, &c->err);
+	buf_release(&url);
+	return ret;
+}
+
+int cmd_open_pricebook(struct cmd_ctx *c, const char *file, struct pb_reader **r)
+{
+	struct buf path;
+	int ret;
+
+	buf_init(&path, 8192);
+	if (file)
+		ret = buf_addstr(&path, file) ? CC_ENOMEM : CC_OK;
+	else
+		ret = pb_store_current(c->state, "current", &path, &c->err);
+	if (!ret)
+		ret = pb_open(r, path.buf, &c->err);
+	buf_release(&path);
+	return ret;
 }
 
 int cmd_lock(struct cmd_ctx *c)

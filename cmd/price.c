@@ -222,30 +222,13 @@ static int print_entry(void *user, const struct pb_entry *e)
 	return 0;
 }
 
-static int open_pricebook(struct cmd_ctx *c, const char *file,
-			  struct pb_reader **r)
-{
-	struct buf path;
-	int ret;
-
-	buf_init(&path, 8192);
-	if (file)
-		ret = buf_addstr(&path, file) ? CC_ENOMEM : CC_OK;
-	else
-		ret = pb_store_current(c->state, "current", &path, &c->err);
-	if (!ret)
-		ret = pb_open(r, path.buf, &c->err);
-	buf_release(&path);
-	return ret;
-}
-
 static int dump(struct cmd_ctx *c, const char *file, struct printer *pr)
 {
 	struct pb_reader *r = NULL;
 	uint64_t i;
 	int ret;
 
-	if ((ret = open_pricebook(c, file, &r)))
+	if ((ret = cmd_open_pricebook(c, file, &r)))
 		return ret;
 	for (i = 0; i < pb_count(r); i++) {
 		struct pb_entry e;
@@ -343,7 +326,7 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 	q.term_names = term.names;
 	q.term_values = term.values;
 	q.nterm = term.n;
-	if ((ret = open_pricebook(c, file, &r)))
+	if ((ret = cmd_open_pricebook(c, file, &r)))
 		goto out;
 	ret = pb_find(r, &q, print_entry, &pr, &matches, &c->err);
 	/* a callback that stops the search is a failure here, never "done" */

@@ -51,21 +51,6 @@ static int print_item(void *user, const char *json, size_t len)
 	return fwrite(json, 1, len, stdout) != len || putchar('\n') == EOF;
 }
 
-static int open_store(struct cmd_ctx *c, struct store **s)
-{
-	struct buf url;
-	int ret;
-
-	buf_init(&url, 8192);
-	if (*cfg_str(c->cfg, "store"))
-		buf_addstr(&url, cfg_str(c->cfg, "store"));
-	else
-		buf_addf(&url, "sqlite:%s/costplatform.db", c->state);
-	ret = store_open(s, url.buf, &c->cc, &c->err);
-	buf_release(&url);
-	return ret;
-}
-
 /* One line of a JSONL file, without its newline; NULL at the end. */
 static const char *next_line(FILE *f, struct buf *line, int *too_long)
 {
@@ -244,7 +229,7 @@ int cmd_table(int argc, char **argv, struct cmd_ctx *c)
 	     argc != optind) ||
 	    (!strcmp(sub, "query") && argc == optind))
 		return print_usage(0);
-	if ((ret = open_store(c, &s)))
+	if ((ret = cmd_open_store(c, &s)))
 		goto out;
 	if (!strcmp(sub, "init")) {
 		if (!(ret = store_init_ex(s, accept ? STORE_INIT_ACCEPT : 0, &c->err)))

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dec.h"
 #include "fsutil.h"
 
 #include "banned.h"
@@ -59,6 +60,69 @@ const struct cfg_key cfg_keys[] = {
 	  "memory for sorting pricebook entries before spilling a run to disk, MiB" },
 	{ "pricebook.keep", CFG_INT, 2, 10000, "14",
 	  "how many pricebooks to keep in <state>/pricebooks (older ones are removed)" },
+	/* the pricing rules (docs/calculation.md); a calculation lists each value it used */
+	{ "region", CFG_STR, 0, 0, "us-east-1",
+	  "pricing: the region when neither the client nor the owner names one" },
+	{ "pricing_model", CFG_STR, 0, 0, "ON_DEMAND",
+	  "pricing: the model when the estimation names none (ON_DEMAND, RESERVED_1YR_NO_UPFRONT, ...)" },
+	{ "hours_per_month", CFG_DEC, 0, 0, "730", "pricing: hours a month when MonthlyHours is absent" },
+	{ "ebs.gp3.free_iops", CFG_INT, 0, 1000000, "3000", "pricing: gp3 IOPS included with a volume" },
+	{ "ebs.gp3.free_throughput_mbps", CFG_INT, 0, 100000, "125",
+	  "pricing: gp3 throughput included with a volume, MB/s" },
+	{ "ebs.throughput_mbps_per_gibps", CFG_INT, 1, 1000000, "1024",
+	  "pricing: MB/s in the price list's GiBps (gp3 throughput is priced per GiBps-mo)" },
+	{ "ebs.io2.iops_tier_bounds", CFG_STR, 0, 0, "32000,64000",
+	  "pricing: where io2 IOPS move to the tier 2 and tier 3 prices" },
+	{ "backup.daily_change_rate", CFG_DEC, 0, 0, "0.02",
+	  "pricing: the share of a volume or database that changes a day (snapshot and backup size)" },
+	{ "rds.storage_volume_type", CFG_STR, 0, 0, "General Purpose-GP3",
+	  "pricing: the RDS storage volumeType priced" },
+	{ "rds.backup_free_percent", CFG_INT, 0, 1000, "100",
+	  "pricing: RDS backup storage free, as a percent of the database's size" },
+	{ "data_transfer.free_gb", CFG_DEC, 0, 0, "100",
+	  "pricing: data transfer out to the internet free each month, GB (once per estimation)" },
+	{ "cloudfront.edge_location", CFG_STR, 0, 0, "United States",
+	  "pricing: the CloudFront edge group whose tiers price GlobalDistributionRequired traffic" },
+	{ "cloudfront.free_gb", CFG_DEC, 0, 0, "0", "pricing: CloudFront data out free each month, GB" },
+	{ "alb.lcu_minimum", CFG_DEC, 0, 0, "1", "pricing: LCUs an hour at least, per load balancer" },
+	{ "acm.certificates", CFG_INT, 0, 100000, "1", "pricing: ACM public certificates (free)" },
+	{ "waf.web_acls", CFG_INT, 0, 100000, "1", "pricing: WAF web ACLs" },
+	{ "waf.rules", CFG_INT, 0, 1000000, "5", "pricing: WAF rules" },
+	{ "waf.requests", CFG_INT, 0, INT64_C(100000000000), "10000000", "pricing: WAF requests a month" },
+	{ "security.kms.keys", CFG_INT, 0, 1000000, "1", "pricing: KMS keys" },
+	{ "security.kms.requests", CFG_INT, 0, INT64_C(100000000000), "1000000",
+	  "pricing: KMS requests a month" },
+	{ "security.secretsmanager.secrets", CFG_INT, 0, 1000000, "5", "pricing: secrets" },
+	{ "security.secretsmanager.api_calls", CFG_INT, 0, INT64_C(100000000000), "100000",
+	  "pricing: Secrets Manager API calls a month" },
+	{ "security.config.items", CFG_INT, 0, INT64_C(100000000000), "1000",
+	  "pricing: AWS Config configuration items recorded a month" },
+	{ "security.config.rule_evaluations", CFG_INT, 0, INT64_C(100000000000), "0",
+	  "pricing: AWS Config rule evaluations a month" },
+	{ "security.cloudtrail.data_events", CFG_INT, 0, INT64_C(100000000000), "1000000",
+	  "pricing: CloudTrail data events a month" },
+	{ "security.cloudtrail.management_event_copies", CFG_INT, 0, INT64_C(100000000000), "0",
+	  "pricing: CloudTrail management events a month in trails after the first (the first is free)" },
+	{ "security.guardduty.events", CFG_INT, 0, INT64_C(100000000000), "1000000",
+	  "pricing: CloudTrail management events GuardDuty analyses a month" },
+	{ "security.guardduty.log_gb", CFG_DEC, 0, 0, "10",
+	  "pricing: VPC flow and DNS log GB GuardDuty analyses a month" },
+	{ "security.securityhub.checks", CFG_INT, 0, INT64_C(100000000000), "10000",
+	  "pricing: Security Hub security checks a month" },
+	{ "security.macie.gb", CFG_DEC, 0, 0, "100", "pricing: GB of S3 data Macie inspects a month" },
+	{ "volume_discount.tiers", CFG_STR, 0, 0, "",
+	  "pricing: marginal discount tiers on the subtotal, 'UPTO:PERCENT ...' with 'inf' last; empty = none" },
+	{ "support.plan", CFG_STR, 0, 0, "business-plus",
+	  "pricing: the AWS Support plan: business-plus, business, enterprise or none" },
+	{ "support.business-plus", CFG_STR, 0, 0, "2025-12-02 min=29 10000:9 80000:7 250000:5 inf:3",
+	  "pricing: Business Support+ ('FROM[..UNTIL] min=M UPTO:PERCENT ...', sets joined by ' | ')" },
+	{ "support.business", CFG_STR, 0, 0,
+	  "2000-01-01..2027-01-01 min=100 10000:10 80000:7 250000:5 inf:3",
+	  "pricing: Business Support (legacy; ends 2027-01-01)" },
+	{ "support.enterprise", CFG_STR, 0, 0, "2025-12-02 min=5000 150000:10 500000:7 1000000:5 inf:3",
+	  "pricing: Enterprise Support" },
+	{ "buffer_percent", CFG_DEC, 0, 0, "10",
+	  "pricing: the buffer on (discounted subtotal + support), percent (the seed's BufferPercentage)" },
 	{ NULL, CFG_STR, 0, 0, NULL, NULL },
 };
 
@@ -135,6 +199,14 @@ enum cc_code cfg_set(struct cfg *c, const char *name, const char *value,
 					  origin, name,
 					  (long long)cfg_keys[k].min,
 					  (long long)cfg_keys[k].max, v);
+	}
+	if (cfg_keys[k].type == CFG_DEC) {
+		struct dec d;
+
+		if (dec_parse(value, strlen(value), &d) || d.v < 0)
+			return cc_err_set(err, CC_EUSAGE,
+					  "%s: '%s' wants a decimal number, not negative, not '%s'",
+					  origin, name, value);
 	}
 	if (cfg_keys[k].type == CFG_PATH && !*value)
 		return cc_err_set(err, CC_EUSAGE,

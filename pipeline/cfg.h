@@ -16,7 +16,8 @@
 #include "cc.h"
 
 /* CFG_PATH: a string that must not be empty (an empty state directory would mean '/') */
-enum cfg_type { CFG_STR, CFG_INT, CFG_PATH };
+/* CFG_DEC: an exact, non-negative decimal ("0.02"), read with dec_parse */
+enum cfg_type { CFG_STR, CFG_INT, CFG_PATH, CFG_DEC };
 
 /* The longest configuration line read. */
 #define CFG_MAX_LINE 65536u

@@ -18,6 +18,7 @@ Suite *suite_store(void);
 Suite *suite_aws(void);
 Suite *suite_entity(void);
 Suite *suite_hostile(void);
+Suite *suite_calc(void);
 
 /* A fresh directory under $TMPDIR; caller frees the string. */
 char *th_tmpdir(void);

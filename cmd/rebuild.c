@@ -1,0 +1,149 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "pipeline/calc.h"
+#include "pipeline/pb.h"
+#include "pipeline/recalc.h"
+#include "pipeline/store.h"
+#include "pipeline/banned.h"
+
+static const char *const usage[] = {
+	"usage: costctl rebuild [--pricebook FILE] [--model MODEL] [--format table|json]",
+	"                       [--dry-run] [--force] [--at TIME] EST_ID",
+	"",
+	"Prices one estimation now against the current pricebook (or FILE) and",
+	"writes a new CALCULATION item, the estimation's EstimationSummary (with",
+	"the optimistic lock) and an audit item. With the same inputs as the",
+	"latest calculation nothing is written (--force writes anyway). An older",
+	"pricebook reproduces that night's numbers exactly.",
+	"",
+	"  --pricebook FILE  price against FILE, not state/pricebook.current",
+	"  --model MODEL     ON_DEMAND, RESERVED_1YR_NO_UPFRONT, ... (default: the estimation's)",
+	"  --format FMT      table (default: lines, totals, warnings) or json (the item)",
+	"  --dry-run         print, write nothing",
+	"  --force           write even when nothing changed",
+	"  --at TIME         the calculation's time, ISO 8601 UTC (default: now)",
+	"",
+	"Exit status 3 when a price is missing (the calculation is PARTIAL and",
+	"says what was looked up); 2 when the estimation cannot be priced.",
+	NULL,
+};
+
+int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
+{
+	enum { OPT_PRICEBOOK = 256, OPT_MODEL, OPT_FORMAT, OPT_DRY, OPT_FORCE, OPT_AT };
+	static const struct option opts[] = {
+		{ "pricebook", required_argument, NULL, OPT_PRICEBOOK },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL, *model = NULL, *at = NULL, *sha = NULL, *id;
+	int o, ret, json = 0, dry = 0, force = 0;
+	struct calc_config *cc = NULL;
+	struct pb_reader *pb = NULL;
+	struct store *s = NULL;
+	struct recalc_inputs ri;
+	struct calc_input in;
+	struct calc_result r;
+	enum recalc_outcome outcome;
+	char now[32];
+
+	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (o) {
+		case OPT_PRICEBOOK: file = optarg; break;
+		case OPT_MODEL: model = optarg; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") && strcmp(optarg, "table"))
+				return cc_err_set(&c->err, CC_EUSAGE, "format must be table or json, not '%s'",
+						  optarg);
+			json = !strcmp(optarg, "json");
+			break;
+		case OPT_DRY: dry = 1; break;
+		case OPT_FORCE: force = 1; break;
+		case OPT_AT: at = optarg; break;
+		case 'h': return cmd_usage(usage, 1);
+		default: return cmd_usage(usage, 0);
+		}
+	}
+	if (optind + 1 != argc)
+		return cmd_usage(usage, 0);
+	id = argv[optind];
+	if (!at) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		at = now;
+	} else if (strlen(at) != 20 || at[4] != '-' || at[10] != 'T' || at[19] != 'Z') {
+		return cc_err_set(&c->err, CC_EUSAGE, "--at wants YYYY-MM-DDTHH:MM:SSZ, not '%s'", at);
+	}
+	recalc_inputs_init(&ri);
+	calc_result_init(&r);
+	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||
+	    (ret = recalc_load(s, id, &ri, &c->err)) || (ret = cmd_open_pricebook(c, file, &pb)) ||
+	    (ret = pb_sha256(pb, &sha, &c->err)))
+		goto out;
+	memset(&in, 0, sizeof(in));
+	in.estimation_id = id;
+	in.metadata = ri.metadata.buf;
+	in.metadata_len = ri.metadata.len;
+	in.requirements = ri.has_requirements ? ri.requirements.buf : NULL;
+	in.requirements_len = ri.requirements.len;
+	in.owner_region = ri.owner_region[0] ? ri.owner_region : NULL;
+	in.calculated_at = at;
+	in.model = model;
+	in.pricebook_sha256 = sha;
+	ret = calc_estimation(cc, pb, &in, &r, &c->err);
+	if (ret) {
+		if (!dry) {
+			struct cc_err soft = { 0 };
+
+			recalc_audit_failure(s, id, at, c->err.msg, &soft);
+		}
+		goto out;
+	}
+	if (json) {
+		fwrite(r.item.buf, 1, r.item.len, stdout);
+		putchar('\n');
+	} else {
+		fwrite(r.table.buf, 1, r.table.len, stdout);
+	}
+	fflush(stdout); /* before any log line on stderr */
+	if (!dry) {
+		if ((ret = recalc_save(s, id, &r, at, sha, force, &outcome, &c->err)))
+			goto out;
+		if (outcome == RECALC_UNCHANGED)
+			cc_log(&c->cc, CC_LOG_INFO, "rebuild",
+			       "%s: unchanged since the latest calculation (same inputs, same pricebook): nothing written",
+			       id);
+		else
+		{
+			char m[40];
+
+			dec_format(r.monthly, 2, m, sizeof(m));
+			cc_log(&c->cc, CC_LOG_INFO, "rebuild", "%s: wrote CALCULATION#%s: %s %s a month (%s)",
+			       id, at, m, r.currency, r.status == CALC_COMPLETE ? "complete" : "partial");
+		}
+	}
+	if (r.status == CALC_PARTIAL)
+		ret = cc_err_set(&c->err, CC_EPARTIAL,
+				 "%s: %u price%s missing: the calculation is PARTIAL (see its warnings)", id,
+				 r.missing, r.missing == 1 ? " is" : "s are");
+out:
+	calc_result_release(&r);
+	recalc_inputs_release(&ri);
+	pb_close(pb);
+	store_close(s);
+	calc_config_free(cc);
+	return ret;
+}
