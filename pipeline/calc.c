@@ -579,9 +579,13 @@ static struct line *price(struct engine *g, enum calc_category cat, const char *
 
 		if (!h.e[i].f[PB_BEGIN].len) /* an upfront fee: no range */
 			continue;
-		t->begin = pbdec(h.e[i].f[PB_BEGIN]);
-		t->inf = str_is(h.e[i].f[PB_END], "Inf");
-		t->end = t->inf ? zero : pbdec(h.e[i].f[PB_END]);
+		/* a bound past what a struct dec holds is past any quantity priced */
+		if (dec_parse(h.e[i].f[PB_BEGIN].p, h.e[i].f[PB_BEGIN].len, &t->begin))
+			break;
+		t->inf = str_is(h.e[i].f[PB_END], "Inf") ||
+			 dec_parse(h.e[i].f[PB_END].p, h.e[i].f[PB_END].len, &t->end);
+		if (t->inf)
+			t->end = zero;
 		t->rate = pbdec(h.e[i].f[PB_PRICE]);
 		if (dec_cmp(qty, t->begin) <= 0 && l->ntiers)
 			break;

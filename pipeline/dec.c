@@ -34,13 +34,13 @@ int dec_valid(const char *s, size_t len)
 	return i == len;
 }
 
-int dec_price_valid(const char *s, size_t len)
+static int canonical_decimal(const char *s, size_t len, size_t max_whole)
 {
 	size_t i = 0, whole = 0, frac = 0;
 
 	while (i < len && is_digit(s[i]))
 		i++, whole++;
-	if (!whole || whole > DEC_INT_DIGITS || (whole > 1 && s[0] == '0'))
+	if (!whole || whole > max_whole || (whole > 1 && s[0] == '0'))
 		return 0;
 	if (i < len && s[i] == '.') {
 		for (i++; i < len && is_digit(s[i]); i++)
@@ -49,6 +49,16 @@ int dec_price_valid(const char *s, size_t len)
 			return 0;
 	}
 	return i == len;
+}
+
+int dec_price_valid(const char *s, size_t len)
+{
+	return canonical_decimal(s, len, DEC_INT_DIGITS);
+}
+
+int dec_bound_valid(const char *s, size_t len)
+{
+	return canonical_decimal(s, len, 30);
 }
 
 int dec_parse(const char *s, size_t len, struct dec *out)

@@ -42,6 +42,12 @@ int dec_valid(const char *s, size_t len);
  */
 int dec_price_valid(const char *s, size_t len);
 /*
+ * A tier bound ("0", "10240", "2500000000"): as dec_price_valid, but up to
+ * 30 whole digits, since request tiers pass what a struct dec holds (they
+ * are compared as text, dec_cmp_str). 1 when it is.
+ */
+int dec_bound_valid(const char *s, size_t len);
+/*
  * Numeric comparison of two valid decimal strings of any size (no
  * conversion, so "153600" > "10240" and "1.50" == "1.5"). -1, 0 or 1.
  */

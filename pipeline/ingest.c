@@ -576,7 +576,7 @@ static int valid_range(const char *s, size_t len, int end)
 		return 1;
 	if (end && len == 3 && !memcmp(s, "Inf", 3))
 		return 1;
-	return dec_price_valid(s, len);
+	return dec_bound_valid(s, len);
 }
 
 static void set(struct pb_str *f, const char *p, size_t len)

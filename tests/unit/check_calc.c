@@ -115,13 +115,13 @@ static void money(struct dec d, const char *want)
  *   security ACM 0.00; WAF 5.00 + 5 x 1.00 + 10M x 0.0000006 = 6.00; KMS 1.00 +
  *            (1M - 20,000 free) x 0.000003 = 2.94; Secrets 5 x 0.40 = 2.00 +
  *            100,000 x 0.000005 = 0.50; Config 1000 x 0.003 = 3.00; CloudTrail
- *            1M data events x 0.000001 = 1.00; GuardDuty logs 10 GB x 1.00 =
- *            10.00; GuardDuty events: no fixture price (PARTIAL)   -> 36.44
- *   subtotal 495.21 + 85.00 + 1718.50 + 109.43 + 36.44 = 2444.58
- *   support  Business Support+ (from 2025-12-02): 9% x 2444.58 = 220.0122 -> 220.01
+ *            1M data events x 0.000001 = 1.00; GuardDuty 1M events x 0.000004
+ *            (the first tier) = 4.00 and logs 10 GB x 1.00 = 10.00 -> 40.44
+ *   subtotal 495.21 + 85.00 + 1718.50 + 109.43 + 40.44 = 2448.58
+ *   support  Business Support+ (from 2025-12-02): 9% x 2448.58 = 220.3722 -> 220.37
  *            (above the $29 minimum)
- *   buffer   10% x (2444.58 + 220.01) = 266.459 -> 266.46
- *   total    2444.58 + 220.01 + 266.46 = 2931.05; annual x 12 = 35172.60
+ *   buffer   10% x (2448.58 + 220.37) = 266.895 -> 266.90 (half away from zero)
+ *   total    2448.58 + 220.37 + 266.90 = 2935.85; annual x 12 = 35230.20
  */
 START_TEST(seed_est456)
 {
@@ -144,25 +144,25 @@ START_TEST(seed_est456)
 	in.pricebook_sha256 = "ab";
 	calc_result_init(&r);
 	ck_assert_msg(calc_estimation(cc, pb, &in, &r, &err) == CC_OK, "%s", err.msg);
-	ck_assert_int_eq(r.status, CALC_PARTIAL);
-	ck_assert_int_eq(r.missing, 1);
+	ck_assert_int_eq(r.status, CALC_COMPLETE);
+	ck_assert_int_eq(r.missing, 0);
 	money(r.category[CALC_COMPUTE], "495.21");
 	money(r.category[CALC_STORAGE], "85.00");
 	money(r.category[CALC_DATABASE], "1718.50");
 	money(r.category[CALC_NETWORK], "109.43");
-	money(r.category[CALC_SECURITY], "36.44");
-	money(r.subtotal, "2444.58");
-	money(r.monthly, "2931.05");
-	money(r.annual, "35172.60");
+	money(r.category[CALC_SECURITY], "40.44");
+	money(r.subtotal, "2448.58");
+	money(r.monthly, "2935.85");
+	money(r.annual, "35230.20");
 	has(&r, "\"PK\":\"ESTIMATION#est456\",\"SK\":\"CALCULATION#2026-12-01T02:00:00Z\","
 		"\"GSI1PK\":\"CALCULATION#est456\",\"GSI1SK\":\"2026-12-01T02:00:00Z\"");
 	has(&r, "\"InstanceType\":\"t3.xlarge\",\"OperatingSystem\":\"Linux\",\"Quantity\":4,"
 		"\"HoursPerMonth\":744,\"PricePerHour\":0.1664,\"MonthlyCost\":495.21,\"AnnualCost\":5942.52");
 	has(&r, "\"Support\":{\"Plan\":\"business-plus\",\"EffectiveFrom\":\"2025-12-02\"");
-	has(&r, "\"Buffer\":{\"Percent\":10,\"MonthlyCost\":266.46}");
+	has(&r, "\"Buffer\":{\"Percent\":10,\"MonthlyCost\":266.90}");
+	has(&r, "\"GuardDuty\":14.00");
 	has(&r, "\"TotalNetwork\":109.43");
 	has(&r, "\"CloudFront\":85.00");
-	has(&r, "no price for AmazonGuardDuty us-east-1 Security Services usagetype=*PaidEventsAnalyzed");
 	has(&r, "AverageInstances = Min + (Max - Min) x (Peak - Utilization) / 100 = 2 + (10 - 2) x (95 - 70) / 100 = 4");
 	calc_result_release(&r);
 	free(seed);
@@ -359,6 +359,28 @@ START_TEST(bad_requirements_named)
 }
 END_TEST
 
+/*
+ * A price that cannot be found is never $0: no Security Hub offer is in the
+ * fixtures, so the line is marked, the warning names the lookup, and the
+ * calculation is PARTIAL.
+ */
+START_TEST(missing_price_is_never_zero)
+{
+	struct calc_result r;
+	struct cc_err err = { 0 };
+
+	ck_assert_msg(run("", "\"SecurityRequirements\":{\"SecurityHub\":true}", NULL, &r, &err) == CC_OK,
+		      "%s", err.msg);
+	ck_assert_int_eq(r.status, CALC_PARTIAL);
+	ck_assert_int_eq(r.missing, 1);
+	has(&r, "\"Status\":\"PARTIAL\"");
+	has(&r, "\"Status\":\"MISSING_PRICE\",\"Reason\":\"no price found for AWSSecurityHub us-east-1 "
+		"usagetype=*PaidComplianceCheck (OnDemand)\"");
+	has(&r, "t: SecurityRequirements: no price for AWSSecurityHub us-east-1");
+	calc_result_release(&r);
+}
+END_TEST
+
 /* The same inputs give the same bytes (no clock, no order from hashing). */
 START_TEST(deterministic)
 {
@@ -391,6 +413,7 @@ Suite *suite_calc(void)
 	tcase_add_test(tc, support_tiers);
 	tcase_add_test(tc, bad_requirements_named);
 	tcase_add_test(tc, deterministic);
+	tcase_add_test(tc, missing_price_is_never_zero);
 	suite_add_tcase(s, tc);
 	return s;
 }

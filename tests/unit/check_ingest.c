@@ -711,6 +711,11 @@ START_TEST(bundled_fixtures)
 	buf_init(&out, 64 << 20);
 	ck_assert_msg(th_pricebook((const char *const *)paths, N, pb, 32 << 20, &out, &err) == CC_OK,
 		      "%s", err.msg);
+	/* every price of the fixtures (the strict price checks must not drop a real one) */
+	ck_assert_int_eq(th_count_lines(out.buf, "\"service\"", NULL), 174);
+	/* request tiers pass what a struct dec holds: 500 million to 2.5 billion events */
+	ck_assert_int_eq(th_count_lines(out.buf, "\"service\":\"AmazonGuardDuty\"", "\"begin\":\"500000000\"",
+					"\"end\":\"2500000000\"", NULL), 1);
 	ck_assert_int_eq(th_count_lines(out.buf, "\"region\":\"us-east-1\"", "\"instanceType\":\"t3.xlarge\"",
 					"\"operatingSystem\":\"Linux\"", "\"price\":\"0.1664000000\"", NULL), 1);
 	ck_assert_int_eq(th_count_lines(out.buf, "\"region\":\"us-east-2\"", "\"sku\":\"8D49XP354UEYTHGM\"",
