@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "pipeline/calc.h"
+#include "pipeline/jsonutil.h"
 #include "pipeline/pb.h"
 #include "pipeline/recalc.h"
 #include "pipeline/store.h"
@@ -119,6 +120,18 @@ int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
 		fwrite(r.table.buf, 1, r.table.len, stdout);
 	}
 	fflush(stdout); /* before any log line on stderr */
+	if (r.warnings) {
+		/* each warning in the log too: a missing price is named where schedulers look */
+		char why[128];
+		yajl_val item = json_parse(r.item.buf, r.item.len, JSON_MAX_DEPTH, why, sizeof(why));
+		yajl_val w = json_get(item, "Warnings");
+		size_t i;
+
+		for (i = 0; w && YAJL_IS_ARRAY(w) && i < w->u.array.len; i++)
+			if (YAJL_IS_STRING(w->u.array.values[i]))
+				cc_log(&c->cc, CC_LOG_WARN, "rebuild", "%s", w->u.array.values[i]->u.string);
+		yajl_tree_free(item);
+	}
 	if (!dry) {
 		if ((ret = recalc_save(s, id, &r, at, sha, force, &outcome, &c->err)))
 			goto out;
