@@ -20,6 +20,7 @@ int cmd_fetch(int argc, char **argv, struct cmd_ctx *c);
 int cmd_ingest(int argc, char **argv, struct cmd_ctx *c);
 int cmd_price(int argc, char **argv, struct cmd_ctx *c);
 int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c);
+int cmd_recalc(int argc, char **argv, struct cmd_ctx *c);
 int cmd_pricebook(int argc, char **argv, struct cmd_ctx *c);
 int cmd_table(int argc, char **argv, struct cmd_ctx *c);
 

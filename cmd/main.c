@@ -51,6 +51,7 @@ static const struct cmd_struct {
 	{ "price", cmd_price, 0, "look up prices, or dump a pricebook" },
 	{ "pricebook", cmd_pricebook, 0, "verify or describe a pricebook file" },
 	{ "rebuild", cmd_rebuild, 0, "price one estimation now: a new CALCULATION" },
+	{ "recalc", cmd_recalc, NEED_LOCK, "price every active estimation (the nightly step)" },
 	{ "table", cmd_table, 0,
 	  "the platform's table: init, import, export, get, query, purge-expired" },
 };

@@ -1174,10 +1174,9 @@ static int storage(struct engine *g, yajl_val reqs)
 
 				ebs_want(&w, "throughput", "gp3");
 				if (!price(g, CALC_STORAGE, "EBS", (int)nvol, path, &w, gibps, "GiBps-mo",
-					   "gp3 throughput above %s MB/s: %s MB/s = %s GiBps",
-					   fmt_dec(free_mbps, 0, n1, sizeof(n1)),
+					   "gp3 throughput: %s MB/s above %s, / %" PRId64,
 					   fmt_dec(sub(mbps, free_mbps), 4, n2, sizeof(n2)),
-					   fmt_dec(gibps, 10, n3, sizeof(n3))))
+					   fmt_dec(free_mbps, 0, n1, sizeof(n1)), g->c->mbps_per_gibps))
 					return -1;
 			}
 		} else if (!strcmp(m->volume, "io1") && has_iops) {

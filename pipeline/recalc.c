@@ -7,6 +7,8 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include <omp.h>
+
 #include "jsonutil.h"
 #include "store.h"
 #include "banned.h"
@@ -281,5 +283,228 @@ enum cc_code recalc_audit_failure(struct store *s, const char *id, const char *a
 	buf_addch(&d, '}');
 	ret = audit(s, id, at, "ESTIMATION_RECALCULATION_FAILED", "FAILURE", d.buf, err);
 	buf_release(&d);
+	return ret;
+}
+
+/* ------------------------------------------------------------ every estimation */
+
+struct ids {
+	char **v;
+	size_t n, alloc;
+	int failed;
+};
+
+static int ids_add(struct ids *ids, const char *id)
+{
+	char *copy;
+
+	if (ids->n == ids->alloc) {
+		size_t a = ids->alloc ? ids->alloc * 2 : 1024;
+		char **p = realloc(ids->v, a * sizeof(*p));
+
+		if (!p)
+			return -1;
+		ids->v = p;
+		ids->alloc = a;
+	}
+	if (!(copy = strdup(id)))
+		return -1;
+	ids->v[ids->n++] = copy;
+	return 0;
+}
+
+static void ids_free(struct ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		free(ids->v[i]);
+	free(ids->v);
+}
+
+/* An ACTIVE estimation's METADATA item: its id. */
+static int collect_active(void *user, const char *json, size_t len)
+{
+	struct ids *ids = user;
+	char why[64];
+	yajl_val v = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why));
+	const char *sk = str_of(v, "SK"), *pk = str_of(v, "PK"), *status = str_of(v, "Status");
+
+	if (sk && pk && !strcmp(sk, "METADATA") && !strncmp(pk, "ESTIMATION#", 11) && status &&
+	    !strcmp(status, "ACTIVE") && ids_add(ids, pk + 11))
+		ids->failed = 1;
+	yajl_tree_free(v);
+	return ids->failed;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+struct job {
+	struct recalc_inputs in;
+	struct calc_result r;
+	struct cc_err err;
+	enum cc_code ret;
+	int loaded;
+};
+
+#define BATCH 512
+
+static int omp_default(void)
+{
+	return omp_get_num_procs();
+}
+
+enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct calc_config *cc,
+			const struct pb_reader *pb, const struct recalc_options *o,
+			struct recalc_stats *st, struct cc_err *err)
+{
+	struct ids ids = { 0 };
+	struct job *jobs = NULL;
+	enum cc_code ret = CC_OK;
+	size_t first, i;
+	double t;
+
+	memset(st, 0, sizeof(*st));
+	t = now_s();
+	if (o->nshards > 1) {
+		ret = store_scan(s, o->shard, o->nshards, collect_active, &ids, err);
+	} else {
+		const struct store_pattern *p = store_pattern_find("active-estimations");
+		struct buf next, cur;
+
+		buf_init(&next, 1 << 20);
+		buf_init(&cur, 1 << 20);
+		for (;;) {
+			ret = store_pattern_run(s, p, NULL, 0, 1000, cur.len ? cur.buf : NULL, collect_active,
+						&ids, &next, err);
+			if (ret || !next.len)
+				break;
+			buf_reset(&cur);
+			buf_add(&cur, next.buf, next.len);
+		}
+		buf_release(&next);
+		buf_release(&cur);
+	}
+	if (!ret && ids.failed)
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory listing estimations");
+	st->read_s += now_s() - t;
+	if (ret)
+		goto out;
+	st->estimations = (unsigned)ids.n;
+	jobs = calloc(BATCH, sizeof(*jobs));
+	if (!jobs) {
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (first = 0; first < ids.n && !ret; first += BATCH) {
+		size_t n = ids.n - first < BATCH ? ids.n - first : BATCH;
+		int atomic;
+
+		/* read: on this thread */
+		t = now_s();
+		for (i = 0; i < n; i++) {
+			struct job *j = &jobs[i];
+
+			recalc_inputs_init(&j->in);
+			calc_result_init(&j->r);
+			cc_err_clear(&j->err);
+			j->ret = recalc_load(s, ids.v[first + i], &j->in, &j->err);
+			j->loaded = 1;
+			if (j->ret == CC_ENET_TEMP || j->ret == CC_EIO) {
+				ret = j->ret;
+				cc_err_set(err, j->ret, "%s", j->err.msg);
+				n = i + 1;
+				break;
+			}
+		}
+		st->read_s += now_s() - t;
+		/* the engine: in parallel, each thread its own result */
+		t = now_s();
+		if (!ret) {
+			long k;
+
+#pragma omp parallel for schedule(dynamic, 8) num_threads(o->threads ? (int)o->threads : omp_default())
+			for (k = 0; k < (long)n; k++) {
+				struct job *j = &jobs[k];
+				struct calc_input in;
+
+				if (j->ret)
+					continue;
+				memset(&in, 0, sizeof(in));
+				in.estimation_id = ids.v[first + (size_t)k];
+				in.metadata = j->in.metadata.buf;
+				in.metadata_len = j->in.metadata.len;
+				in.requirements = j->in.has_requirements ? j->in.requirements.buf : NULL;
+				in.requirements_len = j->in.requirements.len;
+				in.owner_region = j->in.owner_region[0] ? j->in.owner_region : NULL;
+				in.calculated_at = o->calculated_at;
+				in.pricebook_sha256 = o->pricebook_sha256;
+				j->ret = calc_estimation(cc, pb, &in, &j->r, &j->err);
+			}
+		}
+		st->engine_s += now_s() - t;
+		/* write: on this thread, one transaction a batch where the store has them */
+		t = now_s();
+		if (!ret && !(ret = store_bulk_begin(s, &atomic, err))) {
+			for (i = 0; i < n && !ret; i++) {
+				struct job *j = &jobs[i];
+				const char *id = ids.v[first + i];
+				enum recalc_outcome out;
+				struct cc_err soft = { 0 };
+
+				if (j->ret) {
+					st->failed++;
+					cc_log(ctx, CC_LOG_ERROR, "recalc", "%s", j->err.msg);
+					recalc_audit_failure(s, id, o->calculated_at, j->err.msg, &soft);
+					continue;
+				}
+				if (j->r.status == CALC_PARTIAL) {
+					st->partial++;
+					cc_log(ctx, CC_LOG_WARN, "recalc", "%s: PARTIAL: %u price%s missing", id,
+					       j->r.missing, j->r.missing == 1 ? "" : "s");
+				}
+				ret = recalc_save(s, id, &j->r, o->calculated_at, o->pricebook_sha256, o->force,
+						  &out, &soft);
+				if (ret == CC_ECONFLICT || ret == CC_ENOTFOUND) {
+					/* this estimation, not the run: named, and the others go on */
+					st->failed++;
+					cc_log(ctx, CC_LOG_ERROR, "recalc", "%s", soft.msg);
+					ret = CC_OK;
+					continue;
+				}
+				if (ret) {
+					cc_err_set(err, ret, "%s", soft.msg);
+					break;
+				}
+				if (out == RECALC_WRITTEN)
+					st->written++;
+				else
+					st->unchanged++;
+			}
+			if (store_bulk_end(s, !ret, ret ? NULL : err) && !ret)
+				ret = err->code;
+		}
+		st->write_s += now_s() - t;
+		for (i = 0; i < BATCH; i++) {
+			if (!jobs[i].loaded)
+				continue;
+			recalc_inputs_release(&jobs[i].in);
+			calc_result_release(&jobs[i].r);
+			jobs[i].loaded = 0;
+		}
+		cc_progress(ctx, "estimations", first + n, ids.n);
+	}
+	if (!ret && (st->failed || st->partial))
+		ret = cc_err_set(err, CC_EPARTIAL, "%u of %u estimations failed and %u are partial (each named above)",
+				 st->failed, st->estimations, st->partial);
+out:
+	free(jobs);
+	ids_free(&ids);
 	return ret;
 }

@@ -54,4 +54,31 @@ enum cc_code recalc_save(struct store *s, const char *estimation_id, const struc
 enum cc_code recalc_audit_failure(struct store *s, const char *estimation_id,
 				  const char *calculated_at, const char *why, struct cc_err *err);
 
+struct pb_reader;
+
+struct recalc_options {
+	unsigned threads;          /* OpenMP threads for the engine; 0: all cores */
+	unsigned shard, nshards;   /* this worker's segment of nshards (0/1: everything) */
+	int force;                 /* write even when the inputs did not change */
+	const char *calculated_at; /* ISO 8601 UTC, the same for the whole run */
+	const char *pricebook_sha256;
+};
+
+struct recalc_stats {
+	unsigned estimations, written, unchanged, partial, failed;
+	double read_s, engine_s, write_s;
+};
+
+/*
+ * Every ACTIVE estimation (GSI2 STATUS#ACTIVE; with nshards > 1, the
+ * active ones in scan segment `shard` of `nshards`), priced in parallel
+ * and written in batches. Each failure or partial result is logged with
+ * the estimation's id (and audited); CC_EPARTIAL when there was any, so
+ * the command exits 3. Store reads and writes stay on the calling thread;
+ * only the engine runs in parallel (each thread owns its result).
+ */
+enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct calc_config *cc,
+			const struct pb_reader *pb, const struct recalc_options *o,
+			struct recalc_stats *st, struct cc_err *err);
+
 #endif

@@ -1,11 +1,11 @@
 #!/bin/sh
 # `make demo`: the main job on the embedded default, with no network.
-# Today that is fetch and ingest: the bundled price list (fixtures/pricelist,
-# the real API's layout) is fetched over file:// into ./state/offers, becomes
-# a pricebook, and a few prices are looked up in it; the platform's table is
-# created in the embedded SQLite store and loaded with the seed's items.
-# Later stages (recalc into that table, documents, the diff report) join
-# as they land.
+# Today that is fetch, ingest and recalc: the bundled price list
+# (fixtures/pricelist, the real API's layout) is fetched over file:// into
+# ./state/offers, becomes a pricebook, and a few prices are looked up in
+# it; the platform's table is created in the embedded SQLite store, loaded
+# with the seed's items, and every active estimation is priced into a new
+# CALCULATION. Later stages (documents, the diff report) join as they land.
 set -eu
 costctl=${1:-build/costctl}
 state=${COSTCTL_STATE:-state}
@@ -40,6 +40,12 @@ echo "== price: S3 Standard storage tiers and data transfer out of us-east-1"
 "$costctl" --state "$state" price --format table AWSDataTransfer us-east-1 \
 	usagetype=DataTransfer-Out-Bytes | tail -n +2
 echo
+echo "== recalc: every active estimation priced against $state/pricebook.current"
+"$costctl" --state "$state" recalc
+echo
+echo "== rebuild est456 --dry-run: the seed's estimation, line by line"
+"$costctl" --state "$state" rebuild --dry-run est456
+echo
 pb=$(readlink -f "$state/pricebook.current")
 cat <<DONE
 == done: the demo fetched, ingested and stored, with no network
@@ -47,11 +53,12 @@ cat <<DONE
   state directory $state/
   offer files     $state/offers/<offer>/<region>/index.json   (from file://$PWD/fixtures/pricelist)
   pricebook       $state/pricebook.current -> ${pb#"$PWD"/}
-  table (SQLite)  $state/costplatform.db   (the seed's users, estimations, calculations)
+  table (SQLite)  $state/costplatform.db   (the seed's items, and a new CALCULATION for each
+                  active estimation: 'table query calculations est456')
   (documents and the nightly report join here as those stages land)
 
 Try next:
   $costctl --state $state price --format table AmazonRDS us-east-1 databaseEngine=MySQL
-  $costctl --state $state table query estimation est456
+  $costctl --state $state rebuild --format json --dry-run est456 | jq .DetailedCosts
   $costctl pricebook verify $state/pricebook.current
 DONE

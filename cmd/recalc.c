@@ -1,0 +1,106 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "pipeline/calc.h"
+#include "pipeline/pb.h"
+#include "pipeline/recalc.h"
+#include "pipeline/store.h"
+#include "pipeline/banned.h"
+
+static const char *const usage[] = {
+	"usage: costctl recalc [--threads N] [--shard I/N] [--force] [--no-docs] [--at TIME]",
+	"",
+	"Prices every ACTIVE estimation against the current pricebook, in",
+	"parallel, and writes a new CALCULATION for each whose inputs changed",
+	"(the pricebook, its requirements, the rules): the summary on its",
+	"METADATA, and an audit item. A second run with nothing changed writes",
+	"nothing. With --shard I/N this worker takes scan segment I of N, so N",
+	"workers share the estimations with no overlap.",
+	"",
+	"  --threads N   engine threads (default: every core)",
+	"  --shard I/N   this worker's segment, 0 <= I < N",
+	"  --force       write even when nothing changed",
+	"  --no-docs     skip the documents (they arrive with the documents stage)",
+	"  --at TIME     the calculations' time, ISO 8601 UTC (default: now)",
+	"",
+	"Exit status 3 when an estimation failed or is partial (each is named in",
+	"the log and the audit log); the others are written.",
+	NULL,
+};
+
+int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
+{
+	enum { OPT_THREADS = 256, OPT_SHARD, OPT_FORCE, OPT_NODOCS, OPT_AT };
+	static const struct option opts[] = {
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "no-docs", no_argument, NULL, OPT_NODOCS },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct recalc_options o;
+	struct recalc_stats st;
+	struct calc_config *cc = NULL;
+	struct pb_reader *pb = NULL;
+	struct store *s = NULL;
+	const char *sha = NULL;
+	char now[32], *end;
+	int opt, ret;
+
+	memset(&o, 0, sizeof(o));
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_THREADS:
+			o.threads = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !o.threads || o.threads > 1024 || optarg[0] < '0' || optarg[0] > '9')
+				return cc_err_set(&c->err, CC_EUSAGE, "--threads wants 1..1024, not '%s'", optarg);
+			break;
+		case OPT_SHARD:
+			if (sscanf(optarg, "%u/%u", &o.shard, &o.nshards) != 2 || !o.nshards ||
+			    o.shard >= o.nshards || o.nshards > 100000)
+				return cc_err_set(&c->err, CC_EUSAGE, "--shard wants I/N with 0 <= I < N, not '%s'",
+						  optarg);
+			break;
+		case OPT_FORCE: o.force = 1; break;
+		case OPT_NODOCS: break; /* no documents stage yet */
+		case OPT_AT: o.calculated_at = optarg; break;
+		case 'h': return cmd_usage(usage, 1);
+		default: return cmd_usage(usage, 0);
+		}
+	}
+	if (optind != argc)
+		return cmd_usage(usage, 0);
+	if (!o.calculated_at) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		o.calculated_at = now;
+	} else if (strlen(o.calculated_at) != 20 || o.calculated_at[10] != 'T' || o.calculated_at[19] != 'Z') {
+		return cc_err_set(&c->err, CC_EUSAGE, "--at wants YYYY-MM-DDTHH:MM:SSZ, not '%s'",
+				  o.calculated_at);
+	}
+	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||
+	    (ret = cmd_open_pricebook(c, NULL, &pb)) || (ret = pb_sha256(pb, &sha, &c->err)))
+		goto out;
+	o.pricebook_sha256 = sha;
+	ret = recalc_all(&c->cc, s, cc, pb, &o, &st, &c->err);
+	if (!ret || ret == CC_EPARTIAL)
+		cc_log(&c->cc, ret ? CC_LOG_WARN : CC_LOG_INFO, "recalc",
+		       "%u estimations: %u written, %u unchanged, %u partial, %u failed; "
+		       "%.2f s reading, %.2f s pricing, %.2f s writing",
+		       st.estimations, st.written, st.unchanged, st.partial, st.failed, st.read_s,
+		       st.engine_s, st.write_s);
+out:
+	pb_close(pb);
+	store_close(s);
+	calc_config_free(cc);
+	return ret;
+}
