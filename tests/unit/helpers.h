@@ -19,6 +19,7 @@ Suite *suite_aws(void);
 Suite *suite_entity(void);
 Suite *suite_hostile(void);
 Suite *suite_calc(void);
+Suite *suite_recalc(void);
 
 /* A fresh directory under $TMPDIR; caller frees the string. */
 char *th_tmpdir(void);

@@ -1,0 +1,98 @@
+/*
+ * Recalculation against a store: the optimistic lock of section 4.2 keeps
+ * an edit made while the estimation was being priced, and the audit and
+ * summary land beside the calculation.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "pipeline/calc.h"
+#include "pipeline/cfg.h"
+#include "pipeline/pb.h"
+#include "pipeline/recalc.h"
+#include "pipeline/store.h"
+
+START_TEST(edit_during_pricing_is_kept)
+{
+	char *dir = th_tmpdir(), url[4200], pbpath[4200], cmd[4300];
+	char *paths[1] = { th_fixture("offers/AmazonEC2/us-east-1/index.json") };
+	struct cc_err err = { 0 };
+	struct store *s = NULL;
+	struct pb_reader *pb = NULL;
+	struct cfg *cfg = cfg_new();
+	struct calc_config *cc = NULL;
+	struct recalc_inputs in;
+	struct calc_input ci;
+	struct calc_result r;
+	enum recalc_outcome out;
+	struct buf got;
+	int found;
+
+	snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
+	snprintf(pbpath, sizeof(pbpath), "%s/pb.cpb", dir);
+	buf_init(&got, 1 << 20);
+	ck_assert_int_eq(th_pricebook((const char *const *)paths, 1, pbpath, 1 << 20, &got, &err), CC_OK);
+	ck_assert_int_eq(pb_open(&pb, pbpath, &err), CC_OK);
+	ck_assert_int_eq(calc_config_load(cfg, &cc, &err), CC_OK);
+	ck_assert_int_eq(store_open(&s, url, NULL, &err), CC_OK);
+	ck_assert_int_eq(store_init(s, &err), CC_OK);
+	ck_assert_int_eq(store_put(s, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\",\"EstimationId\":\"e1\","
+				      "\"ProjectName\":\"before\",\"Status\":\"ACTIVE\",\"Version\":1}", 0, &err), CC_OK);
+	ck_assert_int_eq(store_put(s, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"REQUIREMENTS\",\"ComputeRequirements\":"
+				      "[{\"SuggestedInstanceType\":\"m5.large\"}]}", 0, &err), CC_OK);
+	recalc_inputs_init(&in);
+	ck_assert_int_eq(recalc_load(s, "e1", &in, &err), CC_OK);
+	memset(&ci, 0, sizeof(ci));
+	ci.estimation_id = "e1";
+	ci.metadata = in.metadata.buf;
+	ci.metadata_len = in.metadata.len;
+	ci.requirements = in.requirements.buf;
+	ci.requirements_len = in.requirements.len;
+	ci.calculated_at = "2026-12-01T02:00:00Z";
+	ci.pricebook_sha256 = "ab";
+	calc_result_init(&r);
+	ck_assert_msg(calc_estimation(cc, pb, &ci, &r, &err) == CC_OK, "%s", err.msg);
+	/* someone edits the estimation while it is priced: version 1 -> 2 */
+	ck_assert_int_eq(store_update_versioned(s, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\","
+						   "\"EstimationId\":\"e1\",\"ProjectName\":\"edited\","
+						   "\"Status\":\"ACTIVE\"}", 1, &err), CC_OK);
+	ck_assert_msg(recalc_save(s, "e1", &r, "2026-12-01T02:00:00Z", "ab", 0, &out, &err) == CC_OK, "%s",
+		      err.msg);
+	ck_assert_int_eq(out, RECALC_WRITTEN);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#e1", "METADATA", &got, &found, &err), CC_OK);
+	/* the edit survives, the summary is on top of it, at version 3 */
+	ck_assert_msg(strstr(got.buf, "\"ProjectName\":\"edited\""), "%s", got.buf);
+	/* 730 h x 0.096 = 70.08; support max(29, 6.31) = 29.00; buffer 9.908 -> 9.91: 108.99 */
+	ck_assert_msg(strstr(got.buf, "\"EstimationSummary\":{\"TotalMonthlyCost\":108.99"), "%s", got.buf);
+	ck_assert_msg(strstr(got.buf, "\"Version\":3"), "%s", got.buf);
+	ck_assert_int_eq(store_get(s, "AUDIT#2026-12-01", "LOG#costctl#02:00:00Z#e1", &got, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 1);
+	ck_assert_msg(strstr(got.buf, "\"Action\":\"ESTIMATION_RECALCULATED\""), "%s", got.buf);
+	/* the same inputs again: nothing written */
+	ck_assert_int_eq(recalc_save(s, "e1", &r, "2026-12-01T03:00:00Z", "ab", 0, &out, &err), CC_OK);
+	ck_assert_int_eq(out, RECALC_UNCHANGED);
+	calc_result_release(&r);
+	recalc_inputs_release(&in);
+	store_close(s);
+	pb_close(pb);
+	calc_config_free(cc);
+	cfg_free(cfg);
+	buf_release(&got);
+	free(paths[0]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(dir);
+}
+END_TEST
+
+Suite *suite_recalc(void)
+{
+	Suite *s = suite_create("recalc");
+	TCase *tc = tcase_create("store");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, edit_during_pricing_is_kept);
+	suite_add_tcase(s, tc);
+	return s;
+}
