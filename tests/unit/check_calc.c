@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "pipeline/jsonutil.h"
 #include "pipeline/calc.h"
 #include "pipeline/cfg.h"
 #include "pipeline/pb.h"
@@ -381,6 +382,107 @@ START_TEST(missing_price_is_never_zero)
 }
 END_TEST
 
+static unsigned rnd(unsigned *state, unsigned n)
+{
+	*state = *state * 1103515245u + 12345u;
+	return (*state >> 16) % n;
+}
+
+static struct dec jdec(yajl_val v)
+{
+	struct dec d = { 0 };
+
+	if (v && YAJL_IS_NUMBER(v))
+		dec_parse(v->u.number.r, strlen(v->u.number.r), &d);
+	return d;
+}
+
+/*
+ * Over random requirements (a fixed seed, so a failure repeats): every
+ * category total is the sum of its lines, the subtotal the sum of the
+ * categories, the total discounted subtotal + support + buffer, annual 12
+ * x monthly, and no priced line is $0 unless its rate is.
+ */
+START_TEST(property_totals_follow_lines)
+{
+	static const char *const os[] = { "Linux", "Windows" };
+	static const char *const types[] = { "t3.large", "m5.large", "m5.xlarge", "r5.large", "c5.large" };
+	static const char *const vols[] = { "EBS gp3", "EBS gp2", "EBS io2", "S3 Standard", "S3 Standard-IA" };
+	static const char *const cats[] = { "Compute", "Storage", "Database", "Network", "Security" };
+	unsigned seed = 12345, n;
+
+	for (n = 0; n < 150; n++) {
+		char reqs[4096];
+		struct calc_result r;
+		struct cc_err err = { 0 };
+		yajl_val item, lines, dc;
+		char why[128];
+		struct dec sum[5] = { { 0 } }, subtotal = { 0 }, x;
+		size_t i, k;
+		int len;
+
+		len = snprintf(reqs, sizeof(reqs),
+			       "\"ComputeRequirements\":[{\"CPUCores\":2,\"RAMGB\":8,\"OS\":\"%s\",\"SuggestedInstanceType\":\"%s\","
+			       "\"MinInstances\":%u,\"MaxInstances\":%u,\"ScalingType\":\"%s\","
+			       "\"UtilizationPercent\":%u,\"PeakUtilizationPercent\":%u,\"MonthlyHours\":%u}],"
+			       "\"StorageRequirements\":[{\"CurrentGB\":%u,\"SuggestedAWSService\":\"%s\","
+			       "\"IOPSRequired\":%u,\"ThroughputMBps\":%u,\"BackupRequired\":%s,\"RetentionDays\":%u}],"
+			       "\"DatabaseRequirements\":[{\"Engine\":\"%s\",\"InstanceClass\":\"db.%s\",\"SizeGB\":%u,"
+			       "\"MultiAZ\":%s,\"ReadReplicas\":%u,\"BackupRetention\":%u}],"
+			       "\"NetworkRequirements\":{\"DataTransferOutGBMonth\":%u,\"LoadBalancerCount\":%u,"
+			       "\"GlobalDistributionRequired\":%s,\"WAFRequired\":%s,\"SSLCertificateRequired\":true},"
+			       "\"SecurityRequirements\":{\"KMS\":%s,\"CloudTrail\":true,\"GuardDuty\":%s,"
+			       "\"SecretsManager\":true,\"AWSConfig\":%s}",
+			       os[rnd(&seed, 2)], types[rnd(&seed, 5)], 1 + rnd(&seed, 3), 4 + rnd(&seed, 6),
+			       rnd(&seed, 2) ? "Auto" : "Fixed", rnd(&seed, 60), 60 + rnd(&seed, 41),
+			       100 + rnd(&seed, 645), 1 + rnd(&seed, 70000), vols[rnd(&seed, 5)],
+			       rnd(&seed, 40000), rnd(&seed, 1000), rnd(&seed, 2) ? "true" : "false",
+			       rnd(&seed, 35), rnd(&seed, 2) ? "MySQL" : "PostgreSQL",
+			       rnd(&seed, 2) ? "r5.large" : "m5.large", rnd(&seed, 2000),
+			       rnd(&seed, 2) ? "true" : "false", rnd(&seed, 3), rnd(&seed, 35), rnd(&seed, 200000),
+			       rnd(&seed, 4), rnd(&seed, 2) ? "true" : "false", rnd(&seed, 2) ? "true" : "false",
+			       rnd(&seed, 2) ? "true" : "false", rnd(&seed, 2) ? "true" : "false",
+			       rnd(&seed, 2) ? "true" : "false");
+		ck_assert_int_lt(len, (int)sizeof(reqs));
+		ck_assert_msg(run("", reqs, NULL, &r, &err) == CC_OK, "%s\n%s", reqs, err.msg);
+		item = json_parse(r.item.buf, r.item.len, 256, why, sizeof(why));
+		ck_assert_msg(item != NULL, "%s", why);
+		lines = json_get(item, "Lines");
+		for (i = 0; i < lines->u.array.len; i++) {
+			yajl_val l = lines->u.array.values[i];
+			const char *cat = json_get(l, "Category")->u.string;
+			const char *status = json_get(l, "Status")->u.string;
+			struct dec m = jdec(json_get(l, "MonthlyCost"));
+
+			for (k = 0; k < 5; k++)
+				if (!strcmp(cat, cats[k]))
+					dec_add(sum[k], m, &sum[k]);
+			/* never a silent $0: a priced $0 line has a $0 rate (a free tier) */
+			if (!m.v && !strcmp(status, "PRICED") && !json_get(l, "Tiers"))
+				ck_assert_msg(!jdec(json_get(l, "Rate")).v || !jdec(json_get(l, "Quantity")).v,
+					      "a $0 line with a rate: %s", reqs);
+		}
+		dc = json_get(item, "DetailedCosts");
+		for (k = 0; k < 5; k++) {
+			char total[32];
+
+			snprintf(total, sizeof(total), "Total%s", cats[k]);
+			ck_assert_int_eq(jdec(json_get(json_get(dc, cats[k]), total)).v, sum[k].v);
+			dec_add(subtotal, sum[k], &subtotal);
+		}
+		ck_assert_int_eq(jdec(json_get(item, "Subtotal")).v, subtotal.v);
+		dec_sub(subtotal, jdec(json_get(json_get(item, "VolumeDiscount"), "MonthlyCost")), &x);
+		dec_add(x, jdec(json_get(json_get(item, "Support"), "MonthlyCost")), &x);
+		dec_add(x, jdec(json_get(json_get(item, "Buffer"), "MonthlyCost")), &x);
+		ck_assert_int_eq(jdec(json_get(item, "TotalMonthlyCost")).v, x.v);
+		dec_mul(x, dec_from_int(12), &x);
+		ck_assert_int_eq(jdec(json_get(item, "TotalAnnualCost")).v, x.v);
+		yajl_tree_free(item);
+		calc_result_release(&r);
+	}
+}
+END_TEST
+
 /* The same inputs give the same bytes (no clock, no order from hashing). */
 START_TEST(deterministic)
 {
@@ -414,6 +516,7 @@ Suite *suite_calc(void)
 	tcase_add_test(tc, bad_requirements_named);
 	tcase_add_test(tc, deterministic);
 	tcase_add_test(tc, missing_price_is_never_zero);
+	tcase_add_test(tc, property_totals_follow_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
