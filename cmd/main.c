@@ -44,6 +44,7 @@ static const struct cmd_struct {
 	const char *summary;
 } commands[] = {
 	/* sorted by name */
+	{ "explain", cmd_explain, 0, "how each number of an estimation was made" },
 	{ "fetch", cmd_fetch, NEED_LOCK,
 	  "download the price-list files that changed" },
 	{ "ingest", cmd_ingest, NEED_LOCK,

@@ -1,0 +1,174 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "pipeline/calc.h"
+#include "pipeline/jsonutil.h"
+#include "pipeline/pb.h"
+#include "pipeline/recalc.h"
+#include "pipeline/store.h"
+#include "pipeline/banned.h"
+
+static const char *const usage[] = {
+	"usage: costctl explain [--pricebook FILE] [--model MODEL] EST_ID [LINE]",
+	"",
+	"How each number of an estimation was made, so a person can check it by",
+	"hand with 'costctl price': for each line (or line LINE), the requirement,",
+	"the rule, what was looked up, the SKU and rate code found, the tier split,",
+	"and the cost; then the business rules. Writes nothing.",
+	NULL,
+};
+
+static const char *s_of(yajl_val o, const char *k)
+{
+	yajl_val v = json_get(o, k);
+
+	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
+static const char *n_of(yajl_val o, const char *k)
+{
+	yajl_val v = json_get(o, k);
+
+	return v && YAJL_IS_NUMBER(v) ? v->u.number.r : NULL;
+}
+
+static void explain_line(yajl_val l)
+{
+	yajl_val tiers = json_get(l, "Tiers");
+	size_t i;
+
+	printf("line %s  %s / %s\n", n_of(l, "Id"), s_of(l, "Category"), s_of(l, "Section"));
+	printf("  requirement  %s\n", s_of(l, "Requirement"));
+	printf("  rule         %s\n", s_of(l, "Description"));
+	if (s_of(l, "Lookup"))
+		printf("  looked up    %s\n", s_of(l, "Lookup"));
+	if (s_of(l, "Sku"))
+		printf("  found        SKU %s, rate code %s (%s, %s)\n", s_of(l, "Sku"), s_of(l, "RateCode"),
+		       s_of(l, "Family"), s_of(l, "PricingModel"));
+	if (n_of(l, "Upfront"))
+		printf("  reservation  upfront %s, hourly %s, effective %s = hourly + upfront / (8760 x years)\n",
+		       n_of(l, "Upfront"), n_of(l, "HourlyRate"), n_of(l, "EffectiveHourlyRate"));
+	for (i = 0; tiers && YAJL_IS_ARRAY(tiers) && i < tiers->u.array.len; i++) {
+		yajl_val t = tiers->u.array.values[i];
+		yajl_val end = json_get(t, "End");
+
+		printf("  tier         [%s, %s): %s %s x %s = %s\n", n_of(t, "Begin"),
+		       end && YAJL_IS_NUMBER(end) ? end->u.number.r : "Inf", n_of(t, "Quantity"),
+		       s_of(l, "Unit"), n_of(t, "Rate"), n_of(t, "Cost"));
+	}
+	if (n_of(l, "Quantity") && !tiers)
+		printf("  quantity     %s %s x %s\n", n_of(l, "Quantity"), s_of(l, "Unit"), n_of(l, "Rate"));
+	printf("  cost         %s a month (rounded once, half away from zero), %s a year\n",
+	       n_of(l, "MonthlyCost"), n_of(l, "AnnualCost"));
+	if (s_of(l, "Reason"))
+		printf("  note         %s: %s\n", s_of(l, "Status"), s_of(l, "Reason"));
+}
+
+int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
+{
+	enum { OPT_PRICEBOOK = 256, OPT_MODEL };
+	static const struct option opts[] = {
+		{ "pricebook", required_argument, NULL, OPT_PRICEBOOK },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL, *model = NULL, *sha = NULL, *id, *only = NULL;
+	struct calc_config *cc = NULL;
+	struct pb_reader *pb = NULL;
+	struct store *s = NULL;
+	struct recalc_inputs ri;
+	struct calc_input in;
+	struct calc_result r;
+	yajl_val item = NULL, lines, x;
+	char now[32], why[128];
+	int o, ret, shown = 0;
+	time_t t = time(NULL);
+	struct tm tm;
+	size_t i;
+
+	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (o) {
+		case OPT_PRICEBOOK: file = optarg; break;
+		case OPT_MODEL: model = optarg; break;
+		case 'h': return cmd_usage(usage, 1);
+		default: return cmd_usage(usage, 0);
+		}
+	}
+	if (optind + 1 != argc && optind + 2 != argc)
+		return cmd_usage(usage, 0);
+	id = argv[optind];
+	if (optind + 2 == argc)
+		only = argv[optind + 1];
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	recalc_inputs_init(&ri);
+	calc_result_init(&r);
+	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||
+	    (ret = recalc_load(s, id, &ri, &c->err)) || (ret = cmd_open_pricebook(c, file, &pb)) ||
+	    (ret = pb_sha256(pb, &sha, &c->err)))
+		goto out;
+	memset(&in, 0, sizeof(in));
+	in.estimation_id = id;
+	in.metadata = ri.metadata.buf;
+	in.metadata_len = ri.metadata.len;
+	in.requirements = ri.has_requirements ? ri.requirements.buf : NULL;
+	in.requirements_len = ri.requirements.len;
+	in.owner_region = ri.owner_region[0] ? ri.owner_region : NULL;
+	in.calculated_at = now;
+	in.model = model;
+	in.pricebook_sha256 = sha;
+	if ((ret = calc_estimation(cc, pb, &in, &r, &c->err)) && ret != CC_EPARTIAL)
+		goto out;
+	item = json_parse(r.item.buf, r.item.len, JSON_MAX_DEPTH, why, sizeof(why));
+	lines = json_get(item, "Lines");
+	printf("%s: %s, %s, %s; pricebook %s\n\n", id, s_of(item, "Region"), s_of(item, "PricingModel"),
+	       s_of(item, "Currency"), sha);
+	for (i = 0; lines && YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
+		yajl_val l = lines->u.array.values[i];
+
+		if (only && strcmp(n_of(l, "Id"), only))
+			continue;
+		explain_line(l);
+		putchar('\n');
+		shown++;
+	}
+	if (only && !shown) {
+		ret = cc_err_set(&c->err, CC_ENOTFOUND, "%s has no line %s (lines 1 to %zu)", id, only,
+				 lines ? lines->u.array.len : 0);
+		goto out;
+	}
+	if (!only) {
+		x = json_get(item, "Support");
+		printf("rules\n  subtotal     %s = the sum of the lines\n", n_of(item, "Subtotal"));
+		printf("  discount     %s (volume_discount.tiers)\n",
+		       n_of(json_get(item, "VolumeDiscount"), "MonthlyCost"));
+		printf("  support      %s: %s (the plan in effect on the date; at least %s)\n",
+		       s_of(x, "Plan"), n_of(x, "MonthlyCost"), n_of(x, "Minimum") ? n_of(x, "Minimum") : "-");
+		printf("  buffer       %s%% of (discounted subtotal + support) = %s\n",
+		       n_of(json_get(item, "Buffer"), "Percent"), n_of(json_get(item, "Buffer"), "MonthlyCost"));
+		printf("  total        %s a month, %s a year\n", n_of(item, "TotalMonthlyCost"),
+		       n_of(item, "TotalAnnualCost"));
+		x = json_get(item, "Assumptions");
+		if (x && YAJL_IS_ARRAY(x) && x->u.array.len) {
+			printf("\nassumptions\n");
+			for (i = 0; i < x->u.array.len; i++)
+				printf("  %s\n", x->u.array.values[i]->u.string);
+		}
+	}
+	ret = r.status == CALC_PARTIAL ?
+		cc_err_set(&c->err, CC_EPARTIAL, "%s: %u price%s missing (see the lines marked MISSING_PRICE)",
+			   id, r.missing, r.missing == 1 ? " is" : "s are") : CC_OK;
+out:
+	yajl_tree_free(item);
+	calc_result_release(&r);
+	recalc_inputs_release(&ri);
+	pb_close(pb);
+	store_close(s);
+	calc_config_free(cc);
+	return ret;
+}
