@@ -79,7 +79,7 @@ FUZZ_TARGETS := ingest json item config pricebook
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay_%)
 BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop \
 	$(BUILD)/tests/bench/runstat $(BUILD)/tests/bench/ingest_only \
-	$(BUILD)/tests/bench/store_bench
+	$(BUILD)/tests/bench/store_bench $(BUILD)/tests/bench/calc_bench
 .SECONDARY:
 
 all: $(COSTCTL)
@@ -155,6 +155,7 @@ bench: $(COSTCTL) $(BENCH_TOOLS) $(BUILD)/.test-deps
 	$(Q)rm -rf $(BUILD)/bench/store && mkdir -p $(BUILD)/bench/store && \
 		$(BUILD)/tests/bench/store_bench sqlite:$(BUILD)/bench/store/bench.db
 	$(Q)tests/integration/dynamodb.sh $(BUILD) bench
+	$(Q)tests/bench/bench_recalc.sh $(BUILD)
 
 # libFuzzer needs clang; the regression driver above replays the corpora in
 # `make check`. FUZZ_SECONDS a target (default 60), FUZZ=name to run one;
