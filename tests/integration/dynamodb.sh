@@ -72,7 +72,20 @@ c table import fixtures/table/seed.jsonl || fail "import"
 [ "$(c table query --limit 1 --all active-estimations | wc -l)" = 3 ] || fail "active-estimations paged"
 [ "$(c table export | wc -l)" = 18 ] || fail "export: not the 18 live items"
 c table get USER#user123 PROFILE | grep -q "\"FirstName\":\"John\"" || fail "get"
-echo "dynamodb: 2 passed, 0 failed"
+echo "dynamodb: recalc shards against DynamoDB Local"
+"$BUILD/costctl" -q --state "$work/state" ingest $(find fixtures/offers -name index.json | sort) || fail "ingest"
+n=0
+for i in 0 1 2; do
+	"$BUILD/costctl" --state "$work/state" --store "$store" recalc --shard $i/3 --at 2026-12-01T02:00:00Z \
+		2>"$work/shard$i.log" || fail "recalc --shard $i/3: $(cat "$work/shard$i.log")"
+	n=$((n + $(sed -n "s/.*recalc: \([0-9]*\) estimations: \([0-9]*\) written.*/\2/p" "$work/shard$i.log")))
+done
+[ "$n" = 3 ] || fail "three shards wrote $n calculations, not the 3 active estimations once each"
+"$BUILD/costctl" --state "$work/state" --store "$store" recalc --at 2026-12-01T03:00:00Z 2>"$work/all.log" ||
+	fail "recalc"
+grep -q "3 estimations: 0 written, 3 unchanged" "$work/all.log" || fail "after the shards: $(cat "$work/all.log")"
+[ "$(c table query calculations est456 | grep -c "CALCULATION#2026-12-01T02:00:00Z")" = 1 ] || fail "est456 priced twice"
+echo "dynamodb: 3 passed, 0 failed"
 echo "dynamodb: the AWS CLI and costctl on one table"
 bash "$TOP/tests/integration/awscli-interop.sh" "$BUILD/costctl" "$work" || exit 1
 '
