@@ -1704,16 +1704,11 @@ static struct dec marginal(struct engine *g, const struct tier_rule *t, int n, s
 	return sum;
 }
 
-static void apply_rules(struct engine *g, struct rules *r)
+/* The rules on a subtotal (r->subtotal and r->upfront set by the caller). */
+static void rules_on(struct engine *g, struct rules *r)
 {
 	int i;
 
-	r->subtotal = zero;
-	for (i = 0; (size_t)i < g->nlines; i++)
-		r->subtotal = add(g, r->subtotal, g->lines[i].monthly);
-	r->upfront = zero;
-	for (i = 0; (size_t)i < g->nlines; i++)
-		r->upfront = add(g, r->upfront, g->lines[i].upfront);
 	r->discount = dec_round(marginal(g, g->c->discount, g->c->ndiscount, r->subtotal,
 					 &r->discount_tiers), 2);
 	r->discounted = sub(r->subtotal, r->discount);
@@ -1737,6 +1732,19 @@ static void apply_rules(struct engine *g, struct rules *r)
 	r->buffer = dec_round(ddiv(mul(g, add(g, r->discounted, r->support), g->c->buffer),
 				   dec_from_int(100)), 2);
 	r->total = add(g, add(g, r->discounted, r->support), r->buffer);
+}
+
+static void apply_rules(struct engine *g, struct rules *r)
+{
+	size_t i;
+
+	r->subtotal = zero;
+	r->upfront = zero;
+	for (i = 0; i < g->nlines; i++) {
+		r->subtotal = add(g, r->subtotal, g->lines[i].monthly);
+		r->upfront = add(g, r->upfront, g->lines[i].upfront);
+	}
+	rules_on(g, r);
 }
 
 static void rules_init(struct rules *r)
@@ -1968,22 +1976,37 @@ struct ladder_row {
 	int ok;
 };
 
-/* The whole estimation under one model: its total and upfront cash (no item). */
+/*
+ * The whole estimation under one model: its total and upfront cash (no
+ * item). Only EC2 and RDS instance hours depend on the model, so only
+ * compute and database are priced again; the rest of the subtotal is the
+ * main run's (`fixed`: its subtotal less its compute and database lines).
+ */
 static int total_under(const struct calc_config *c, const struct pb_reader *pb,
-		       const struct calc_input *in, yajl_val meta, yajl_val reqs, const char *model,
-		       struct ladder_row *row)
+		       const struct calc_input *in, const struct engine *main_run, struct dec fixed,
+		       yajl_val reqs, const char *model, struct ladder_row *row)
 {
 	struct engine g;
 	struct rules r;
 	struct cc_err err = { 0 };
 	int ret = -1;
+	size_t i;
 
 	engine_init(&g, c, pb, in, &err);
 	rules_init(&r);
 	row->model = model;
 	row->ok = 0;
-	if (!set_model(&g, model) && !run(&g, meta, reqs, model)) {
-		apply_rules(&g, &r);
+	cc_copy(g.region, sizeof(g.region), main_run->region, strlen(main_run->region));
+	memcpy(g.date, main_run->date, sizeof(g.date));
+	if (!set_model(&g, model) && !compute(&g, json_get(reqs, "ComputeRequirements")) && !g.failed &&
+	    !database(&g, json_get(reqs, "DatabaseRequirements")) && !g.failed) {
+		r.subtotal = fixed;
+		r.upfront = zero;
+		for (i = 0; i < g.nlines; i++) {
+			r.subtotal = add(&g, r.subtotal, g.lines[i].monthly);
+			r.upfront = add(&g, r.upfront, g.lines[i].upfront);
+		}
+		rules_on(&g, &r);
 		row->monthly = r.total;
 		row->upfront = r.upfront;
 		row->ok = !g.failed;
@@ -2145,9 +2168,27 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 		goto out;
 	}
 	/* the commitment ladder: the whole estimation under every model */
-	for (i = 0; i < NMODELS; i++)
-		if (total_under(c, pb, in, meta, reqs, models[i], &ladder[i]))
-			ladder[i].ok = 0;
+	{
+		struct dec fixed = r.subtotal;
+		int reservable = 0;
+
+		for (i = 0; i < g.nlines; i++)
+			if (g.lines[i].cat == CALC_COMPUTE || g.lines[i].cat == CALC_DATABASE) {
+				fixed = sub(fixed, g.lines[i].monthly);
+				reservable = 1;
+			}
+		for (i = 0; i < NMODELS; i++) {
+			if (!reservable) { /* nothing a reservation changes: every model is on demand */
+				ladder[i].model = models[i];
+				ladder[i].monthly = r.total;
+				ladder[i].upfront = zero;
+				ladder[i].ok = 1;
+				continue;
+			}
+			if (total_under(c, pb, in, &g, fixed, reqs, models[i], &ladder[i]))
+				ladder[i].ok = 0;
+		}
+	}
 	if (json_get(json_get(meta, "ClientInfo"), "RegionPreference"))
 		region_src = "ClientInfo.RegionPreference";
 	hash_inputs(&g, in, region_src, out->inputs_hash);

@@ -1462,7 +1462,12 @@ static int prefix_cmp(const struct pb_reader *r, uint64_t i,
 	c = field_cmp(PB_SERVICE, s.p, s.len, q->service, strlen(q->service));
 	if (c)
 		return c;
-	return field_cmp(PB_REGION, g.p, g.len, q->region, strlen(q->region));
+	c = field_cmp(PB_REGION, g.p, g.len, q->region, strlen(q->region));
+	if (c || !q->family)
+		return c;
+	/* entries sort by family next: a family's entries are one range */
+	s = rec_field(&r->strs, rec, PB_FAMILY);
+	return field_cmp(PB_FAMILY, s.p, s.len, q->family, strlen(q->family));
 }
 
 enum cc_code pb_find(const struct pb_reader *r, const struct pb_query *q,
@@ -1490,11 +1495,13 @@ enum cc_code pb_find(const struct pb_reader *r, const struct pb_query *q,
 
 		if (prefix_cmp(r, i, q, &bad) != 0 || bad)
 			break;
+		/* the cheap checks on single fields first, the whole record only on a match */
+		if (q->model && !str_eq(rec_field(&r->strs, record_at(r, i), PB_MODEL), q->model))
+			continue;
+		if (!pairs_match(rec_field(&r->strs, record_at(r, i), PB_KEY), q->key_names, q->key_values,
+				 q->nkey))
+			continue;
 		rec_decode(&r->strs, record_at(r, i), &e);
-		if (q->family && !str_eq(e.f[PB_FAMILY], q->family))
-			continue;
-		if (q->model && !str_eq(e.f[PB_MODEL], q->model))
-			continue;
 		if (!pairs_match(e.f[PB_KEY], q->key_names, q->key_values, q->nkey) ||
 		    !pairs_match(e.f[PB_TERM], q->term_names, q->term_values,
 				 q->nterm))

@@ -126,7 +126,7 @@ static void money(struct dec d, const char *want)
  */
 START_TEST(seed_est456)
 {
-	char *seed = th_read(th_fixture("table/seed.jsonl"), NULL), *meta, *reqs, *nl;
+	char *path = th_fixture("table/seed.jsonl"), *seed = th_read(path, NULL), *meta, *reqs, *nl;
 	struct calc_input in;
 	struct calc_result r;
 	struct cc_err err = { 0 };
@@ -167,6 +167,7 @@ START_TEST(seed_est456)
 	has(&r, "AverageInstances = Min + (Max - Min) x (Peak - Utilization) / 100 = 2 + (10 - 2) x (95 - 70) / 100 = 4");
 	calc_result_release(&r);
 	free(seed);
+	free(path);
 }
 END_TEST
 
