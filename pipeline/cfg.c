@@ -27,7 +27,8 @@ const struct cfg_key cfg_keys[] = {
 	  "where the price list is served (https://, http:// or file://)" },
 	{ "fetch.services", CFG_STR, 0, 0,
 	  "AmazonEC2,AmazonRDS,AmazonS3,AWSDataTransfer,AWSELB,AmazonCloudFront,"
-	  "awskms,AWSSecretsManager,awswaf,AmazonGuardDuty,AWSCloudTrail,AWSConfig,AWSShield",
+	  "awskms,AWSSecretsManager,awswaf,AmazonGuardDuty,AWSCloudTrail,AWSConfig,AWSShield,"
+	  "AWSSecurityHub,AmazonInspectorV2,AmazonMacie",
 	  "offer codes to fetch, comma-separated (exact case: awskms, AWSELB)" },
 	{ "fetch.regions", CFG_STR, 0, 0, "us-east-1,us-east-2,us-west-2,eu-west-1,global",
 	  "region codes to fetch, comma-separated" },

@@ -23,7 +23,7 @@ sed -i 's/20261112211530/20261124000000/' pl/offers/v1.0/aws/AmazonS3/current/re
 kill -USR1 "$(cat nginx/nginx.pid)"; sleep 0.2
 "$COSTCTL" --state state fetch --base-url "$base" 2>log3 || exit
 grep -c '/[0-9]\{14\}/' nginx/access.log
-grep -o '14 offer files: 1 downloaded (0 resumed), 13 unchanged' log3
+grep -o '17 offer files: 1 downloaded (0 resumed), 16 unchanged' log3
 grep -c '"costctl/[0-9.]*"$' nginx/access.log # every request names costctl
 "$COSTCTL" -q --state state ingest && echo "ingested"
 [ -z "$(all_complete state)" ] && echo "all complete"

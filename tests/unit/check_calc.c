@@ -28,6 +28,8 @@ static void setup(void)
 		"offers/AWSSecretsManager/us-east-1/index.json", "offers/awswaf/us-east-1/index.json",
 		"offers/AmazonGuardDuty/us-east-1/index.json", "offers/AWSCloudTrail/us-east-1/index.json",
 		"offers/AWSConfig/us-east-1/index.json", "offers/AWSShield/us-east-1/index.json",
+		"offers/AWSSecurityHub/us-east-1/index.json", "offers/AmazonInspectorV2/us-east-1/index.json",
+		"offers/AmazonMacie/us-east-1/index.json",
 	};
 	enum { N = sizeof(rel) / sizeof(rel[0]) };
 	char *paths[N], path[4096];
@@ -362,23 +364,35 @@ START_TEST(bad_requirements_named)
 END_TEST
 
 /*
- * A price that cannot be found is never $0: no Security Hub offer is in the
- * fixtures, so the line is marked, the warning names the lookup, and the
- * calculation is PARTIAL.
+ * A price that cannot be found is never $0: the Security Hub fixture is
+ * for us-east-1 only, so in us-east-2 the line is marked, the warning
+ * names the lookup, and the calculation is PARTIAL. In us-east-1 it is
+ * priced: Security Hub 10,000 checks x 0.001 (the first tier) = 10.00;
+ * Inspector 3 instances (the fleet) x 1.2585 = 3.7755 -> 3.78; Macie 100 GB
+ * x 1.00 = 100.00.
  */
 START_TEST(missing_price_is_never_zero)
 {
+	static const char reqs[] = "\"ComputeRequirements\":[{\"SuggestedInstanceType\":\"m5.large\",\"MinInstances\":3}],"
+				   "\"SecurityRequirements\":{\"SecurityHub\":true,\"Inspector\":true,\"Macie\":true}";
 	struct calc_result r;
 	struct cc_err err = { 0 };
 
-	ck_assert_msg(run("", "\"SecurityRequirements\":{\"SecurityHub\":true}", NULL, &r, &err) == CC_OK,
+	ck_assert_msg(run("\"ClientInfo\":{\"RegionPreference\":[\"us-east-2\"]}", reqs, NULL, &r, &err) == CC_OK,
 		      "%s", err.msg);
 	ck_assert_int_eq(r.status, CALC_PARTIAL);
-	ck_assert_int_eq(r.missing, 1);
+	ck_assert_int_eq(r.missing, 3);
 	has(&r, "\"Status\":\"PARTIAL\"");
-	has(&r, "\"Status\":\"MISSING_PRICE\",\"Reason\":\"no price found for AWSSecurityHub us-east-1 "
+	has(&r, "\"Status\":\"MISSING_PRICE\",\"Reason\":\"no price found for AWSSecurityHub us-east-2 "
 		"usagetype=*PaidComplianceCheck (OnDemand)\"");
-	has(&r, "t: SecurityRequirements: no price for AWSSecurityHub us-east-1");
+	has(&r, "t: SecurityRequirements: no price for AWSSecurityHub us-east-2");
+	calc_result_release(&r);
+	ck_assert_msg(run("", reqs, NULL, &r, &err) == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(r.status, CALC_COMPLETE);
+	money(r.category[CALC_SECURITY], "113.78");
+	has(&r, "\"SecurityHub\":10.00");
+	has(&r, "\"Inspector\":3.78");
+	has(&r, "\"Macie\":100.00");
 	calc_result_release(&r);
 }
 END_TEST
