@@ -686,6 +686,25 @@ static char *fmt_dec(struct dec d, int places, char *out, size_t cap)
 	return out;
 }
 
+/*
+ * Fields that describe a requirement rather than size it: every one present
+ * is named as not priced, so each field of section 2.2.3 is either used or
+ * accounted for.
+ */
+static void note_descriptive(struct engine *g, yajl_val r, const char *path,
+			     const char *const *names, const char *why)
+{
+	char list[200];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (; *names; names++)
+		if (json_get(r, *names) && n < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", *names);
+	if (n)
+		note_assumption(g, "%s: %s not priced (%s)", path, list, why);
+}
+
 /* ------------------------------------------------------------ compute */
 
 struct os_map {
@@ -928,6 +947,11 @@ static int compute(struct engine *g, yajl_val reqs)
 			os_name = "Linux";
 			note_assumption(g, "%s: no OS given: priced as Linux", path);
 		}
+		{
+			static const char *const d[] = { "ServerName", "Environment", "Criticality", "Notes", NULL };
+
+			note_descriptive(g, r, path, d, "they describe the server");
+		}
 		if (!(os = find_os(os_name)))
 			return fail_field(g, "%s.OS '%.60s' is not one of Linux, Windows, RHEL, SUSE, Ubuntu Pro, "
 					  "Windows with SQL Server Web/Standard/Enterprise", path, os_name);
@@ -1114,6 +1138,11 @@ static int storage(struct engine *g, yajl_val reqs)
 			return -1;
 		if (!has_gb)
 			return fail_field(g, "%s.CurrentGB is missing", path);
+		{
+			static const char *const d[] = { "StorageType", NULL };
+
+			note_descriptive(g, r, path, d, "it describes the data");
+		}
 		svc = str_field(r, "SuggestedAWSService");
 		if (svc) {
 			for (k = 0; k < sizeof(store_maps) / sizeof(store_maps[0]); k++)
@@ -1360,6 +1389,14 @@ static int database(struct engine *g, yajl_val reqs)
 			return fail_field(g, "%s.InstanceClass is missing", path);
 		if (!has_gb)
 			gb = zero;
+		{
+			static const char *const d[] = { "DatabaseName", "Version", NULL };
+
+			note_descriptive(g, r, path, d, "an engine version has the engine's price");
+		}
+		if (bool_field(r, "EncryptionEnabled"))
+			note_assumption(g, "%s.EncryptionEnabled: RDS encryption at rest has no charge of its own (its KMS key is under Security)",
+					path);
 		multi = bool_field(r, "MultiAZ");
 		deployment = multi ? "Multi-AZ" : "Single-AZ";
 		if (rds_hours(g, (int)i, path, e, klass, deployment, dec_from_int(1), ""))
