@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <yajl/yajl_tree.h>
 
 #include "cfg.h"
@@ -49,7 +50,12 @@ struct calc_config {
 	struct plan_set plans[4];
 	int nplans;
 	struct buf used; /* the configuration values, as a JSON object body */
+	struct memo *memo; /* lookups answered so far (see below); owned */
 };
+
+struct memo;
+static struct memo *memo_new(void);
+static void memo_free(struct memo *m);
 
 static int parse_tiers(const char *s, struct tier_rule *out, int cap, int *n)
 {
@@ -147,6 +153,7 @@ enum cc_code calc_config_load(const struct cfg *cfg, struct calc_config **out,
 	if (!c)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	buf_init(&c->used, 1 << 16);
+	c->memo = memo_new(); /* NULL: every lookup goes to the pricebook */
 	cc_copy(c->region, sizeof(c->region), cfg_str(cfg, "region"), strlen(cfg_str(cfg, "region")));
 	cc_copy(c->model, sizeof(c->model), cfg_str(cfg, "pricing_model"),
 		strlen(cfg_str(cfg, "pricing_model")));
@@ -233,6 +240,7 @@ void calc_config_free(struct calc_config *c)
 	if (!c)
 		return;
 	buf_release(&c->used);
+	memo_free(c->memo);
 	free(c);
 }
 
@@ -275,6 +283,79 @@ struct hits {
 	size_t n;
 	const struct want *w;
 };
+
+/*
+ * The answers to lookups already made, shared by every estimation and
+ * thread of a run: estimations ask the same questions (the same instance
+ * types, the same services), and the commitment ladder asks them again
+ * under each model. Keyed by the lookup's full description; the entries
+ * point into the pricebook's mmap, so the memo serves one pricebook (the
+ * first it is used with) and is bypassed for any other. Readers share a
+ * lock; a new answer takes it exclusively. When full it stops growing.
+ */
+#define MEMO_SLOTS 8192
+
+struct memo_entry {
+	uint64_t hash;
+	char *key;
+	struct hits h;
+};
+
+struct sizing;
+
+struct memo {
+	pthread_rwlock_t lock;
+	const struct pb_reader *pb;
+	struct memo_entry *slots[MEMO_SLOTS];
+	size_t n;
+	/* right-sizing answers: region, OS, cores and memory -> the choice */
+	struct {
+		char key[160];
+		struct sizing *s;
+	} sizes[256];
+	size_t nsizes;
+};
+
+static struct memo *memo_new(void)
+{
+	struct memo *m = calloc(1, sizeof(*m));
+
+	if (m && pthread_rwlock_init(&m->lock, NULL)) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void memo_free(struct memo *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < MEMO_SLOTS; i++)
+		if (m->slots[i]) {
+			free(m->slots[i]->key);
+			free(m->slots[i]);
+		}
+	for (i = 0; i < m->nsizes; i++)
+		free(m->sizes[i].s);
+	pthread_rwlock_destroy(&m->lock);
+	free(m);
+}
+
+/* The slot of `key` (found or free), or -1 when the memo is full. */
+static long memo_slot(const struct memo *m, uint64_t hash, const char *key)
+{
+	size_t i, k;
+
+	for (k = 0; k < MEMO_SLOTS; k++) {
+		i = (hash + k) & (MEMO_SLOTS - 1);
+		if (!m->slots[i] || (m->slots[i]->hash == hash && !strcmp(m->slots[i]->key, key)))
+			return (long)i;
+	}
+	return -1;
+}
 
 static void want_key(struct want *w, const char *name, const char *value)
 {
@@ -345,21 +426,102 @@ static enum cc_code lookup(const struct pb_reader *pb, const char *region,
 	return pb_find(pb, &q, collect_hit, h, &matches, err);
 }
 
+static void describe_want(const struct want *w, const char *region, char *out, size_t cap);
+
+/* lookup(), answered from the memo when it can be (`desc`: describe_want's text). */
+static enum cc_code memo_lookup(struct memo *m, const struct pb_reader *pb, const char *region,
+				const struct want *w, const char *desc, struct hits *h,
+				const struct hits **out, struct cc_err *err)
+{
+	char key[512];
+	uint64_t hash;
+	enum cc_code ret;
+	long slot;
+
+	*out = h;
+	if (!m || (m->pb && m->pb != pb))
+		return lookup(pb, region, w, h, err);
+	snprintf(key, sizeof(key), "%s|%s|%s", desc, w->unit ? w->unit : "",
+		 w->usage_suffix ? w->usage_suffix : "");
+	hash = cc_hash(key, strlen(key));
+	pthread_rwlock_rdlock(&m->lock);
+	slot = m->pb == pb ? memo_slot(m, hash, key) : -1;
+	if (slot >= 0 && m->slots[slot]) {
+		/* entries are never removed or changed once in: the pointer stays good */
+		*out = &m->slots[slot]->h;
+		pthread_rwlock_unlock(&m->lock);
+		return CC_OK;
+	}
+	pthread_rwlock_unlock(&m->lock);
+	if ((ret = lookup(pb, region, w, h, err)))
+		return ret;
+	pthread_rwlock_wrlock(&m->lock);
+	if (!m->pb)
+		m->pb = pb;
+	if (m->pb == pb && m->n < MEMO_SLOTS / 2 && (slot = memo_slot(m, hash, key)) >= 0 &&
+	    !m->slots[slot]) {
+		struct memo_entry *e = malloc(sizeof(*e));
+
+		if (e && (e->key = strdup(key))) {
+			e->hash = hash;
+			e->h = *h;
+			e->h.w = NULL;
+			m->slots[slot] = e;
+			m->n++;
+		} else {
+			free(e);
+		}
+	}
+	pthread_rwlock_unlock(&m->lock);
+	return CC_OK;
+}
+
+/* Appends s to out[*n..cap), cut to fit; NUL-terminated. */
+static void app(char *out, size_t cap, size_t *n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (*n + 1 >= cap)
+		return;
+	if (len > cap - 1 - *n)
+		len = cap - 1 - *n;
+	memcpy(out + *n, s, len);
+	*n += len;
+	out[*n] = '\0';
+}
+
 /* "AmazonEC2 us-east-1 Compute Instance instanceType=t3.xlarge ... (OnDemand)" */
 static void describe_want(const struct want *w, const char *region, char *out, size_t cap)
 {
-	size_t i, n;
+	size_t i, n = 0;
 
-	n = (size_t)snprintf(out, cap, "%s %s%s%s", w->service, region, w->family ? " " : "",
-			     w->family ? w->family : "");
-	for (i = 0; i < w->nk && n < cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, " %s=%s", w->kn[i], w->kv[i]);
-	if (w->usage_suffix && n < cap)
-		n += (size_t)snprintf(out + n, cap - n, " usagetype=*%s", w->usage_suffix);
-	for (i = 0; i < w->nt && n < cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, " %s=%s", w->tn[i], w->tv[i]);
-	if (n < cap)
-		snprintf(out + n, cap - n, " (%s)", w->model ? w->model : "OnDemand");
+	out[0] = '\0';
+	app(out, cap, &n, w->service);
+	app(out, cap, &n, " ");
+	app(out, cap, &n, region);
+	if (w->family) {
+		app(out, cap, &n, " ");
+		app(out, cap, &n, w->family);
+	}
+	for (i = 0; i < w->nk; i++) {
+		app(out, cap, &n, " ");
+		app(out, cap, &n, w->kn[i]);
+		app(out, cap, &n, "=");
+		app(out, cap, &n, w->kv[i]);
+	}
+	if (w->usage_suffix) {
+		app(out, cap, &n, " usagetype=*");
+		app(out, cap, &n, w->usage_suffix);
+	}
+	for (i = 0; i < w->nt; i++) {
+		app(out, cap, &n, " ");
+		app(out, cap, &n, w->tn[i]);
+		app(out, cap, &n, "=");
+		app(out, cap, &n, w->tv[i]);
+	}
+	app(out, cap, &n, " (");
+	app(out, cap, &n, w->model ? w->model : "OnDemand");
+	app(out, cap, &n, ")");
 }
 
 /* ------------------------------------------------------------ lines */
@@ -404,6 +566,7 @@ struct engine {
 	struct buf ec2, autoscaling, ebs, s3, rds, notes;
 	struct dec as_avg, as_cost, instances;
 	int any_auto;
+	int quiet; /* a ladder run: totals only, no words, no aggregates */
 };
 
 static struct line *new_line(struct engine *g, enum calc_category cat, const char *section,
@@ -440,6 +603,8 @@ static void note_assumption(struct engine *g, const char *fmt, ...)
 	char msg[600];
 	va_list ap;
 
+	if (g->quiet)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -454,6 +619,10 @@ static void note_warning(struct engine *g, const char *fmt, ...)
 	char msg[800];
 	va_list ap;
 
+	if (g->quiet) {
+		g->nwarn++;
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -536,16 +705,19 @@ static struct line *price(struct engine *g, enum calc_category cat, const char *
 			  const char *unit_label, const char *what_fmt, ...)
 {
 	struct line *l = new_line(g, cat, section, group, req);
-	struct hits h;
+	struct hits scratch;
+	const struct hits *hp;
 	struct dec total = zero;
 	va_list ap;
 	size_t i;
 
 	if (!l)
 		return NULL;
-	va_start(ap, what_fmt);
-	vsnprintf(l->what, sizeof(l->what), what_fmt, ap);
-	va_end(ap);
+	if (!g->quiet) {
+		va_start(ap, what_fmt);
+		vsnprintf(l->what, sizeof(l->what), what_fmt, ap);
+		va_end(ap);
+	}
 	l->qty = qty;
 	cc_copy(l->unit, sizeof(l->unit), unit_label, strlen(unit_label));
 	cc_copy(l->service, sizeof(l->service), w->service, strlen(w->service));
@@ -553,12 +725,12 @@ static struct line *price(struct engine *g, enum calc_category cat, const char *
 		      sizeof(l->lookup));
 	cc_copy(l->model, sizeof(l->model), w->model ? w->model : "OnDemand",
 		strlen(w->model ? w->model : "OnDemand"));
-	if (lookup(g->pb, !strcmp(w->service, "AmazonCloudFront") ? "global" : g->region, w, &h,
-		   g->err)) {
+	if (memo_lookup(g->c->memo, g->pb, !strcmp(w->service, "AmazonCloudFront") ? "global" : g->region,
+			w, l->lookup, &scratch, &hp, g->err)) {
 		g->failed = 1;
 		return l;
 	}
-	if (!h.n) {
+	if (!hp->n) {
 		l->status = 1;
 		snprintf(l->reason, sizeof(l->reason), "no price found for %s", l->lookup);
 		note_warning(g, "%s: %s: no price for %s; the line is not priced", g->id, req,
@@ -566,27 +738,27 @@ static struct line *price(struct engine *g, enum calc_category cat, const char *
 		g->missing++;
 		return l;
 	}
-	cc_copy(l->family, sizeof(l->family), h.e[0].f[PB_FAMILY].p, h.e[0].f[PB_FAMILY].len);
-	cc_copy(l->sku, sizeof(l->sku), h.e[0].f[PB_SKU].p, h.e[0].f[PB_SKU].len);
-	cc_copy(l->rate_code, sizeof(l->rate_code), h.e[0].f[PB_RATE_CODE].p,
-		h.e[0].f[PB_RATE_CODE].len);
+	cc_copy(l->family, sizeof(l->family), hp->e[0].f[PB_FAMILY].p, hp->e[0].f[PB_FAMILY].len);
+	cc_copy(l->sku, sizeof(l->sku), hp->e[0].f[PB_SKU].p, hp->e[0].f[PB_SKU].len);
+	cc_copy(l->rate_code, sizeof(l->rate_code), hp->e[0].f[PB_RATE_CODE].p,
+		hp->e[0].f[PB_RATE_CODE].len);
 	if (!g->currency[0])
-		cc_copy(g->currency, sizeof(g->currency), h.e[0].f[PB_CURRENCY].p,
-			h.e[0].f[PB_CURRENCY].len);
-	for (i = 0; i < h.n && l->ntiers < MAX_TIERS; i++) {
+		cc_copy(g->currency, sizeof(g->currency), hp->e[0].f[PB_CURRENCY].p,
+			hp->e[0].f[PB_CURRENCY].len);
+	for (i = 0; i < hp->n && l->ntiers < MAX_TIERS; i++) {
 		struct tier *t = &l->tiers[l->ntiers];
 		struct dec in_tier, hi;
 
-		if (!h.e[i].f[PB_BEGIN].len) /* an upfront fee: no range */
+		if (!hp->e[i].f[PB_BEGIN].len) /* an upfront fee: no range */
 			continue;
 		/* a bound past what a struct dec holds is past any quantity priced */
-		if (dec_parse(h.e[i].f[PB_BEGIN].p, h.e[i].f[PB_BEGIN].len, &t->begin))
+		if (dec_parse(hp->e[i].f[PB_BEGIN].p, hp->e[i].f[PB_BEGIN].len, &t->begin))
 			break;
-		t->inf = str_is(h.e[i].f[PB_END], "Inf") ||
-			 dec_parse(h.e[i].f[PB_END].p, h.e[i].f[PB_END].len, &t->end);
+		t->inf = str_is(hp->e[i].f[PB_END], "Inf") ||
+			 dec_parse(hp->e[i].f[PB_END].p, hp->e[i].f[PB_END].len, &t->end);
 		if (t->inf)
 			t->end = zero;
-		t->rate = pbdec(h.e[i].f[PB_PRICE]);
+		t->rate = pbdec(hp->e[i].f[PB_PRICE]);
 		if (dec_cmp(qty, t->begin) <= 0 && l->ntiers)
 			break;
 		hi = t->inf ? qty : dmin(qty, t->end);
@@ -810,9 +982,49 @@ static int size_cb(void *user, const struct pb_entry *e)
 	return 0;
 }
 
+static int right_size_scan(struct engine *g, const struct os_map *os, struct dec cores,
+			   struct dec ram, struct sizing *s);
+
 /* The cheapest current-generation x86 type with the cores and memory; the Graviton saving beside it. */
 static int right_size(struct engine *g, const struct os_map *os, struct dec cores, struct dec ram,
 		      struct sizing *s)
+{
+	struct memo *m = g->c->memo;
+	char key[160];
+	size_t i;
+	int ret;
+
+	if (!m || (m->pb && m->pb != g->pb))
+		return right_size_scan(g, os, cores, ram, s);
+	snprintf(key, sizeof(key), "%s|%s|%s|%" PRId64 "|%" PRId64, g->region, os->os, os->sw, cores.v, ram.v);
+	pthread_rwlock_rdlock(&m->lock);
+	for (i = 0; i < m->nsizes; i++)
+		if (!strcmp(m->sizes[i].key, key)) {
+			*s = *m->sizes[i].s;
+			pthread_rwlock_unlock(&m->lock);
+			return 0;
+		}
+	pthread_rwlock_unlock(&m->lock);
+	if ((ret = right_size_scan(g, os, cores, ram, s)))
+		return ret;
+	pthread_rwlock_wrlock(&m->lock);
+	if (!m->pb)
+		m->pb = g->pb;
+	if (m->pb == g->pb && m->nsizes < sizeof(m->sizes) / sizeof(m->sizes[0])) {
+		struct sizing *copy = malloc(sizeof(*copy));
+
+		if (copy) {
+			*copy = *s;
+			memcpy(m->sizes[m->nsizes].key, key, strlen(key) + 1);
+			m->sizes[m->nsizes++].s = copy;
+		}
+	}
+	pthread_rwlock_unlock(&m->lock);
+	return 0;
+}
+
+static int right_size_scan(struct engine *g, const struct os_map *os, struct dec cores,
+			   struct dec ram, struct sizing *s)
 {
 	struct pb_query q;
 	const char *kn[6] = { "operatingSystem", "tenancy", "licenseModel", "preInstalledSw",
@@ -843,9 +1055,11 @@ static int reserved_terms(struct engine *g, const struct want *od, struct line *
 			  struct dec instances)
 {
 	struct want w = *od;
-	struct hits h;
+	struct hits scratch;
+	const struct hits *hp;
 	struct dec hourly = zero, upfront = zero, per_hour_upfront, years_h;
 	int have_hourly = 0, have_upfront = 0;
+	char desc[400];
 	size_t i;
 
 	w.model = "Reserved";
@@ -857,23 +1071,24 @@ static int reserved_terms(struct engine *g, const struct want *od, struct line *
 	w.tn[2] = "OfferingClass";
 	w.tv[2] = g->klass;
 	w.nt = 3;
-	if (lookup(g->pb, g->region, &w, &h, g->err)) {
+	describe_want(&w, g->region, desc, sizeof(desc));
+	if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, &scratch, &hp, g->err)) {
 		g->failed = 1;
 		return -1;
 	}
-	for (i = 0; i < h.n; i++) {
-		if (unit_is(h.e[i].f[PB_UNIT], "Hrs")) {
-			hourly = pbdec(h.e[i].f[PB_PRICE]);
+	for (i = 0; i < hp->n; i++) {
+		if (unit_is(hp->e[i].f[PB_UNIT], "Hrs")) {
+			hourly = pbdec(hp->e[i].f[PB_PRICE]);
 			have_hourly = 1;
-			cc_copy(l->rate_code, sizeof(l->rate_code), h.e[i].f[PB_RATE_CODE].p,
-				h.e[i].f[PB_RATE_CODE].len);
-		} else if (unit_is(h.e[i].f[PB_UNIT], "Quantity")) {
-			upfront = pbdec(h.e[i].f[PB_PRICE]);
+			cc_copy(l->rate_code, sizeof(l->rate_code), hp->e[i].f[PB_RATE_CODE].p,
+				hp->e[i].f[PB_RATE_CODE].len);
+		} else if (unit_is(hp->e[i].f[PB_UNIT], "Quantity")) {
+			upfront = pbdec(hp->e[i].f[PB_PRICE]);
 			have_upfront = 1;
 		}
 	}
 	/* All Upfront has a $0 hourly rate or none; No Upfront has no fee */
-	if (!h.n || (!have_hourly && !have_upfront))
+	if (!hp->n || (!have_hourly && !have_upfront))
 		return 0;
 	years_h = dec_from_int(8760 * g->years);
 	per_hour_upfront = ddiv(upfront, years_h);
@@ -885,7 +1100,7 @@ static int reserved_terms(struct engine *g, const struct want *od, struct line *
 	l->monthly = dec_round(mul(g, qty_hours, l->effective), 2);
 	l->ntiers = 0;
 	cc_copy(l->model, sizeof(l->model), "Reserved", 8);
-	cc_copy(l->sku, sizeof(l->sku), h.e[0].f[PB_SKU].p, h.e[0].f[PB_SKU].len);
+	cc_copy(l->sku, sizeof(l->sku), hp->e[0].f[PB_SKU].p, hp->e[0].f[PB_SKU].len);
 	snprintf(l->lookup + strlen(l->lookup), sizeof(l->lookup) - strlen(l->lookup),
 		 " + Reserved %s %s %s", g->lease, g->klass, g->option);
 	return 1;
@@ -912,13 +1127,14 @@ static int compute(struct engine *g, yajl_val reqs)
 
 	for (i = 0; reqs && YAJL_IS_ARRAY(reqs) && i < reqs->u.array.len; i++) {
 		yajl_val r = reqs->u.array.values[i];
-		char path[64], type[48], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+		char path[64], type[48], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], desc[400];
 		const char *os_name, *scaling, *suggested;
 		const struct os_map *os;
 		struct dec cores, ram, util, peak, minv, maxv, avg, hours, count, qty_hours;
 		int has_cores, has_ram, has_util, has_peak, has_min, has_max, has_avg, has_hours, aut;
 		struct want w;
-		struct hits h;
+		struct hits scratch;
+		const struct hits *hp;
 		struct line *l;
 
 		snprintf(path, sizeof(path), "ComputeRequirements[%zu]", i);
@@ -993,9 +1209,10 @@ static int compute(struct engine *g, yajl_val reqs)
 		type[0] = '\0';
 		if (suggested) {
 			instance_want(&w, suggested, os);
-			if (lookup(g->pb, g->region, &w, &h, g->err))
+			describe_want(&w, g->region, desc, sizeof(desc));
+			if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, &scratch, &hp, g->err))
 				return g->failed = 1, -1;
-			if (h.n)
+			if (hp->n)
 				cc_copy(type, sizeof(type), suggested, strlen(suggested));
 			else
 				note_assumption(g, "%s: SuggestedInstanceType %s has no %s price in %s: right-sized instead",
@@ -1050,6 +1267,9 @@ static int compute(struct engine *g, yajl_val reqs)
 					     path, g->model, type, os->name, g->region);
 			}
 		}
+		g->instances = add(g, g->instances, count);
+		if (g->quiet)
+			continue;
 		/* the seed's aggregates: a server group, and the auto-scaled share */
 		if (g->ec2.len)
 			buf_addch(&g->ec2, ',');
@@ -1066,7 +1286,6 @@ static int compute(struct engine *g, yajl_val reqs)
 		add_money(&g->ec2, "AnnualCost", mul(g, l->monthly, dec_from_int(12)), 1);
 		buf_addf(&g->ec2, ",\"Scaling\":\"%s\",\"PricingModel\":\"%s\"}", aut ? "AUTO" : "FIXED",
 			 l->reserved ? g->model : "ON_DEMAND");
-		g->instances = add(g, g->instances, count);
 		if (aut) {
 			g->any_auto = 1;
 			g->as_avg = add(g, g->as_avg, count);
@@ -1431,6 +1650,8 @@ static int database(struct engine *g, yajl_val reqs)
 				   fmt_dec(free_gb, 4, n5, sizeof(n5))))
 				return -1;
 		}
+		if (g->quiet)
+			continue;
 		for (k = first; k < g->nlines; k++)
 			cost = add(g, cost, g->lines[k].monthly);
 		if (g->rds.len)
@@ -2031,6 +2252,7 @@ static int total_under(const struct calc_config *c, const struct pb_reader *pb,
 
 	engine_init(&g, c, pb, in, &err);
 	rules_init(&r);
+	g.quiet = 1;
 	row->model = model;
 	row->ok = 0;
 	cc_copy(g.region, sizeof(g.region), main_run->region, strlen(main_run->region));

@@ -248,8 +248,11 @@ struct dec dec_round(struct dec a, int places)
 
 int dec_format(struct dec a, int places, char *out, size_t size)
 {
+	char tmp[48];
 	uint64_t abs, ip, fp;
 	int64_t unit;
+	size_t n = 0, len;
+	int i;
 
 	if (places < 0)
 		places = 0;
@@ -260,9 +263,23 @@ int dec_format(struct dec a, int places, char *out, size_t size)
 	ip = abs / (uint64_t)DEC_SCALE;
 	unit = pow10i(DEC_DIGITS - places);
 	fp = (abs % (uint64_t)DEC_SCALE) / (uint64_t)unit;
-	if (!places)
-		return snprintf(out, size, "%s%llu", a.v < 0 ? "-" : "",
-				(unsigned long long)ip);
-	return snprintf(out, size, "%s%llu.%0*llu", a.v < 0 ? "-" : "",
-			(unsigned long long)ip, places, (unsigned long long)fp);
+	/* by hand, not snprintf: the engine formats every number it writes */
+	for (i = 0; i < places; i++, fp /= 10)
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + fp % 10);
+	if (places)
+		tmp[sizeof(tmp) - 1 - n++] = '.';
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	if (a.v < 0)
+		tmp[sizeof(tmp) - 1 - n++] = '-';
+	len = n;
+	if (size) {
+		size_t k = len < size - 1 ? len : size - 1;
+
+		memcpy(out, tmp + sizeof(tmp) - n, k);
+		out[k] = '\0';
+	}
+	return (int)len;
 }
