@@ -427,6 +427,7 @@ static enum cc_code lookup(const struct pb_reader *pb, const char *region,
 }
 
 static void describe_want(const struct want *w, const char *region, char *out, size_t cap);
+static void app(char *out, size_t cap, size_t *n, const char *s);
 
 /* lookup(), answered from the memo when it can be (`desc`: describe_want's text). */
 static enum cc_code memo_lookup(struct memo *m, const struct pb_reader *pb, const char *region,
@@ -441,8 +442,16 @@ static enum cc_code memo_lookup(struct memo *m, const struct pb_reader *pb, cons
 	*out = h;
 	if (!m || (m->pb && m->pb != pb))
 		return lookup(pb, region, w, h, err);
-	snprintf(key, sizeof(key), "%s|%s|%s", desc, w->unit ? w->unit : "",
-		 w->usage_suffix ? w->usage_suffix : "");
+	{
+		size_t n = 0;
+
+		key[0] = '\0';
+		app(key, sizeof(key), &n, desc);
+		app(key, sizeof(key), &n, "|");
+		app(key, sizeof(key), &n, w->unit ? w->unit : "");
+		app(key, sizeof(key), &n, "|");
+		app(key, sizeof(key), &n, w->usage_suffix ? w->usage_suffix : "");
+	}
 	hash = cc_hash(key, strlen(key));
 	pthread_rwlock_rdlock(&m->lock);
 	slot = m->pb == pb ? memo_slot(m, hash, key) : -1;
@@ -1106,11 +1115,22 @@ static int reserved_terms(struct engine *g, const struct want *od, struct line *
 	return 1;
 }
 
+/* ,"Name":value (by hand: the item has hundreds of these) */
+static void add_field(struct buf *b, const char *name, const char *value, int comma)
+{
+	if (comma)
+		buf_addch(b, ',');
+	buf_addch(b, '"');
+	buf_addstr(b, name);
+	buf_add(b, "\":", 2);
+	buf_addstr(b, value);
+}
+
 static void add_dec(struct buf *b, const char *name, struct dec d, int places, int comma)
 {
 	char num[64];
 
-	buf_addf(b, "%s\"%s\":%s", comma ? "," : "", name, fmt_dec(d, places, num, sizeof(num)));
+	add_field(b, name, fmt_dec(d, places, num, sizeof(num)), comma);
 }
 
 static void add_money(struct buf *b, const char *name, struct dec d, int comma)
@@ -1118,7 +1138,7 @@ static void add_money(struct buf *b, const char *name, struct dec d, int comma)
 	char num[64];
 
 	dec_format(d, 2, num, sizeof(num));
-	buf_addf(b, "%s\"%s\":%s", comma ? "," : "", name, num);
+	add_field(b, name, num, comma);
 }
 
 static int compute(struct engine *g, yajl_val reqs)
@@ -2553,7 +2573,8 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 				 in->estimation_id, b->cap);
 		goto out;
 	}
-	write_table(&g, &r, out);
+	if (!in->no_table)
+		write_table(&g, &r, out);
 out:
 	yajl_tree_free(meta);
 	yajl_tree_free(reqs);

@@ -52,6 +52,7 @@ struct calc_input {
 	const char *calculated_at; /* ISO 8601 UTC: the item's time and the rules' date */
 	const char *model;         /* a pricing model that overrides the estimation's, or NULL */
 	const char *pricebook_sha256; /* the pricebook's identity (64 hex) */
+	int no_table;              /* skip the table for people (recalc writes only the item) */
 };
 
 enum calc_status { CALC_COMPLETE, CALC_PARTIAL, CALC_FAILED };

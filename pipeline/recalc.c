@@ -445,6 +445,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 				in.owner_region = j->in.owner_region[0] ? j->in.owner_region : NULL;
 				in.calculated_at = o->calculated_at;
 				in.pricebook_sha256 = o->pricebook_sha256;
+				in.no_table = 1;
 				j->ret = calc_estimation(cc, pb, &in, &j->r, &j->err);
 			}
 		}

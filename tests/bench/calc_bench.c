@@ -81,6 +81,7 @@ static double run(const struct calc_config *cc, const struct pb_reader *pb, char
 		in.requirements_len = strlen(reqs[i]);
 		in.calculated_at = "2026-12-01T02:00:00Z";
 		in.pricebook_sha256 = "bench";
+		in.no_table = 1; /* as recalc: the item only */
 		calc_result_init(&r);
 		if (calc_estimation(cc, pb, &in, &r, &err))
 			bad++;
