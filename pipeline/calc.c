@@ -1968,13 +1968,15 @@ static struct dec marginal(struct engine *g, const struct tier_rule *t, int n, s
 		struct dec cost = ddiv(mul(g, part, t[i].percent), dec_from_int(100));
 
 		sum = add(g, sum, cost);
-		if (out->len)
-			buf_addch(out, ',');
-		buf_addf(out, "{\"From\":%s,\"To\":%s,\"Percent\":%s", fmt_dec(from, 2, n1, sizeof(n1)),
-			 t[i].inf ? "null" : fmt_dec(t[i].upto, 2, n2, sizeof(n2)),
-			 fmt_dec(t[i].percent, 4, n3, sizeof(n3)));
-		add_money(out, "Amount", cost, 1);
-		buf_addch(out, '}');
+		if (!g->quiet) {
+			if (out->len)
+				buf_addch(out, ',');
+			buf_addf(out, "{\"From\":%s,\"To\":%s,\"Percent\":%s", fmt_dec(from, 2, n1, sizeof(n1)),
+				 t[i].inf ? "null" : fmt_dec(t[i].upto, 2, n2, sizeof(n2)),
+				 fmt_dec(t[i].percent, 4, n3, sizeof(n3)));
+			add_money(out, "Amount", cost, 1);
+			buf_addch(out, '}');
+		}
 		if (t[i].inf)
 			break;
 		from = t[i].upto;
