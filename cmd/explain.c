@@ -112,16 +112,7 @@ int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
 	    (ret = recalc_load(s, id, &ri, &c->err)) || (ret = cmd_open_pricebook(c, file, &pb)) ||
 	    (ret = pb_sha256(pb, &sha, &c->err)))
 		goto out;
-	memset(&in, 0, sizeof(in));
-	in.estimation_id = id;
-	in.metadata = ri.metadata.buf;
-	in.metadata_len = ri.metadata.len;
-	in.requirements = ri.has_requirements ? ri.requirements.buf : NULL;
-	in.requirements_len = ri.requirements.len;
-	in.owner_region = ri.owner_region[0] ? ri.owner_region : NULL;
-	in.calculated_at = now;
-	in.model = model;
-	in.pricebook_sha256 = sha;
+	recalc_input(&in, id, &ri, now, model, sha);
 	if ((ret = calc_estimation(cc, pb, &in, &r, &c->err)) && ret != CC_EPARTIAL)
 		goto out;
 	item = json_parse(r.item.buf, r.item.len, JSON_MAX_DEPTH, why, sizeof(why));

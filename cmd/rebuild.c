@@ -94,16 +94,7 @@ int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
 	    (ret = recalc_load(s, id, &ri, &c->err)) || (ret = cmd_open_pricebook(c, file, &pb)) ||
 	    (ret = pb_sha256(pb, &sha, &c->err)))
 		goto out;
-	memset(&in, 0, sizeof(in));
-	in.estimation_id = id;
-	in.metadata = ri.metadata.buf;
-	in.metadata_len = ri.metadata.len;
-	in.requirements = ri.has_requirements ? ri.requirements.buf : NULL;
-	in.requirements_len = ri.requirements.len;
-	in.owner_region = ri.owner_region[0] ? ri.owner_region : NULL;
-	in.calculated_at = at;
-	in.model = model;
-	in.pricebook_sha256 = sha;
+	recalc_input(&in, id, &ri, at, model, sha);
 	ret = calc_estimation(cc, pb, &in, &r, &c->err);
 	if (ret) {
 		if (!dry) {

@@ -1491,6 +1491,16 @@ out:
 	return ret;
 }
 
+static void base_free(struct fetch *f)
+{
+	curl_free(f->base);
+	curl_free(f->user);
+	curl_free(f->password);
+	curl_free(f->scheme);
+	curl_free(f->host);
+	curl_free(f->port);
+}
+
 long fetch_parse_doc(enum fetch_doc kind, const char *text, size_t len, struct cc_err *err)
 {
 	const char *offers_path[] = { "offers", NULL }, *regions_path[] = { "regions", NULL };
@@ -1540,12 +1550,7 @@ long fetch_parse_doc(enum fetch_doc kind, const char *text, size_t len, struct c
 	}
 	yajl_tree_free(root);
 out:
-	curl_free(f.base);
-	curl_free(f.user);
-	curl_free(f.password);
-	curl_free(f.scheme);
-	curl_free(f.host);
-	curl_free(f.port);
+	base_free(&f);
 	return n;
 }
 
@@ -1600,11 +1605,6 @@ out:
 	free(f.jobs);
 	manifest_free(&f.man);
 	buf_release(&mpath);
-	curl_free(f.base);
-	curl_free(f.user);
-	curl_free(f.password);
-	curl_free(f.scheme);
-	curl_free(f.host);
-	curl_free(f.port);
+	base_free(&f);
 	return ret;
 }

@@ -75,6 +75,21 @@ enum cc_code recalc_load(struct store *s, const char *id, struct recalc_inputs *
 	return CC_OK;
 }
 
+void recalc_input(struct calc_input *in, const char *id, const struct recalc_inputs *ri,
+		  const char *at, const char *model, const char *sha)
+{
+	memset(in, 0, sizeof(*in));
+	in->estimation_id = id;
+	in->metadata = ri->metadata.buf;
+	in->metadata_len = ri->metadata.len;
+	in->requirements = ri->has_requirements ? ri->requirements.buf : NULL;
+	in->requirements_len = ri->requirements.len;
+	in->owner_region = ri->owner_region[0] ? ri->owner_region : NULL;
+	in->calculated_at = at;
+	in->model = model;
+	in->pricebook_sha256 = sha;
+}
+
 struct latest {
 	char hash[65];
 };
@@ -436,15 +451,8 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 
 				if (j->ret)
 					continue;
-				memset(&in, 0, sizeof(in));
-				in.estimation_id = ids.v[first + (size_t)k];
-				in.metadata = j->in.metadata.buf;
-				in.metadata_len = j->in.metadata.len;
-				in.requirements = j->in.has_requirements ? j->in.requirements.buf : NULL;
-				in.requirements_len = j->in.requirements.len;
-				in.owner_region = j->in.owner_region[0] ? j->in.owner_region : NULL;
-				in.calculated_at = o->calculated_at;
-				in.pricebook_sha256 = o->pricebook_sha256;
+				recalc_input(&in, ids.v[first + (size_t)k], &j->in, o->calculated_at, NULL,
+					     o->pricebook_sha256);
 				in.no_table = 1;
 				j->ret = calc_estimation(cc, pb, &in, &j->r, &j->err);
 			}

@@ -39,6 +39,13 @@ void recalc_inputs_release(struct recalc_inputs *in);
 enum cc_code recalc_load(struct store *s, const char *estimation_id, struct recalc_inputs *in,
 			 struct cc_err *err);
 
+/*
+ * The engine's input for what recalc_load read (borrowing from `ri`):
+ * `model` may be NULL (the estimation's own), `at` is the calculation time.
+ */
+void recalc_input(struct calc_input *in, const char *estimation_id, const struct recalc_inputs *ri,
+		  const char *at, const char *model, const char *pricebook_sha256);
+
 enum recalc_outcome { RECALC_WRITTEN, RECALC_UNCHANGED };
 
 /*

@@ -10,6 +10,7 @@
 #include "helpers.h"
 #include "pipeline/jsonutil.h"
 #include "pipeline/calc.h"
+#include "pipeline/ingest.h"
 #include "pipeline/cfg.h"
 #include "pipeline/pb.h"
 
@@ -20,33 +21,22 @@ static char *dir;
 
 static void setup(void)
 {
-	static const char *const rel[] = {
-		"offers/AmazonEC2/us-east-1/index.json", "offers/AmazonEC2/us-east-2/index.json",
-		"offers/AmazonRDS/us-east-1/index.json", "offers/AmazonS3/us-east-1/index.json",
-		"offers/AWSDataTransfer/us-east-1/index.json", "offers/AWSELB/us-east-1/index.json",
-		"offers/AmazonCloudFront/global/index.json", "offers/awskms/us-east-1/index.json",
-		"offers/AWSSecretsManager/us-east-1/index.json", "offers/awswaf/us-east-1/index.json",
-		"offers/AmazonGuardDuty/us-east-1/index.json", "offers/AWSCloudTrail/us-east-1/index.json",
-		"offers/AWSConfig/us-east-1/index.json", "offers/AWSShield/us-east-1/index.json",
-		"offers/AWSSecurityHub/us-east-1/index.json", "offers/AmazonInspectorV2/us-east-1/index.json",
-		"offers/AmazonMacie/us-east-1/index.json",
-	};
-	enum { N = sizeof(rel) / sizeof(rel[0]) };
-	char *paths[N], path[4096];
+	char *offers = th_fixture("offers"), **paths = NULL, path[4096];
 	struct buf out;
 	struct cc_err err = { 0 };
-	size_t i;
+	size_t n = 0;
 
 	dir = th_tmpdir();
-	for (i = 0; i < N; i++)
-		paths[i] = th_fixture(rel[i]);
+	/* every bundled offer file, as `costctl ingest` of a fetched state would */
+	ck_assert_int_eq(ingest_find_offers(offers, &paths, &n, &err), CC_OK);
+	ck_assert_uint_ge(n, 17);
 	snprintf(path, sizeof(path), "%s/pb.cpb", dir);
 	buf_init(&out, 64 << 20);
-	ck_assert_msg(th_pricebook((const char *const *)paths, N, path, 32 << 20, &out, &err) == CC_OK,
+	ck_assert_msg(th_pricebook((const char *const *)paths, n, path, 32 << 20, &out, &err) == CC_OK,
 		      "%s", err.msg);
 	buf_release(&out);
-	for (i = 0; i < N; i++)
-		free(paths[i]);
+	ingest_free_list(paths, n);
+	free(offers);
 	ck_assert_int_eq(pb_open(&pb, path, &err), CC_OK);
 	cfg = cfg_new();
 	ck_assert_ptr_nonnull(cfg);
