@@ -33,6 +33,12 @@ int cmd_open_store(struct cmd_ctx *c, struct store **s);
 /* FILE, or <state>/pricebook.current when NULL. */
 int cmd_open_pricebook(struct cmd_ctx *c, const char *file, struct pb_reader **r);
 
+/*
+ * A calculation time: `at` (--at, checked: YYYY-MM-DDTHH:MM:SSZ) or now,
+ * into buf[32]; *out points at it. CC_EUSAGE for a malformed --at.
+ */
+int cmd_calc_time(struct cmd_ctx *c, const char *at, char buf[32], const char **out);
+
 /* Takes the run lock (<state>/costctl.lock); CC_ELOCKED if another run has it. */
 int cmd_lock(struct cmd_ctx *c);
 

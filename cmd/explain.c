@@ -77,7 +77,7 @@ int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = NULL, *model = NULL, *sha = NULL, *id, *only = NULL;
+	const char *file = NULL, *model = NULL, *sha = NULL, *id, *only = NULL, *at = NULL;
 	struct calc_config *cc = NULL;
 	struct pb_reader *pb = NULL;
 	struct store *s = NULL;
@@ -87,8 +87,6 @@ int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
 	yajl_val item = NULL, lines, x;
 	char now[32], why[128];
 	int o, ret, shown = 0;
-	time_t t = time(NULL);
-	struct tm tm;
 	size_t i;
 
 	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -104,15 +102,15 @@ int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
 	id = argv[optind];
 	if (optind + 2 == argc)
 		only = argv[optind + 1];
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((ret = cmd_calc_time(c, NULL, now, &at)))
+		return ret;
 	recalc_inputs_init(&ri);
 	calc_result_init(&r);
 	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||
 	    (ret = recalc_load(s, id, &ri, &c->err)) || (ret = cmd_open_pricebook(c, file, &pb)) ||
 	    (ret = pb_sha256(pb, &sha, &c->err)))
 		goto out;
-	recalc_input(&in, id, &ri, now, model, sha);
+	recalc_input(&in, id, &ri, at, model, sha);
 	if ((ret = calc_estimation(cc, pb, &in, &r, &c->err)) && ret != CC_EPARTIAL)
 		goto out;
 	item = json_parse(r.item.buf, r.item.len, JSON_MAX_DEPTH, why, sizeof(why));

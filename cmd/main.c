@@ -242,6 +242,24 @@ int cmd_open_pricebook(struct cmd_ctx *c, const char *file, struct pb_reader **r
 	return ret;
 }
 
+int cmd_calc_time(struct cmd_ctx *c, const char *at, char buf[32], const char **out)
+{
+	if (!at) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		*out = buf;
+		return CC_OK;
+	}
+	if (strlen(at) != 20 || at[4] != '-' || at[7] != '-' || at[10] != 'T' || at[13] != ':' ||
+	    at[16] != ':' || at[19] != 'Z')
+		return cc_err_set(&c->err, CC_EUSAGE, "--at wants YYYY-MM-DDTHH:MM:SSZ, not '%s'", at);
+	*out = at;
+	return CC_OK;
+}
+
 int cmd_lock(struct cmd_ctx *c)
 {
 	char path[4096];

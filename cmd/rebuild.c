@@ -78,16 +78,8 @@ int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
 	if (optind + 1 != argc)
 		return cmd_usage(usage, 0);
 	id = argv[optind];
-	if (!at) {
-		time_t t = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		at = now;
-	} else if (strlen(at) != 20 || at[4] != '-' || at[10] != 'T' || at[19] != 'Z') {
-		return cc_err_set(&c->err, CC_EUSAGE, "--at wants YYYY-MM-DDTHH:MM:SSZ, not '%s'", at);
-	}
+	if ((ret = cmd_calc_time(c, at, now, &at)))
+		return ret;
 	recalc_inputs_init(&ri);
 	calc_result_init(&r);
 	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||

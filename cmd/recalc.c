@@ -76,17 +76,8 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 	}
 	if (optind != argc)
 		return cmd_usage(usage, 0);
-	if (!o.calculated_at) {
-		time_t t = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		o.calculated_at = now;
-	} else if (strlen(o.calculated_at) != 20 || o.calculated_at[10] != 'T' || o.calculated_at[19] != 'Z') {
-		return cc_err_set(&c->err, CC_EUSAGE, "--at wants YYYY-MM-DDTHH:MM:SSZ, not '%s'",
-				  o.calculated_at);
-	}
+	if ((ret = cmd_calc_time(c, o.calculated_at, now, &o.calculated_at)))
+		return ret;
 	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||
 	    (ret = cmd_open_pricebook(c, NULL, &pb)) || (ret = pb_sha256(pb, &sha, &c->err)))
 		goto out;
