@@ -1800,6 +1800,7 @@ static int sec_line(struct engine *g, const char *section, const char *service, 
 
 static int security(struct engine *g, yajl_val sec, yajl_val net)
 {
+	char num[32];
 	struct dec q;
 
 	if (net && YAJL_IS_OBJECT(net)) {
@@ -1879,7 +1880,7 @@ static int security(struct engine *g, yajl_val sec, yajl_val net)
 	if (bool_field(sec, "GuardDuty")) {
 		note_assumption(g, "SecurityRequirements.GuardDuty: %" PRId64 " CloudTrail management events and %s GB of "
 				"VPC flow and DNS logs analysed a month (security.guardduty.*)", g->c->gd_events,
-				fmt_dec(g->c->log_gb, 4, (char[32]){ 0 }, 32));
+				fmt_dec(g->c->log_gb, 4, num, sizeof(num)));
 		if (sec_line(g, "GuardDuty", "AmazonGuardDuty", "Security Services", NULL, "PaidEventsAnalyzed",
 			     dec_from_int(g->c->gd_events), "Events", "GuardDuty CloudTrail event analysis") ||
 		    sec_line(g, "GuardDuty", "AmazonGuardDuty", "Security Services",
@@ -1897,14 +1898,14 @@ static int security(struct engine *g, yajl_val sec, yajl_val net)
 	if (bool_field(sec, "Inspector")) {
 		q = dec_round(g->instances, 0);
 		note_assumption(g, "SecurityRequirements.Inspector: the estimation's %s compute instances scanned",
-				fmt_dec(q, 0, (char[32]){ 0 }, 32));
+				fmt_dec(q, 0, num, sizeof(num)));
 		if (sec_line(g, "Inspector", "AmazonInspectorV2", NULL, NULL, "EC2InstanceScanned", q,
 			     "Instances", "Inspector EC2 instance scanning"))
 			return -1;
 	}
 	if (bool_field(sec, "Macie")) {
 		note_assumption(g, "SecurityRequirements.Macie: %s GB of S3 data inspected a month (security.macie.gb)",
-				fmt_dec(g->c->macie_gb, 4, (char[32]){ 0 }, 32));
+				fmt_dec(g->c->macie_gb, 4, num, sizeof(num)));
 		if (sec_line(g, "Macie", "AmazonMacie", NULL, NULL, "SensitiveDataDiscovery", g->c->macie_gb,
 			     "GB", "Macie sensitive data discovery"))
 			return -1;
