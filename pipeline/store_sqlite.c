@@ -20,11 +20,28 @@
 #include "fsutil.h"
 #include "banned.h"
 
+/*
+ * Prepared statements are kept per connection and reset after use: a
+ * nightly run makes three writes and three reads an estimation, and
+ * preparing each one again cost more than running it. A statement still in
+ * use (a callback that reads during a scan) gets a fresh, uncached one. A
+ * store is used from one thread at a time.
+ */
+#define STMT_CACHE 24
+
+struct cached_stmt {
+	char *sql;
+	sqlite3_stmt *st;
+	int busy;
+};
+
 struct sq {
 	sqlite3 *db;
 	char *path;
 	int has_table;
 	int in_bulk; /* inside store_bulk_begin: batches join the outer transaction */
+	struct cached_stmt cache[STMT_CACHE];
+	size_t ncache;
 };
 
 #define LIVE "(ttl IS NULL OR ttl > ?9)"
@@ -149,7 +166,12 @@ enum cc_code store_sqlite_open(struct store *s, const char *path,
 static void sq_close(struct store *s)
 {
 	struct sq *q = SQ(s);
+	size_t i;
 
+	for (i = 0; i < q->ncache; i++) {
+		sqlite3_finalize(q->cache[i].st);
+		free(q->cache[i].sql);
+	}
 	if (q->db)
 		sqlite3_close(q->db);
 	free(q->path);
@@ -181,6 +203,7 @@ static enum cc_code sq_init(struct store *s, unsigned flags, struct cc_err *err)
 
 static enum cc_code prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 			    struct cc_err *err);
+static void unprepare(struct store *s, sqlite3_stmt *st);
 
 static enum cc_code sq_describe(struct store *s, struct buf *out, struct cc_err *err)
 {
@@ -211,7 +234,7 @@ static enum cc_code sq_describe(struct store *s, struct buf *out, struct cc_err 
 		expired = sqlite3_column_int64(st, 1);
 		rc = SQLITE_DONE;
 	}
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	if (rc != SQLITE_DONE)
 		return sql_error(s, rc, "count items", err);
 	buf_addf(out, "items       %lld (and %lld expired, not yet purged)\n", live, expired);
@@ -222,12 +245,52 @@ static enum cc_code sq_describe(struct store *s, struct buf *out, struct cc_err 
 static enum cc_code prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 			    struct cc_err *err)
 {
-	int rc = sqlite3_prepare_v2(SQ(s)->db, sql, -1, st, NULL);
+	struct sq *q = SQ(s);
+	struct cached_stmt *c = NULL;
+	size_t i;
+	int rc;
 
-	if (rc)
-		return sql_error(s, rc, "prepare a statement", err);
+	for (i = 0; i < q->ncache; i++) {
+		if (!strcmp(q->cache[i].sql, sql)) {
+			c = &q->cache[i];
+			break;
+		}
+	}
+	if (c && !c->busy) {
+		*st = c->st;
+		c->busy = 1;
+	} else {
+		rc = sqlite3_prepare_v2(q->db, sql, -1, st, NULL);
+		if (rc)
+			return sql_error(s, rc, "prepare a statement", err);
+		if (!c && q->ncache < STMT_CACHE &&
+		    (q->cache[q->ncache].sql = strdup(sql))) {
+			q->cache[q->ncache].st = *st;
+			q->cache[q->ncache].busy = 1;
+			q->ncache++;
+		}
+	}
 	sqlite3_bind_int64(*st, 9, store_now());
 	return CC_OK;
+}
+
+/* Gives back a statement from prepare(): reset if cached, else finalized. */
+static void unprepare(struct store *s, sqlite3_stmt *st)
+{
+	struct sq *q = SQ(s);
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < q->ncache; i++) {
+		if (q->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			q->cache[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
 }
 
 static void bind_opt(sqlite3_stmt *st, int i, const char *v)
@@ -285,7 +348,7 @@ static enum cc_code write_one(struct store *s, const struct store_keys *k,
 	else if ((flags & STORE_IF_NOT_EXISTS) && !sqlite3_changes(SQ(s)->db))
 		ret = cc_err_set(err, CC_ECONFLICT, "%s%sitem %s / %s already exists",
 				 what ? what : "", what ? ": " : "", k->pk, k->sk);
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	return ret;
 }
 
@@ -310,7 +373,7 @@ static enum cc_code sq_get(struct store *s, const char *pk, const char *sk,
 	} else if (rc != SQLITE_DONE) {
 		ret = sql_error(s, rc, "read an item", err);
 	}
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	return ret;
 }
 
@@ -336,7 +399,7 @@ static enum cc_code sq_update_versioned(struct store *s, const struct store_keys
 	bind_item(st, k);
 	sqlite3_bind_int64(st, 11, expected);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	if (rc != SQLITE_DONE)
 		return sql_error(s, rc, "update an item", err);
 	if (sqlite3_changes(SQ(s)->db))
@@ -354,7 +417,7 @@ static enum cc_code sq_update_versioned(struct store *s, const struct store_keys
 				 (long long)expected);
 	else
 		ret = cc_err_set(err, CC_ECONFLICT, "item %s / %s does not exist", k->pk, k->sk);
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	return ret;
 }
 
@@ -371,7 +434,7 @@ static enum cc_code sq_del(struct store *s, const char *pk, const char *sk,
 	sqlite3_bind_text(st, 1, pk, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, sk, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	return rc == SQLITE_DONE ? CC_OK : sql_error(s, rc, "delete an item", err);
 }
 
@@ -489,7 +552,7 @@ static enum cc_code sq_query(struct store *s, const struct store_query *q,
 	if (rc != SQLITE_DONE)
 		ret = sql_error(s, rc, "query", err);
 out:
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	yajl_tree_free(cur);
 	free(end);
 	buf_release(&sql);
@@ -606,7 +669,7 @@ static enum cc_code sq_scan(struct store *s, unsigned segment, unsigned total,
 			rc = SQLITE_DONE;
 			break;
 		}
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	return rc == SQLITE_DONE ? CC_OK : sql_error(s, rc, "scan", err);
 }
 
@@ -620,7 +683,7 @@ static enum cc_code sq_purge(struct store *s, uint64_t *purged, struct cc_err *e
 	    (ret = prepare(s, "DELETE FROM items WHERE ttl IS NOT NULL AND ttl <= ?9", &st, err)))
 		return ret;
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	unprepare(s, st);
 	if (rc != SQLITE_DONE)
 		return sql_error(s, rc, "purge expired items", err);
 	*purged = (uint64_t)sqlite3_changes(SQ(s)->db);

@@ -291,6 +291,98 @@ START_TEST(batch_and_pagination)
 }
 END_TEST
 
+/*
+ * A callback may use the store while a query is still reading: the same
+ * query again, a get and a put. The embedded store keeps its statements and
+ * reuses them; one still in use must not be handed out twice, and a reused
+ * one must not answer from its last run.
+ */
+struct nested {
+	int outer, inner, gets;
+};
+
+static int count_only(void *user, const char *json, size_t len)
+{
+	(void)json;
+	(void)len;
+	(*(int *)user)++;
+	return 0;
+}
+
+static struct store_query calcs_of(const char *pk)
+{
+	struct store_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.pk = pk;
+	q.cond = STORE_BEGINS;
+	q.sk = "CALCULATION#";
+	return q;
+}
+
+static int nested_cb(void *user, const char *json, size_t len)
+{
+	struct nested *n = user;
+	struct store_query q = calcs_of("ESTIMATION#n");
+	struct buf next, b;
+	struct cc_err e = { 0 };
+	char item[200];
+	int found = 0, inner = 0;
+
+	(void)json;
+	(void)len;
+	n->outer++;
+	buf_init(&next, 1 << 16);
+	buf_init(&b, 1 << 16);
+	ck_assert_msg(store_query(s, &q, count_only, &inner, &next, &e) == CC_OK, "%s", e.msg);
+	n->inner += inner;
+	ck_assert_msg(store_get(s, "ESTIMATION#n", "METADATA", &b, &found, &e) == CC_OK, "%s", e.msg);
+	n->gets += found;
+	snprintf(item, sizeof(item), "{\"PK\":\"NOTE#n\",\"SK\":\"N#%d\"}", n->outer);
+	ck_assert_msg(store_put(s, item, 0, &e) == CC_OK, "%s", e.msg);
+	buf_release(&next);
+	buf_release(&b);
+	return 0;
+}
+
+START_TEST(nested_reads_and_writes)
+{
+	struct store_query q = calcs_of("ESTIMATION#n");
+	struct buf next, b;
+	int round, notes, found;
+
+	put("{\"PK\":\"ESTIMATION#n\",\"SK\":\"METADATA\"}");
+	put("{\"PK\":\"ESTIMATION#n\",\"SK\":\"CALCULATION#1\"}");
+	put("{\"PK\":\"ESTIMATION#n\",\"SK\":\"CALCULATION#2\"}");
+	put("{\"PK\":\"ESTIMATION#n\",\"SK\":\"CALCULATION#3\"}");
+	buf_init(&next, 1 << 16);
+	buf_init(&b, 1 << 16);
+	for (round = 0; round < 2; round++) {
+		struct nested n = { 0 };
+
+		ck_assert_msg(store_query(s, &q, nested_cb, &n, &next, &err) == CC_OK, "%s", err.msg);
+		ck_assert_int_eq(n.outer, 3);
+		ck_assert_int_eq(n.inner, 9); /* 3 a time, from inside each of the 3 */
+		ck_assert_int_eq(n.gets, 3);
+	}
+	notes = 0;
+	q = calcs_of("NOTE#n");
+	q.sk = "N#";
+	ck_assert_int_eq(store_query(s, &q, count_only, &notes, &next, &err), CC_OK);
+	ck_assert_int_eq(notes, 3); /* N#1..N#3, written twice */
+	/* a reused get answers for its new arguments, not its last ones */
+	ck_assert_int_eq(store_delete(s, "ESTIMATION#n", "METADATA", &err), CC_OK);
+	found = 1;
+	ck_assert_int_eq(store_get(s, "ESTIMATION#n", "METADATA", &b, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 0);
+	found = 0;
+	ck_assert_int_eq(store_get(s, "ESTIMATION#n", "CALCULATION#2", &b, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 1);
+	buf_release(&next);
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(ttl_hides_then_purges)
 {
 	struct buf b;
@@ -478,6 +570,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, optimistic_lock_conflict);
 	tcase_add_test(tc, transaction_all_or_nothing);
 	tcase_add_test(tc, batch_and_pagination);
+	tcase_add_test(tc, nested_reads_and_writes);
 	tcase_add_test(tc, ttl_hides_then_purges);
 	tcase_add_test(tc, foreign_items_and_latest_live);
 	tcase_add_test(tc, segmented_scan_covers_once);
