@@ -33,6 +33,19 @@ int cmd_open_store(struct cmd_ctx *c, struct store **s);
 /* FILE, or <state>/pricebook.current when NULL. */
 int cmd_open_pricebook(struct cmd_ctx *c, const char *file, struct pb_reader **r);
 
+struct calc_config;
+
+/* What pricing needs, for rebuild, explain and recalc; cmd_pricing_close frees it. */
+struct cmd_pricing {
+	struct calc_config *cc; /* the rules, from the configuration */
+	struct store *s;
+	struct pb_reader *pb;   /* FILE, or the current pricebook */
+	const char *sha;        /* its SHA-256, owned by pb */
+};
+
+int cmd_pricing_open(struct cmd_ctx *c, const char *pricebook, struct cmd_pricing *p);
+void cmd_pricing_close(struct cmd_pricing *p);
+
 /*
  * A calculation time: `at` (--at, checked: YYYY-MM-DDTHH:MM:SSZ) or now,
  * into buf[32]; *out points at it. CC_EUSAGE for a malformed --at.

@@ -77,10 +77,8 @@ int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = NULL, *model = NULL, *sha = NULL, *id, *only = NULL, *at = NULL;
-	struct calc_config *cc = NULL;
-	struct pb_reader *pb = NULL;
-	struct store *s = NULL;
+	const char *file = NULL, *model = NULL, *id, *only = NULL, *at = NULL;
+	struct cmd_pricing p;
 	struct recalc_inputs ri;
 	struct calc_input in;
 	struct calc_result r;
@@ -106,17 +104,17 @@ int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
 		return ret;
 	recalc_inputs_init(&ri);
 	calc_result_init(&r);
-	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||
-	    (ret = recalc_load(s, id, &ri, &c->err)) || (ret = cmd_open_pricebook(c, file, &pb)) ||
-	    (ret = pb_sha256(pb, &sha, &c->err)))
+	if ((ret = cmd_pricing_open(c, file, &p)))
 		goto out;
-	recalc_input(&in, id, &ri, at, model, sha);
-	if ((ret = calc_estimation(cc, pb, &in, &r, &c->err)) && ret != CC_EPARTIAL)
+	if ((ret = recalc_load(p.s, id, &ri, &c->err)))
+		goto out;
+	recalc_input(&in, id, &ri, at, model, p.sha);
+	if ((ret = calc_estimation(p.cc, p.pb, &in, &r, &c->err)) && ret != CC_EPARTIAL)
 		goto out;
 	item = json_parse(r.item.buf, r.item.len, JSON_MAX_DEPTH, why, sizeof(why));
 	lines = json_get(item, "Lines");
 	printf("%s: %s, %s, %s; pricebook %s\n\n", id, s_of(item, "Region"), s_of(item, "PricingModel"),
-	       s_of(item, "Currency"), sha);
+	       s_of(item, "Currency"), p.sha);
 	for (i = 0; lines && YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
 		yajl_val l = lines->u.array.values[i];
 
@@ -156,8 +154,6 @@ out:
 	yajl_tree_free(item);
 	calc_result_release(&r);
 	recalc_inputs_release(&ri);
-	pb_close(pb);
-	store_close(s);
-	calc_config_free(cc);
+	cmd_pricing_close(&p);
 	return ret;
 }

@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "pipeline/buf.h"
+#include "pipeline/calc.h"
 #include "pipeline/fsutil.h"
 #include "pipeline/pb.h"
 #include "pipeline/pbstore.h"
@@ -240,6 +241,25 @@ int cmd_open_pricebook(struct cmd_ctx *c, const char *file, struct pb_reader **r
 		ret = pb_open(r, path.buf, &c->err);
 	buf_release(&path);
 	return ret;
+}
+
+int cmd_pricing_open(struct cmd_ctx *c, const char *pricebook, struct cmd_pricing *p)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if ((ret = calc_config_load(c->cfg, &p->cc, &c->err)) || (ret = cmd_open_store(c, &p->s)) ||
+	    (ret = cmd_open_pricebook(c, pricebook, &p->pb)) || (ret = pb_sha256(p->pb, &p->sha, &c->err)))
+		cmd_pricing_close(p);
+	return ret;
+}
+
+void cmd_pricing_close(struct cmd_pricing *p)
+{
+	pb_close(p->pb);
+	store_close(p->s);
+	calc_config_free(p->cc);
+	memset(p, 0, sizeof(*p));
 }
 
 int cmd_calc_time(struct cmd_ctx *c, const char *at, char buf[32], const char **out)

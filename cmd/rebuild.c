@@ -47,11 +47,9 @@ int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = NULL, *model = NULL, *at = NULL, *sha = NULL, *id;
+	const char *file = NULL, *model = NULL, *at = NULL, *id;
 	int o, ret, json = 0, dry = 0, force = 0;
-	struct calc_config *cc = NULL;
-	struct pb_reader *pb = NULL;
-	struct store *s = NULL;
+	struct cmd_pricing p;
 	struct recalc_inputs ri;
 	struct calc_input in;
 	struct calc_result r;
@@ -82,17 +80,17 @@ int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
 		return ret;
 	recalc_inputs_init(&ri);
 	calc_result_init(&r);
-	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||
-	    (ret = recalc_load(s, id, &ri, &c->err)) || (ret = cmd_open_pricebook(c, file, &pb)) ||
-	    (ret = pb_sha256(pb, &sha, &c->err)))
+	if ((ret = cmd_pricing_open(c, file, &p)))
 		goto out;
-	recalc_input(&in, id, &ri, at, model, sha);
-	ret = calc_estimation(cc, pb, &in, &r, &c->err);
+	if ((ret = recalc_load(p.s, id, &ri, &c->err)))
+		goto out;
+	recalc_input(&in, id, &ri, at, model, p.sha);
+	ret = calc_estimation(p.cc, p.pb, &in, &r, &c->err);
 	if (ret) {
 		if (!dry) {
 			struct cc_err soft = { 0 };
 
-			recalc_audit_failure(s, id, at, c->err.msg, &soft);
+			recalc_audit_failure(p.s, id, at, c->err.msg, &soft);
 		}
 		goto out;
 	}
@@ -116,7 +114,7 @@ int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
 		yajl_tree_free(item);
 	}
 	if (!dry) {
-		if ((ret = recalc_save(s, id, &r, at, sha, force, &outcome, &c->err)))
+		if ((ret = recalc_save(p.s, id, &ri, &r, at, p.sha, force, &outcome, &c->err)))
 			goto out;
 		if (outcome == RECALC_UNCHANGED)
 			cc_log(&c->cc, CC_LOG_INFO, "rebuild",
@@ -138,8 +136,6 @@ int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
 out:
 	calc_result_release(&r);
 	recalc_inputs_release(&ri);
-	pb_close(pb);
-	store_close(s);
-	calc_config_free(cc);
+	cmd_pricing_close(&p);
 	return ret;
 }

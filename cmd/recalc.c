@@ -46,10 +46,7 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 	};
 	struct recalc_options o;
 	struct recalc_stats st;
-	struct calc_config *cc = NULL;
-	struct pb_reader *pb = NULL;
-	struct store *s = NULL;
-	const char *sha = NULL;
+	struct cmd_pricing p;
 	char now[32], *end;
 	int opt, ret;
 
@@ -78,20 +75,16 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 		return cmd_usage(usage, 0);
 	if ((ret = cmd_calc_time(c, o.calculated_at, now, &o.calculated_at)))
 		return ret;
-	if ((ret = calc_config_load(c->cfg, &cc, &c->err)) || (ret = cmd_open_store(c, &s)) ||
-	    (ret = cmd_open_pricebook(c, NULL, &pb)) || (ret = pb_sha256(pb, &sha, &c->err)))
-		goto out;
-	o.pricebook_sha256 = sha;
-	ret = recalc_all(&c->cc, s, cc, pb, &o, &st, &c->err);
+	if ((ret = cmd_pricing_open(c, NULL, &p)))
+		return ret;
+	o.pricebook_sha256 = p.sha;
+	ret = recalc_all(&c->cc, p.s, p.cc, p.pb, &o, &st, &c->err);
 	if (!ret || ret == CC_EPARTIAL)
 		cc_log(&c->cc, ret ? CC_LOG_WARN : CC_LOG_INFO, "recalc",
 		       "%u estimations: %u written, %u unchanged, %u partial, %u failed; "
 		       "%.2f s reading, %.2f s pricing, %.2f s writing",
 		       st.estimations, st.written, st.unchanged, st.partial, st.failed, st.read_s,
 		       st.engine_s, st.write_s);
-out:
-	pb_close(pb);
-	store_close(s);
-	calc_config_free(cc);
+	cmd_pricing_close(&p);
 	return ret;
 }

@@ -168,8 +168,13 @@ static int summary_item(yajl_val meta, const struct calc_result *r, const char *
 	return ok ? 0 : -1;
 }
 
-static enum cc_code update_summary(struct store *s, const char *id, const struct calc_result *r,
-				   const char *at, struct cc_err *err)
+/*
+ * Section 4.2: the summary is written at the version of the METADATA that
+ * was priced (`loaded`, read by recalc_load); a concurrent edit fails the
+ * condition and is re-read, so it is never overwritten.
+ */
+static enum cc_code update_summary(struct store *s, const char *id, const struct buf *loaded,
+				   const struct calc_result *r, const char *at, struct cc_err *err)
 {
 	char pk[300], why[160];
 	struct buf cur, next;
@@ -179,18 +184,23 @@ static enum cc_code update_summary(struct store *s, const char *id, const struct
 	snprintf(pk, sizeof(pk), "ESTIMATION#%s", id);
 	buf_init(&cur, (size_t)1 << 20);
 	buf_init(&next, (size_t)1 << 20);
-	/* section 4.2: read, write at that version; a concurrent edit is re-read */
 	for (tries = 1; tries <= LOCK_TRIES; tries++) {
+		const struct buf *text = &cur;
 		yajl_val meta, ver;
 		int64_t version = 0;
 
-		if ((ret = store_get(s, pk, "METADATA", &cur, &found, err)))
-			break;
-		if (!found) {
-			ret = cc_err_set(err, CC_ENOTFOUND, "%s: the estimation was deleted while it was priced", id);
-			break;
+		if (tries == 1 && loaded->len) {
+			text = loaded;
+		} else {
+			if ((ret = store_get(s, pk, "METADATA", &cur, &found, err)))
+				break;
+			if (!found) {
+				ret = cc_err_set(err, CC_ENOTFOUND,
+						 "%s: the estimation was deleted while it was priced", id);
+				break;
+			}
 		}
-		if (!(meta = json_parse(cur.buf, cur.len, STORE_MAX_DEPTH, why, sizeof(why)))) {
+		if (!(meta = json_parse(text->buf, text->len, STORE_MAX_DEPTH, why, sizeof(why)))) {
 			ret = cc_err_set(err, CC_EPARSE, "%s: METADATA: %s", id, why);
 			break;
 		}
@@ -250,9 +260,9 @@ static enum cc_code audit(struct store *s, const char *id, const char *at, const
 	return ret;
 }
 
-enum cc_code recalc_save(struct store *s, const char *id, const struct calc_result *r,
-			 const char *at, const char *pb_sha, int force, enum recalc_outcome *outcome,
-			 struct cc_err *err)
+enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_inputs *ri,
+			 const struct calc_result *r, const char *at, const char *pb_sha, int force,
+			 enum recalc_outcome *outcome, struct cc_err *err)
 {
 	const struct store_pattern *latest = store_pattern_find("latest-calculation");
 	const char *args[1] = { id };
@@ -274,7 +284,7 @@ enum cc_code recalc_save(struct store *s, const char *id, const struct calc_resu
 		return ret == CC_ECONFLICT ?
 			cc_err_set(err, CC_ECONFLICT, "%s: a calculation at %s exists already", id, at) : ret;
 	*outcome = RECALC_WRITTEN;
-	if ((ret = update_summary(s, id, r, at, err)))
+	if ((ret = update_summary(s, id, &ri->metadata, r, at, err)))
 		return ret;
 	buf_init(&details, 8192);
 	dec_format(r->monthly, 2, m, sizeof(m));
@@ -341,13 +351,24 @@ static void ids_free(struct ids *ids)
 }
 
 /* An ACTIVE estimation's METADATA item: its id. */
+/*
+ * A scan segment holds every item, most of them calculations of 10 KB: one
+ * with no "METADATA" in its text cannot have it as SK, unless an escape
+ * spells it, so only text with neither is passed over unparsed.
+ */
 static int collect_active(void *user, const char *json, size_t len)
 {
 	struct ids *ids = user;
 	char why[64];
-	yajl_val v = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why));
-	const char *sk = str_of(v, "SK"), *pk = str_of(v, "PK"), *status = str_of(v, "Status");
+	yajl_val v;
+	const char *sk, *pk, *status;
 
+	if (!memmem(json, len, "METADATA", 8) && !memchr(json, '\\', len))
+		return 0;
+	v = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why));
+	sk = str_of(v, "SK");
+	pk = str_of(v, "PK");
+	status = str_of(v, "Status");
 	if (sk && pk && !strcmp(sk, "METADATA") && !strncmp(pk, "ESTIMATION#", 11) && status &&
 	    !strcmp(status, "ACTIVE") && ids_add(ids, pk + 11))
 		ids->failed = 1;
@@ -481,8 +502,8 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 					cc_log(ctx, CC_LOG_WARN, "recalc", "%s: PARTIAL: %u price%s missing", id,
 					       j->r.missing, j->r.missing == 1 ? "" : "s");
 				}
-				ret = recalc_save(s, id, &j->r, o->calculated_at, o->pricebook_sha256, o->force,
-						  &out, &soft);
+				ret = recalc_save(s, id, &j->in, &j->r, o->calculated_at, o->pricebook_sha256,
+						  o->force, &out, &soft);
 				if (ret == CC_ECONFLICT || ret == CC_ENOTFOUND) {
 					/* this estimation, not the run: named, and the others go on */
 					st->failed++;

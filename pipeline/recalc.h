@@ -50,12 +50,15 @@ enum recalc_outcome { RECALC_WRITTEN, RECALC_UNCHANGED };
 
 /*
  * Writes a result: the CALCULATION item, the summary on METADATA and an
- * audit item. RECALC_UNCHANGED (nothing written) when the latest
- * calculation has the same InputsHash and `force` is 0.
+ * audit item. `ri` is what was priced: the summary goes on at its METADATA
+ * version, and an edit made since is re-read and kept. RECALC_UNCHANGED
+ * (nothing written) when the latest calculation has the same InputsHash
+ * and `force` is 0.
  */
-enum cc_code recalc_save(struct store *s, const char *estimation_id, const struct calc_result *r,
-			 const char *calculated_at, const char *pricebook_sha256, int force,
-			 enum recalc_outcome *outcome, struct cc_err *err);
+enum cc_code recalc_save(struct store *s, const char *estimation_id, const struct recalc_inputs *ri,
+			 const struct calc_result *r, const char *calculated_at,
+			 const char *pricebook_sha256, int force, enum recalc_outcome *outcome,
+			 struct cc_err *err);
 
 /* An audit item for a failed calculation, naming why. */
 enum cc_code recalc_audit_failure(struct store *s, const char *estimation_id,

@@ -43,21 +43,14 @@ START_TEST(edit_during_pricing_is_kept)
 				      "[{\"SuggestedInstanceType\":\"m5.large\"}]}", 0, &err), CC_OK);
 	recalc_inputs_init(&in);
 	ck_assert_int_eq(recalc_load(s, "e1", &in, &err), CC_OK);
-	memset(&ci, 0, sizeof(ci));
-	ci.estimation_id = "e1";
-	ci.metadata = in.metadata.buf;
-	ci.metadata_len = in.metadata.len;
-	ci.requirements = in.requirements.buf;
-	ci.requirements_len = in.requirements.len;
-	ci.calculated_at = "2026-12-01T02:00:00Z";
-	ci.pricebook_sha256 = "ab";
+	recalc_input(&ci, "e1", &in, "2026-12-01T02:00:00Z", NULL, "ab");
 	calc_result_init(&r);
 	ck_assert_msg(calc_estimation(cc, pb, &ci, &r, &err) == CC_OK, "%s", err.msg);
 	/* someone edits the estimation while it is priced: version 1 -> 2 */
 	ck_assert_int_eq(store_update_versioned(s, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\","
 						   "\"EstimationId\":\"e1\",\"ProjectName\":\"edited\","
 						   "\"Status\":\"ACTIVE\"}", 1, &err), CC_OK);
-	ck_assert_msg(recalc_save(s, "e1", &r, "2026-12-01T02:00:00Z", "ab", 0, &out, &err) == CC_OK, "%s",
+	ck_assert_msg(recalc_save(s, "e1", &in, &r, "2026-12-01T02:00:00Z", "ab", 0, &out, &err) == CC_OK, "%s",
 		      err.msg);
 	ck_assert_int_eq(out, RECALC_WRITTEN);
 	ck_assert_int_eq(store_get(s, "ESTIMATION#e1", "METADATA", &got, &found, &err), CC_OK);
@@ -70,8 +63,20 @@ START_TEST(edit_during_pricing_is_kept)
 	ck_assert_int_eq(found, 1);
 	ck_assert_msg(strstr(got.buf, "\"Action\":\"ESTIMATION_RECALCULATED\""), "%s", got.buf);
 	/* the same inputs again: nothing written */
-	ck_assert_int_eq(recalc_save(s, "e1", &r, "2026-12-01T03:00:00Z", "ab", 0, &out, &err), CC_OK);
+	ck_assert_int_eq(recalc_save(s, "e1", &in, &r, "2026-12-01T03:00:00Z", "ab", 0, &out, &err), CC_OK);
 	ck_assert_int_eq(out, RECALC_UNCHANGED);
+	/* deleted while priced: the summary has nowhere to go, and says so */
+	ck_assert_int_eq(store_delete(s, "ESTIMATION#e1", "METADATA", &err), CC_OK);
+	calc_result_release(&r);
+	calc_result_init(&r);
+	ci.calculated_at = "2026-12-01T04:00:00Z";
+	ck_assert_msg(calc_estimation(cc, pb, &ci, &r, &err) == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(recalc_save(s, "e1", &in, &r, "2026-12-01T04:00:00Z", "ab", 1, &out, &err),
+			 CC_ENOTFOUND);
+	ck_assert_msg(strstr(err.msg, "e1: the estimation was deleted while it was priced"), "%s", err.msg);
+	cc_err_clear(&err);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#e1", "METADATA", &got, &found, &err), CC_OK);
+	ck_assert_int_eq(found, 0); /* not brought back by the summary */
 	calc_result_release(&r);
 	recalc_inputs_release(&in);
 	store_close(s);
