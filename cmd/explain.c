@@ -22,50 +22,36 @@ static const char *const usage[] = {
 	NULL,
 };
 
-static const char *s_of(yajl_val o, const char *k)
-{
-	yajl_val v = json_get(o, k);
-
-	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
-}
-
-static const char *n_of(yajl_val o, const char *k)
-{
-	yajl_val v = json_get(o, k);
-
-	return v && YAJL_IS_NUMBER(v) ? v->u.number.r : NULL;
-}
-
 static void explain_line(yajl_val l)
 {
 	yajl_val tiers = json_get(l, "Tiers");
 	size_t i;
 
-	printf("line %s  %s / %s\n", n_of(l, "Id"), s_of(l, "Category"), s_of(l, "Section"));
-	printf("  requirement  %s\n", s_of(l, "Requirement"));
-	printf("  rule         %s\n", s_of(l, "Description"));
-	if (s_of(l, "Lookup"))
-		printf("  looked up    %s\n", s_of(l, "Lookup"));
-	if (s_of(l, "Sku"))
-		printf("  found        SKU %s, rate code %s (%s, %s)\n", s_of(l, "Sku"), s_of(l, "RateCode"),
-		       s_of(l, "Family"), s_of(l, "PricingModel"));
-	if (n_of(l, "Upfront"))
+	printf("line %s  %s / %s\n", json_get_num(l, "Id"), json_get_str(l, "Category"), json_get_str(l, "Section"));
+	printf("  requirement  %s\n", json_get_str(l, "Requirement"));
+	printf("  rule         %s\n", json_get_str(l, "Description"));
+	if (json_get_str(l, "Lookup"))
+		printf("  looked up    %s\n", json_get_str(l, "Lookup"));
+	if (json_get_str(l, "Sku"))
+		printf("  found        SKU %s, rate code %s (%s, %s)\n", json_get_str(l, "Sku"), json_get_str(l, "RateCode"),
+		       json_get_str(l, "Family"), json_get_str(l, "PricingModel"));
+	if (json_get_num(l, "Upfront"))
 		printf("  reservation  upfront %s, hourly %s, effective %s = hourly + upfront / (8760 x years)\n",
-		       n_of(l, "Upfront"), n_of(l, "HourlyRate"), n_of(l, "EffectiveHourlyRate"));
+		       json_get_num(l, "Upfront"), json_get_num(l, "HourlyRate"), json_get_num(l, "EffectiveHourlyRate"));
 	for (i = 0; tiers && YAJL_IS_ARRAY(tiers) && i < tiers->u.array.len; i++) {
 		yajl_val t = tiers->u.array.values[i];
 		yajl_val end = json_get(t, "End");
 
-		printf("  tier         [%s, %s): %s %s x %s = %s\n", n_of(t, "Begin"),
-		       end && YAJL_IS_NUMBER(end) ? end->u.number.r : "Inf", n_of(t, "Quantity"),
-		       s_of(l, "Unit"), n_of(t, "Rate"), n_of(t, "Cost"));
+		printf("  tier         [%s, %s): %s %s x %s = %s\n", json_get_num(t, "Begin"),
+		       end && YAJL_IS_NUMBER(end) ? end->u.number.r : "Inf", json_get_num(t, "Quantity"),
+		       json_get_str(l, "Unit"), json_get_num(t, "Rate"), json_get_num(t, "Cost"));
 	}
-	if (n_of(l, "Quantity") && !tiers)
-		printf("  quantity     %s %s x %s\n", n_of(l, "Quantity"), s_of(l, "Unit"), n_of(l, "Rate"));
+	if (json_get_num(l, "Quantity") && !tiers)
+		printf("  quantity     %s %s x %s\n", json_get_num(l, "Quantity"), json_get_str(l, "Unit"), json_get_num(l, "Rate"));
 	printf("  cost         %s a month (rounded once, half away from zero), %s a year\n",
-	       n_of(l, "MonthlyCost"), n_of(l, "AnnualCost"));
-	if (s_of(l, "Reason"))
-		printf("  note         %s: %s\n", s_of(l, "Status"), s_of(l, "Reason"));
+	       json_get_num(l, "MonthlyCost"), json_get_num(l, "AnnualCost"));
+	if (json_get_str(l, "Reason"))
+		printf("  note         %s: %s\n", json_get_str(l, "Status"), json_get_str(l, "Reason"));
 }
 
 int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
@@ -113,12 +99,12 @@ int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
 		goto out;
 	item = json_parse(r.item.buf, r.item.len, JSON_MAX_DEPTH, why, sizeof(why));
 	lines = json_get(item, "Lines");
-	printf("%s: %s, %s, %s; pricebook %s\n\n", id, s_of(item, "Region"), s_of(item, "PricingModel"),
-	       s_of(item, "Currency"), p.sha);
+	printf("%s: %s, %s, %s; pricebook %s\n\n", id, json_get_str(item, "Region"), json_get_str(item, "PricingModel"),
+	       json_get_str(item, "Currency"), p.sha);
 	for (i = 0; lines && YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
 		yajl_val l = lines->u.array.values[i];
 
-		if (only && strcmp(n_of(l, "Id"), only))
+		if (only && strcmp(json_get_num(l, "Id"), only))
 			continue;
 		explain_line(l);
 		putchar('\n');
@@ -131,15 +117,15 @@ int cmd_explain(int argc, char **argv, struct cmd_ctx *c)
 	}
 	if (!only) {
 		x = json_get(item, "Support");
-		printf("rules\n  subtotal     %s = the sum of the lines\n", n_of(item, "Subtotal"));
+		printf("rules\n  subtotal     %s = the sum of the lines\n", json_get_num(item, "Subtotal"));
 		printf("  discount     %s (volume_discount.tiers)\n",
-		       n_of(json_get(item, "VolumeDiscount"), "MonthlyCost"));
+		       json_get_num(json_get(item, "VolumeDiscount"), "MonthlyCost"));
 		printf("  support      %s: %s (the plan in effect on the date; at least %s)\n",
-		       s_of(x, "Plan"), n_of(x, "MonthlyCost"), n_of(x, "Minimum") ? n_of(x, "Minimum") : "-");
+		       json_get_str(x, "Plan"), json_get_num(x, "MonthlyCost"), json_get_num(x, "Minimum") ? json_get_num(x, "Minimum") : "-");
 		printf("  buffer       %s%% of (discounted subtotal + support) = %s\n",
-		       n_of(json_get(item, "Buffer"), "Percent"), n_of(json_get(item, "Buffer"), "MonthlyCost"));
-		printf("  total        %s a month, %s a year\n", n_of(item, "TotalMonthlyCost"),
-		       n_of(item, "TotalAnnualCost"));
+		       json_get_num(json_get(item, "Buffer"), "Percent"), json_get_num(json_get(item, "Buffer"), "MonthlyCost"));
+		printf("  total        %s a month, %s a year\n", json_get_num(item, "TotalMonthlyCost"),
+		       json_get_num(item, "TotalAnnualCost"));
 		x = json_get(item, "Assumptions");
 		if (x && YAJL_IS_ARRAY(x) && x->u.array.len) {
 			printf("\nassumptions\n");

@@ -830,11 +830,12 @@ static int bool_field(yajl_val obj, const char *name)
 	return v && YAJL_IS_TRUE(v);
 }
 
+/* A non-empty string field, or NULL. */
 static const char *str_field(yajl_val obj, const char *name)
 {
-	yajl_val v = json_get(obj, name);
+	const char *v = json_get_str(obj, name);
 
-	return v && YAJL_IS_STRING(v) && *v->u.string ? v->u.string : NULL;
+	return v && *v ? v : NULL;
 }
 
 static int fail_field(struct engine *g, const char *fmt, ...) CC_PRINTF(2, 3);

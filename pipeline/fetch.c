@@ -99,14 +99,6 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static const char *tree_str(yajl_val obj, const char *key)
-{
-	const char *path[2] = { key, NULL };
-	yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
-
-	return v ? YAJL_GET_STRING(v) : NULL;
-}
-
 static enum cc_code manifest_parse(struct manifest *m, const char *path, const char *text,
 				   size_t len, struct cc_err *err);
 
@@ -154,7 +146,7 @@ static enum cc_code manifest_parse(struct manifest *m, const char *path, const c
 	files = yajl_tree_get(root, files_path, yajl_t_array);
 	for (i = 0; files && i < YAJL_GET_ARRAY(files)->len; i++) {
 		yajl_val o = YAJL_GET_ARRAY(files)->values[i];
-		const char *offer = tree_str(o, "offer"), *region = tree_str(o, "region");
+		const char *offer = json_get_str(o, "offer"), *region = json_get_str(o, "region");
 		const char *size_path[] = { "size", NULL };
 		yajl_val size = yajl_tree_get(o, size_path, yajl_t_number);
 		struct mentry *e;
@@ -168,13 +160,13 @@ static enum cc_code manifest_parse(struct manifest *m, const char *path, const c
 			yajl_tree_free(root);
 			return cc_err_set(err, CC_ENOMEM, "cannot read '%s'", path);
 		}
-		e->url = dup_or_null(tree_str(o, "url"));
-		e->etag = dup_or_null(tree_str(o, "etag"));
-		e->last_modified = dup_or_null(tree_str(o, "lastModified"));
-		e->version = dup_or_null(tree_str(o, "version"));
-		e->published = dup_or_null(tree_str(o, "publicationDate"));
-		e->sha256 = dup_or_null(tree_str(o, "sha256"));
-		e->fetched_at = dup_or_null(tree_str(o, "fetchedAt"));
+		e->url = dup_or_null(json_get_str(o, "url"));
+		e->etag = dup_or_null(json_get_str(o, "etag"));
+		e->last_modified = dup_or_null(json_get_str(o, "lastModified"));
+		e->version = dup_or_null(json_get_str(o, "version"));
+		e->published = dup_or_null(json_get_str(o, "publicationDate"));
+		e->sha256 = dup_or_null(json_get_str(o, "sha256"));
+		e->fetched_at = dup_or_null(json_get_str(o, "fetchedAt"));
 		e->size = size && YAJL_IS_INTEGER(size) ? (uint64_t)YAJL_GET_INTEGER(size) : 0;
 	}
 	yajl_tree_free(root);
@@ -1413,7 +1405,7 @@ static enum cc_code plan(struct fetch *f)
 		if (!code[0] || listed_before(f->o->services, item, code))
 			continue; /* a service named twice is fetched once */
 		offer = yajl_tree_get(offers, op, yajl_t_object);
-		rurl = offer ? tree_str(offer, "currentRegionIndexUrl") : NULL;
+		rurl = offer ? json_get_str(offer, "currentRegionIndexUrl") : NULL;
 		if (!rurl) {
 			cc_log(f->ctx, CC_LOG_ERROR, "fetch",
 			       "'%s' is not in the offer index (offer codes are case-sensitive)", code);
@@ -1447,7 +1439,7 @@ static enum cc_code plan(struct fetch *f)
 		for (k = 0; k < YAJL_GET_OBJECT(regions)->len; k++) {
 			const char *region = YAJL_GET_OBJECT(regions)->keys[k];
 			yajl_val r = YAJL_GET_OBJECT(regions)->values[k];
-			const char *vurl = tree_str(r, "currentVersionUrl");
+			const char *vurl = json_get_str(r, "currentVersionUrl");
 			char *furl;
 			struct job *j;
 
@@ -1535,7 +1527,7 @@ long fetch_parse_doc(enum fetch_doc kind, const char *text, size_t len, struct c
 			    yajl_t_object);
 	for (i = 0; map && i < YAJL_GET_OBJECT(map)->len; i++) {
 		const char *key = YAJL_GET_OBJECT(map)->keys[i];
-		const char *url = tree_str(YAJL_GET_OBJECT(map)->values[i],
+		const char *url = json_get_str(YAJL_GET_OBJECT(map)->values[i],
 					   kind == FETCH_DOC_OFFERS ? "currentRegionIndexUrl" :
 								      "currentVersionUrl");
 		char *full;

@@ -301,3 +301,17 @@ yajl_val json_get(yajl_val obj, const char *key)
 
 	return obj ? yajl_tree_get(obj, path, yajl_t_any) : NULL;
 }
+
+const char *json_get_str(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key);
+
+	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
+const char *json_get_num(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key);
+
+	return v && YAJL_IS_NUMBER(v) ? v->u.number.r : NULL;
+}

@@ -68,5 +68,9 @@ int json_gen_value(yajl_gen g, yajl_val v);
 int json_gen_str(yajl_gen g, const char *s);
 /* The member `key` of an object, or NULL. */
 yajl_val json_get(yajl_val obj, const char *key);
+/* The member `key` when it is a string, or NULL. */
+const char *json_get_str(yajl_val obj, const char *key);
+/* The text of the member `key` when it is a number, or NULL. */
+const char *json_get_num(yajl_val obj, const char *key);
 
 #endif

@@ -29,13 +29,6 @@ void recalc_inputs_release(struct recalc_inputs *in)
 	buf_release(&in->requirements);
 }
 
-static const char *str_of(yajl_val obj, const char *key)
-{
-	yajl_val v = json_get(obj, key);
-
-	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
-}
-
 enum cc_code recalc_load(struct store *s, const char *id, struct recalc_inputs *in,
 			 struct cc_err *err)
 {
@@ -54,7 +47,7 @@ enum cc_code recalc_load(struct store *s, const char *id, struct recalc_inputs *
 	if ((ret = store_get(s, pk, "REQUIREMENTS", &in->requirements, &in->has_requirements, err)))
 		return ret;
 	meta = json_parse(in->metadata.buf, in->metadata.len, STORE_MAX_DEPTH, why, sizeof(why));
-	uid = str_of(meta, "UserId");
+	uid = json_get_str(meta, "UserId");
 	if (uid) {
 		char upk[300];
 
@@ -62,7 +55,7 @@ enum cc_code recalc_load(struct store *s, const char *id, struct recalc_inputs *
 		snprintf(upk, sizeof(upk), "USER#%s", uid);
 		if (!store_get(s, upk, "PROFILE", &user, &found, err) && found &&
 		    (prof = json_parse(user.buf, user.len, STORE_MAX_DEPTH, why, sizeof(why)))) {
-			const char *r = str_of(json_get(prof, "Preferences"), "DefaultRegion");
+			const char *r = json_get_str(json_get(prof, "Preferences"), "DefaultRegion");
 
 			if (r)
 				cc_copy(in->owner_region, sizeof(in->owner_region), r, strlen(r));
@@ -366,9 +359,9 @@ static int collect_active(void *user, const char *json, size_t len)
 	if (!memmem(json, len, "METADATA", 8) && !memchr(json, '\\', len))
 		return 0;
 	v = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why));
-	sk = str_of(v, "SK");
-	pk = str_of(v, "PK");
-	status = str_of(v, "Status");
+	sk = json_get_str(v, "SK");
+	pk = json_get_str(v, "PK");
+	status = json_get_str(v, "Status");
 	if (sk && pk && !strcmp(sk, "METADATA") && !strncmp(pk, "ESTIMATION#", 11) && status &&
 	    !strcmp(status, "ACTIVE") && ids_add(ids, pk + 11))
 		ids->failed = 1;

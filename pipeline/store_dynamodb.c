@@ -853,11 +853,12 @@ static enum cc_code dd_purge(struct store *s, uint64_t *purged, struct cc_err *e
 	return CC_OK;
 }
 
+/* A string member, or "" (a DescribeTable answer may leave any out). */
 static const char *str_at(yajl_val obj, const char *key)
 {
-	yajl_val v = json_get(obj, key);
+	const char *v = json_get_str(obj, key);
 
-	return v && YAJL_IS_STRING(v) ? v->u.string : "";
+	return v ? v : "";
 }
 
 /* Whether a KeySchema array is exactly HASH `hash`, RANGE `range`. */
