@@ -478,6 +478,8 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		/* write: on this thread, one transaction a batch where the store has them */
 		t = now_s();
 		if (!ret && !(ret = store_bulk_begin(s, &atomic, err))) {
+			unsigned written_before = st->written;
+
 			for (i = 0; i < n && !ret; i++) {
 				struct job *j = &jobs[i];
 				const char *id = ids.v[first + i];
@@ -505,7 +507,17 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 					continue;
 				}
 				if (ret) {
-					cc_err_set(err, ret, "%s", soft.msg);
+					/* the store itself failed (full disk, server down): the run stops */
+					if (atomic) {
+						st->written = written_before;
+						cc_err_set(err, ret, "%s: %s; this batch is rolled back, the %u "
+							   "estimations written before it stay; run recalc again to go on",
+							   id, soft.msg, st->written);
+					} else {
+						cc_err_set(err, ret, "%s: %s; the %u estimations written so far stay "
+							   "(this one may be partly written); run recalc again to go on",
+							   id, soft.msg, st->written);
+					}
 					break;
 				}
 				if (out == RECALC_WRITTEN)
