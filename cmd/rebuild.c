@@ -82,7 +82,7 @@ int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c)
 	calc_result_init(&r);
 	if ((ret = cmd_pricing_open(c, file, &p)))
 		goto out;
-	if ((ret = recalc_load(p.s, id, &ri, &c->err)))
+	if ((ret = recalc_load(p.s, id, NULL, &ri, &c->err)))
 		goto out;
 	recalc_input(&in, id, &ri, at, model, p.sha);
 	ret = calc_estimation(p.cc, p.pb, &in, &r, &c->err);

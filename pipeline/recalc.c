@@ -1,5 +1,6 @@
 #include "recalc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +30,102 @@ void recalc_inputs_release(struct recalc_inputs *in)
 	buf_release(&in->requirements);
 }
 
-enum cc_code recalc_load(struct store *s, const char *id, struct recalc_inputs *in,
-			 struct cc_err *err)
+struct recalc_owner {
+	char *uid; /* NULL: a free slot */
+	char region[64];
+};
+
+void recalc_owners_release(struct recalc_owners *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->cap; i++)
+		free(o->v[i].uid);
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+/* The slot of `uid`: its entry, or the free slot where it goes. */
+static struct recalc_owner *owner_slot(struct recalc_owner *v, size_t cap, const char *uid)
+{
+	uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+	const char *p;
+	size_t i;
+
+	for (p = uid; *p; p++)
+		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
+	for (i = (size_t)h & (cap - 1); v[i].uid && strcmp(v[i].uid, uid); i = (i + 1) & (cap - 1))
+		;
+	return &v[i];
+}
+
+/* Remembers uid's region; on no memory it is only not remembered. */
+static void owner_add(struct recalc_owners *o, const char *uid, const char *region)
+{
+	struct recalc_owner *e;
+
+	if (2 * (o->n + 1) > o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 64, i;
+		struct recalc_owner *v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return;
+		for (i = 0; i < o->cap; i++)
+			if (o->v[i].uid)
+				*owner_slot(v, cap, o->v[i].uid) = o->v[i];
+		free(o->v);
+		o->v = v;
+		o->cap = cap;
+	}
+	e = owner_slot(o->v, o->cap, uid);
+	if (e->uid || !(e->uid = strdup(uid)))
+		return;
+	cc_copy(e->region, sizeof(e->region), region, strlen(region));
+	o->n++;
+}
+
+/* The DefaultRegion of USER#uid's PROFILE into out ("" when there is none). */
+static enum cc_code owner_region(struct store *s, struct recalc_owners *owners, const char *uid,
+				 char *out, size_t outlen, struct cc_err *err)
+{
+	char upk[300], why[160];
+	struct buf user;
+	yajl_val prof;
+	enum cc_code ret;
+	int found = 0;
+
+	*out = '\0';
+	if (owners && owners->cap) {
+		struct recalc_owner *e = owner_slot(owners->v, owners->cap, uid);
+
+		if (e->uid) {
+			cc_copy(out, outlen, e->region, strlen(e->region));
+			return CC_OK;
+		}
+	}
+	buf_init(&user, (size_t)1 << 20);
+	snprintf(upk, sizeof(upk), "USER#%s", uid);
+	ret = store_get(s, upk, "PROFILE", &user, &found, err);
+	if (!ret && found && (prof = json_parse(user.buf, user.len, STORE_MAX_DEPTH, why, sizeof(why)))) {
+		const char *r = json_get_str(json_get(prof, "Preferences"), "DefaultRegion");
+
+		if (r)
+			cc_copy(out, outlen, r, strlen(r));
+		yajl_tree_free(prof);
+	}
+	buf_release(&user);
+	if (ret)
+		return ret;
+	if (owners)
+		owner_add(owners, uid, out);
+	return CC_OK;
+}
+
+enum cc_code recalc_load(struct store *s, const char *id, struct recalc_owners *owners,
+			 struct recalc_inputs *in, struct cc_err *err)
 {
 	char pk[300], why[160];
-	struct buf user;
-	yajl_val meta, prof;
+	yajl_val meta;
 	const char *uid;
 	enum cc_code ret;
 	int found;
@@ -48,24 +139,14 @@ enum cc_code recalc_load(struct store *s, const char *id, struct recalc_inputs *
 		return ret;
 	meta = json_parse(in->metadata.buf, in->metadata.len, STORE_MAX_DEPTH, why, sizeof(why));
 	uid = json_get_str(meta, "UserId");
-	if (uid) {
-		char upk[300];
+	if (uid && (ret = owner_region(s, owners, uid, in->owner_region, sizeof(in->owner_region), err))) {
+		char was[sizeof(err->msg)];
 
-		buf_init(&user, (size_t)1 << 20);
-		snprintf(upk, sizeof(upk), "USER#%s", uid);
-		if (!store_get(s, upk, "PROFILE", &user, &found, err) && found &&
-		    (prof = json_parse(user.buf, user.len, STORE_MAX_DEPTH, why, sizeof(why)))) {
-			const char *r = json_get_str(json_get(prof, "Preferences"), "DefaultRegion");
-
-			if (r)
-				cc_copy(in->owner_region, sizeof(in->owner_region), r, strlen(r));
-			yajl_tree_free(prof);
-		}
-		cc_err_clear(err);
-		buf_release(&user);
+		cc_copy(was, sizeof(was), err->msg, strlen(err->msg));
+		cc_err_set(err, ret, "%s: reading its owner's profile USER#%.200s: %s", id, uid, was);
 	}
 	yajl_tree_free(meta);
-	return CC_OK;
+	return ret;
 }
 
 void recalc_input(struct calc_input *in, const char *id, const struct recalc_inputs *ri,
@@ -397,6 +478,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 			struct recalc_stats *st, struct cc_err *err)
 {
 	struct ids ids = { 0 };
+	struct recalc_owners owners = { 0 };
 	struct job *jobs = NULL;
 	enum cc_code ret = CC_OK;
 	size_t first, i;
@@ -446,7 +528,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 			recalc_inputs_init(&j->in);
 			calc_result_init(&j->r);
 			cc_err_clear(&j->err);
-			j->ret = recalc_load(s, ids.v[first + i], &j->in, &j->err);
+			j->ret = recalc_load(s, ids.v[first + i], &owners, &j->in, &j->err);
 			j->loaded = 1;
 			if (j->ret == CC_ENET_TEMP || j->ret == CC_EIO) {
 				ret = j->ret;
@@ -544,5 +626,6 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 out:
 	free(jobs);
 	ids_free(&ids);
+	recalc_owners_release(&owners);
 	return ret;
 }

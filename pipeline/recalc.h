@@ -32,12 +32,26 @@ void recalc_inputs_init(struct recalc_inputs *in);
 void recalc_inputs_release(struct recalc_inputs *in);
 
 /*
+ * Owners' DefaultRegion by UserId, so a run reads each USER#/PROFILE once
+ * however many estimations the user has. Zeroed to start (or NULL: no
+ * cache); recalc_owners_release frees it.
+ */
+struct recalc_owners {
+	struct recalc_owner *v; /* open addressing; cap a power of two */
+	size_t n, cap;
+};
+
+void recalc_owners_release(struct recalc_owners *o);
+
+/*
  * METADATA, REQUIREMENTS and the owner's DefaultRegion of one estimation.
  * CC_ENOTFOUND when there is no such estimation; a missing REQUIREMENTS
- * item is has_requirements 0 (the engine reports it).
+ * item is has_requirements 0 (the engine reports it), and so is a missing
+ * PROFILE, but a store that fails reading it fails the load: a guessed
+ * region would price the estimation somewhere else.
  */
-enum cc_code recalc_load(struct store *s, const char *estimation_id, struct recalc_inputs *in,
-			 struct cc_err *err);
+enum cc_code recalc_load(struct store *s, const char *estimation_id, struct recalc_owners *owners,
+			 struct recalc_inputs *in, struct cc_err *err);
 
 /*
  * The engine's input for what recalc_load read (borrowing from `ri`):

@@ -2,7 +2,8 @@
 # make bench: the cost engine alone (estimations a second, 1 thread and
 # every thread), then `costctl recalc` end to end against the embedded
 # store: N generated active estimations (BENCH_ESTIMATIONS, default
-# 10000), the split between store reads, the engine and store writes.
+# 10000, owned by 200 users with a PROFILE each), the split between store
+# reads, the engine and store writes.
 set -euo pipefail
 build=$1
 n=${BENCH_ESTIMATIONS:-10000}
@@ -16,10 +17,14 @@ python3 - "$n" >"$dir/est.jsonl" <<'PY'
 import json, random, sys
 random.seed(7)
 types = ["t3.large", "m5.large", "m5.xlarge", "r5.large", "m5.2xlarge"]
+for u in range(200):
+    print(json.dumps({"PK": "USER#u%03d" % u, "SK": "PROFILE", "UserId": "u%03d" % u,
+                      "Preferences": {"DefaultRegion": "us-east-1"}}, separators=(",", ":")))
 for i in range(int(sys.argv[1])):
     e = "g%06d" % i
     print(json.dumps({"PK": "ESTIMATION#" + e, "SK": "METADATA", "GSI2PK": "STATUS#ACTIVE",
                       "GSI2SK": "ESTIMATION#" + e, "EstimationId": e, "Status": "ACTIVE", "Version": 1,
+                      "UserId": "u%03d" % (i % 200),
                       "ClientInfo": {"RegionPreference": ["us-east-1"]}}, separators=(",", ":")))
     print(json.dumps({"PK": "ESTIMATION#" + e, "SK": "REQUIREMENTS", "ComputeRequirements": [
         {"SuggestedInstanceType": random.choice(types), "MinInstances": random.randint(1, 4),

@@ -42,7 +42,7 @@ START_TEST(edit_during_pricing_is_kept)
 	ck_assert_int_eq(store_put(s, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"REQUIREMENTS\",\"ComputeRequirements\":"
 				      "[{\"SuggestedInstanceType\":\"m5.large\"}]}", 0, &err), CC_OK);
 	recalc_inputs_init(&in);
-	ck_assert_int_eq(recalc_load(s, "e1", &in, &err), CC_OK);
+	ck_assert_int_eq(recalc_load(s, "e1", NULL, &in, &err), CC_OK);
 	recalc_input(&ci, "e1", &in, "2026-12-01T02:00:00Z", NULL, "ab");
 	calc_result_init(&r);
 	ck_assert_msg(calc_estimation(cc, pb, &ci, &r, &err) == CC_OK, "%s", err.msg);
@@ -91,6 +91,93 @@ START_TEST(edit_during_pricing_is_kept)
 }
 END_TEST
 
+/*
+ * The owner's DefaultRegion is read once a run for each user: the second
+ * estimation of u1 gets it from the cache even after the PROFILE is gone
+ * (without the cache it is read again, and is gone); a user with no
+ * PROFILE is remembered as having none.
+ */
+START_TEST(owner_profile_read_once_a_run)
+{
+	char *dir = th_tmpdir(), url[4200], cmd[4300];
+	struct cc_err err = { 0 };
+	struct store *s = NULL;
+	struct recalc_owners owners = { 0 };
+	struct recalc_inputs in;
+	int i;
+
+	snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
+	ck_assert_int_eq(store_open(&s, url, NULL, &err), CC_OK);
+	ck_assert_int_eq(store_init(s, &err), CC_OK);
+	ck_assert_int_eq(store_put(s, "{\"PK\":\"USER#u1\",\"SK\":\"PROFILE\","
+				      "\"Preferences\":{\"DefaultRegion\":\"eu-west-1\"}}", 0, &err), CC_OK);
+	for (i = 0; i < 3; i++) {
+		char item[200];
+
+		snprintf(item, sizeof(item), "{\"PK\":\"ESTIMATION#%c\",\"SK\":\"METADATA\",\"UserId\":\"%s\"}",
+			 'a' + i, i < 2 ? "u1" : "u2");
+		ck_assert_int_eq(store_put(s, item, 0, &err), CC_OK);
+	}
+	recalc_inputs_init(&in);
+	ck_assert_msg(recalc_load(s, "a", &owners, &in, &err) == CC_OK, "%s", err.msg);
+	ck_assert_str_eq(in.owner_region, "eu-west-1");
+	ck_assert_int_eq(store_delete(s, "USER#u1", "PROFILE", &err), CC_OK);
+	recalc_inputs_release(&in);
+	recalc_inputs_init(&in);
+	ck_assert_int_eq(recalc_load(s, "b", &owners, &in, &err), CC_OK);
+	ck_assert_str_eq(in.owner_region, "eu-west-1"); /* from the cache */
+	recalc_inputs_release(&in);
+	recalc_inputs_init(&in);
+	ck_assert_int_eq(recalc_load(s, "b", NULL, &in, &err), CC_OK);
+	ck_assert_str_eq(in.owner_region, ""); /* read again: gone */
+	recalc_inputs_release(&in);
+	recalc_inputs_init(&in);
+	ck_assert_int_eq(recalc_load(s, "c", &owners, &in, &err), CC_OK);
+	ck_assert_str_eq(in.owner_region, "");
+	ck_assert_int_eq(store_put(s, "{\"PK\":\"USER#u2\",\"SK\":\"PROFILE\","
+				      "\"Preferences\":{\"DefaultRegion\":\"us-west-2\"}}", 0, &err), CC_OK);
+	recalc_inputs_release(&in);
+	recalc_inputs_init(&in);
+	ck_assert_int_eq(recalc_load(s, "c", &owners, &in, &err), CC_OK);
+	ck_assert_str_eq(in.owner_region, ""); /* "none" is remembered too, for the run */
+	ck_assert_uint_eq(owners.n, 2);
+	recalc_inputs_release(&in);
+	/* 100 more users: the table grows from 64 slots twice and keeps them all */
+	for (i = 0; i < 100; i++) {
+		char item[200], id[16];
+
+		snprintf(item, sizeof(item), "{\"PK\":\"USER#g%d\",\"SK\":\"PROFILE\","
+			 "\"Preferences\":{\"DefaultRegion\":\"r%d\"}}", i, i);
+		ck_assert_int_eq(store_put(s, item, 0, &err), CC_OK);
+		snprintf(item, sizeof(item), "{\"PK\":\"ESTIMATION#g%d\",\"SK\":\"METADATA\",\"UserId\":\"g%d\"}",
+			 i, i);
+		ck_assert_int_eq(store_put(s, item, 0, &err), CC_OK);
+		snprintf(id, sizeof(id), "g%d", i);
+		recalc_inputs_init(&in);
+		ck_assert_int_eq(recalc_load(s, id, &owners, &in, &err), CC_OK);
+		recalc_inputs_release(&in);
+	}
+	ck_assert_uint_eq(owners.n, 102);
+	for (i = 0; i < 100; i++) {
+		char pk[32], id[16], want[16];
+
+		snprintf(pk, sizeof(pk), "USER#g%d", i);
+		ck_assert_int_eq(store_delete(s, pk, "PROFILE", &err), CC_OK);
+		snprintf(id, sizeof(id), "g%d", i);
+		snprintf(want, sizeof(want), "r%d", i);
+		recalc_inputs_init(&in);
+		ck_assert_int_eq(recalc_load(s, id, &owners, &in, &err), CC_OK);
+		ck_assert_str_eq(in.owner_region, want);
+		recalc_inputs_release(&in);
+	}
+	recalc_owners_release(&owners);
+	store_close(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(dir);
+}
+END_TEST
+
 Suite *suite_recalc(void)
 {
 	Suite *s = suite_create("recalc");
@@ -98,6 +185,7 @@ Suite *suite_recalc(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, edit_during_pricing_is_kept);
+	tcase_add_test(tc, owner_profile_read_once_a_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
