@@ -24,7 +24,7 @@ void buf_release(struct buf *b)
 	buf_init(b, b->cap);
 }
 
-enum cc_code buf_grow(struct buf *b, size_t extra)
+enum cc_code buf_grow_slow(struct buf *b, size_t extra)
 {
 	size_t want, n;
 	char *p;
@@ -49,7 +49,7 @@ enum cc_code buf_grow(struct buf *b, size_t extra)
 	return CC_OK;
 }
 
-enum cc_code buf_add(struct buf *b, const void *data, size_t len)
+enum cc_code buf_add_slow(struct buf *b, const void *data, size_t len)
 {
 	if (buf_grow(b, len))
 		return CC_ENOMEM;
@@ -60,46 +60,77 @@ enum cc_code buf_add(struct buf *b, const void *data, size_t len)
 	return CC_OK;
 }
 
-enum cc_code buf_addstr(struct buf *b, const char *s)
-{
-	return buf_add(b, s, strlen(s));
-}
 
-enum cc_code buf_addch(struct buf *b, char c)
+
+enum cc_code buf_adds(struct buf *b, ...)
 {
-	return buf_add(b, &c, 1);
+	enum cc_code ret = CC_OK;
+	size_t len = b->len;
+	const char *s;
+	va_list ap;
+
+	va_start(ap, b);
+	while ((s = va_arg(ap, const char *)))
+		if ((ret = buf_addstr(b, s)))
+			break;
+	va_end(ap);
+	if (ret && b->alloc) { /* all or nothing */
+		b->len = len;
+		b->buf[len] = '\0';
+	}
+	return ret;
 }
 
 enum cc_code buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room = b->alloc ? b->alloc - b->len : 0;
 	int n;
 
+	/* one formatting when it fits in what is allocated, a second after growing */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = room ? vsnprintf(b->buf + b->len, room, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_grow(b, (size_t)n))
-		return CC_ENOMEM;
+	if (n < 0)
+		goto fail;
+	if ((size_t)n < room && (size_t)n <= b->cap - b->len) {
+		b->len += (size_t)n;
+		return CC_OK;
+	}
+	if (buf_grow(b, (size_t)n))
+		goto fail;
 	va_start(ap, fmt);
 	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
 	return CC_OK;
+fail:
+	if (b->alloc)
+		b->buf[b->len] = '\0'; /* as it was */
+	return CC_ENOMEM;
 }
+
+/* 1 where a byte must be escaped in a JSON string */
+static const unsigned char json_esc[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
 
 enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, start = 0;
 
-	if (buf_addch(b, '"'))
+	if (buf_grow(b, len + 2))
 		return CC_ENOMEM;
+	b->buf[b->len++] = '"';
+	b->buf[b->len] = '\0';
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[6];
 		size_t elen = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!json_esc[c])
 			continue;
 		if (buf_add(b, s + start, i - start))
 			return CC_ENOMEM;
@@ -112,10 +143,11 @@ enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len)
 		case '\r': esc[1] = 'r'; break;
 		default:
 			esc[1] = 'u';
-			if (buf_add(b, esc, 2) || buf_add(b, "00", 2))
-				return CC_ENOMEM;
-			esc[0] = hex[c >> 4];
-			esc[1] = hex[c & 15];
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			elen = 6;
 			break;
 		}
 		if (buf_add(b, esc, elen))

@@ -16,6 +16,7 @@
  *	buf_release(&b);
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "cc.h"
 
@@ -36,11 +37,47 @@ static inline void buf_reset(struct buf *b)
 	if (b->alloc)
 		b->buf[0] = '\0';
 }
-enum cc_code buf_grow(struct buf *b, size_t extra);
-enum cc_code buf_add(struct buf *b, const void *data, size_t len);
-enum cc_code buf_addstr(struct buf *b, const char *s);
-enum cc_code buf_addch(struct buf *b, char c);
+enum cc_code buf_grow_slow(struct buf *b, size_t extra);
+enum cc_code buf_add_slow(struct buf *b, const void *data, size_t len);
+
+/* Makes room for `extra` more bytes (and the NUL): CC_ENOMEM past the cap. */
+static inline enum cc_code buf_grow(struct buf *b, size_t extra)
+{
+	/* alloc <= cap + 1, so what fits in the allocation is within the cap */
+	if (extra < b->alloc - b->len && b->alloc)
+		return CC_OK;
+	return buf_grow_slow(b, extra);
+}
+
+static inline enum cc_code buf_add(struct buf *b, const void *data, size_t len)
+{
+	if (b->alloc && len < b->alloc - b->len) {
+		if (len)
+			memcpy(b->buf + b->len, data, len);
+		b->len += len;
+		b->buf[b->len] = '\0';
+		return CC_OK;
+	}
+	return buf_add_slow(b, data, len);
+}
+
+static inline enum cc_code buf_addstr(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+static inline enum cc_code buf_addch(struct buf *b, char c)
+{
+	if (b->alloc && 1 < b->alloc - b->len) {
+		b->buf[b->len++] = c;
+		b->buf[b->len] = '\0';
+		return CC_OK;
+	}
+	return buf_add_slow(b, &c, 1);
+}
 enum cc_code buf_addf(struct buf *b, const char *fmt, ...) CC_PRINTF(2, 3);
+/* Appends each string up to the NULL: buf_adds(b, "{\"Id\":", id, "}", NULL). */
+enum cc_code buf_adds(struct buf *b, ...) CC_SENTINEL;
 /* Appends `s` as a JSON string literal, quotes included. */
 enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len);
 /*

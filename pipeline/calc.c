@@ -301,18 +301,20 @@ struct memo_entry {
 	struct hits h;
 };
 
-struct sizing;
+struct fleet;
+static void fleet_free(struct fleet *f);
 
 struct memo {
 	pthread_rwlock_t lock;
 	const struct pb_reader *pb;
 	struct memo_entry *slots[MEMO_SLOTS];
 	size_t n;
-	/* right-sizing answers: region, OS, cores and memory -> the choice */
+	/* right-sizing: every priced current-generation type of one region
+	 * and OS (struct fleet), so a choice is a walk, not a pricebook scan */
 	struct {
 		char key[160];
-		struct sizing *s;
-	} sizes[256];
+		struct fleet *f;
+	} sizes[64];
 	size_t nsizes;
 };
 
@@ -339,7 +341,7 @@ static void memo_free(struct memo *m)
 			free(m->slots[i]);
 		}
 	for (i = 0; i < m->nsizes; i++)
-		free(m->sizes[i].s);
+		fleet_free(m->sizes[i].f);
 	pthread_rwlock_destroy(&m->lock);
 	free(m);
 }
@@ -535,6 +537,19 @@ static void describe_want(const struct want *w, const char *region, char *out, s
 
 /* ------------------------------------------------------------ lines */
 
+/* The pricing models, in the commitment ladder's order; [0] is on demand. */
+static const char *const models[] = {
+	"ON_DEMAND",
+	"RESERVED_1YR_NO_UPFRONT", "RESERVED_1YR_PARTIAL_UPFRONT", "RESERVED_1YR_ALL_UPFRONT",
+	"RESERVED_3YR_NO_UPFRONT", "RESERVED_3YR_PARTIAL_UPFRONT", "RESERVED_3YR_ALL_UPFRONT",
+	"RESERVED_1YR_NO_UPFRONT_CONVERTIBLE", "RESERVED_1YR_PARTIAL_UPFRONT_CONVERTIBLE",
+	"RESERVED_1YR_ALL_UPFRONT_CONVERTIBLE", "RESERVED_3YR_NO_UPFRONT_CONVERTIBLE",
+	"RESERVED_3YR_PARTIAL_UPFRONT_CONVERTIBLE", "RESERVED_3YR_ALL_UPFRONT_CONVERTIBLE",
+};
+#define NMODELS (sizeof(models) / sizeof(models[0]))
+#define NMODELS_MAX 13
+_Static_assert(NMODELS == NMODELS_MAX, "a line holds the ladder of every model");
+
 struct tier {
 	struct dec begin, end, qty, rate, cost;
 	int inf;
@@ -555,6 +570,11 @@ struct line {
 	char reason[480];
 	int reserved;
 	struct dec upfront, hourly, effective;
+	/* the line under every model (a reservable line of the main run):
+	 * the commitment ladder is sums of these, not a run per model */
+	int has_ladder;
+	unsigned lad_bad; /* bit k: models[k] could not be priced */
+	struct dec lad_monthly[NMODELS_MAX], lad_upfront[NMODELS_MAX];
 };
 
 struct engine {
@@ -564,7 +584,7 @@ struct engine {
 	const char *id;
 	char region[64], currency[8], model[64], date[11];
 	int years;        /* of the reservation: 0 on demand */
-	char lease[8], option[24], klass[16];
+	const char *lease, *option, *klass; /* the reservation's terms, as the price list spells them */
 	struct line *lines;
 	size_t nlines, alloc;
 	struct buf assumptions, warnings; /* JSON array bodies */
@@ -958,93 +978,75 @@ static struct dec memory_gib(struct pb_str m)
 	return d;
 }
 
-static int size_cb(void *user, const struct pb_entry *e)
+/* The priced current-generation types of one region and OS. */
+struct fleet {
+	struct fleet_type {
+		struct candidate c;
+		struct dec vcpu, mem;
+	} *t;
+	size_t n, alloc;
+	int oom;
+};
+
+static void fleet_free(struct fleet *f)
 {
-	struct sizing *s = user;
+	if (f) {
+		free(f->t);
+		free(f);
+	}
+}
+
+static int fleet_cb(void *user, const struct pb_entry *e)
+{
+	struct fleet *f = user;
 	struct pb_str vcpu = pb_pairs_get(e->f[PB_ATTRS], "vcpu"),
 		      mem = pb_pairs_get(e->f[PB_ATTRS], "memory"),
 		      cur = pb_pairs_get(e->f[PB_ATTRS], "currentGeneration"),
 		      proc = pb_pairs_get(e->f[PB_ATTRS], "physicalProcessor"),
 		      type = pb_pairs_get(e->f[PB_KEY], "instanceType");
-	struct candidate c;
-	struct candidate *slot;
-	int *have;
+	struct fleet_type *t;
 
 	if (!vcpu.p || !mem.p || !type.p || !unit_is(e->f[PB_UNIT], "Hrs") || e->f[PB_PRICE].len == 0)
 		return 0;
 	if (cur.p && !str_is(cur, "Yes"))
 		return 0; /* current generation only */
-	if (dec_cmp(pbdec(vcpu), s->cores) < 0 || dec_cmp(memory_gib(mem), s->ram) < 0)
-		return 0;
-	memset(&c, 0, sizeof(c));
-	cc_copy(c.type, sizeof(c.type), type.p, type.len);
-	c.price = pbdec(e->f[PB_PRICE]);
-	c.arm = proc.p && proc.len >= 8 && memmem(proc.p, proc.len, "Graviton", 8);
-	if (!c.price.v)
+	if (f->n == f->alloc) {
+		size_t a = f->alloc ? f->alloc * 2 : 64;
+		struct fleet_type *p = realloc(f->t, a * sizeof(*p));
+
+		if (!p) {
+			f->oom = 1;
+			return 1;
+		}
+		f->t = p;
+		f->alloc = a;
+	}
+	t = &f->t[f->n];
+	memset(t, 0, sizeof(*t));
+	cc_copy(t->c.type, sizeof(t->c.type), type.p, type.len);
+	t->c.price = pbdec(e->f[PB_PRICE]);
+	if (!t->c.price.v)
 		return 0; /* a $0 SKU is never a choice */
-	slot = c.arm ? &s->arm : &s->best;
-	have = c.arm ? &s->have_arm : &s->have_best;
-	if (!*have || dec_cmp(c.price, slot->price) < 0 ||
-	    (!dec_cmp(c.price, slot->price) && strcmp(c.type, slot->type) < 0)) {
-		*slot = c;
-		*have = 1;
-	}
+	t->c.arm = proc.p && proc.len >= 8 && memmem(proc.p, proc.len, "Graviton", 8);
+	t->vcpu = pbdec(vcpu);
+	t->mem = memory_gib(mem);
+	f->n++;
 	return 0;
 }
 
-static int right_size_scan(struct engine *g, const struct os_map *os, struct dec cores,
-			   struct dec ram, struct sizing *s);
-
-/* The cheapest current-generation x86 type with the cores and memory; the Graviton saving beside it. */
-static int right_size(struct engine *g, const struct os_map *os, struct dec cores, struct dec ram,
-		      struct sizing *s)
-{
-	struct memo *m = g->c->memo;
-	char key[160];
-	size_t i;
-	int ret;
-
-	if (!m || (m->pb && m->pb != g->pb))
-		return right_size_scan(g, os, cores, ram, s);
-	snprintf(key, sizeof(key), "%s|%s|%s|%" PRId64 "|%" PRId64, g->region, os->os, os->sw, cores.v, ram.v);
-	pthread_rwlock_rdlock(&m->lock);
-	for (i = 0; i < m->nsizes; i++)
-		if (!strcmp(m->sizes[i].key, key)) {
-			*s = *m->sizes[i].s;
-			pthread_rwlock_unlock(&m->lock);
-			return 0;
-		}
-	pthread_rwlock_unlock(&m->lock);
-	if ((ret = right_size_scan(g, os, cores, ram, s)))
-		return ret;
-	pthread_rwlock_wrlock(&m->lock);
-	if (!m->pb)
-		m->pb = g->pb;
-	if (m->pb == g->pb && m->nsizes < sizeof(m->sizes) / sizeof(m->sizes[0])) {
-		struct sizing *copy = malloc(sizeof(*copy));
-
-		if (copy) {
-			*copy = *s;
-			memcpy(m->sizes[m->nsizes].key, key, strlen(key) + 1);
-			m->sizes[m->nsizes++].s = copy;
-		}
-	}
-	pthread_rwlock_unlock(&m->lock);
-	return 0;
-}
-
-static int right_size_scan(struct engine *g, const struct os_map *os, struct dec cores,
-			   struct dec ram, struct sizing *s)
+static struct fleet *fleet_scan(struct engine *g, const struct os_map *os)
 {
 	struct pb_query q;
 	const char *kn[6] = { "operatingSystem", "tenancy", "licenseModel", "preInstalledSw",
 			      "capacitystatus", "marketoption" };
 	const char *kv[6] = { os->os, "Shared", os->license, os->sw, "Used", "OnDemand" };
+	struct fleet *f = calloc(1, sizeof(*f));
 	uint64_t matches;
 
-	memset(s, 0, sizeof(*s));
-	s->cores = cores;
-	s->ram = ram;
+	if (!f) {
+		cc_err_set(g->err, CC_ENOMEM, "%s: out of memory right-sizing", g->id);
+		return NULL;
+	}
 	memset(&q, 0, sizeof(q));
 	q.service = "AmazonEC2";
 	q.region = g->region;
@@ -1053,52 +1055,131 @@ static int right_size_scan(struct engine *g, const struct os_map *os, struct dec
 	q.key_names = kn;
 	q.key_values = kv;
 	q.nkey = 6;
-	if (pb_find(g->pb, &q, size_cb, s, &matches, g->err)) {
-		g->failed = 1;
-		return -1;
+	if (pb_find(g->pb, &q, fleet_cb, f, &matches, g->err) || f->oom) {
+		if (f->oom)
+			cc_err_set(g->err, CC_ENOMEM, "%s: out of memory right-sizing", g->id);
+		fleet_free(f);
+		return NULL;
 	}
+	return f;
+}
+
+/* The cheapest type of the fleet with the cores and memory, x86 and Graviton apart. */
+static void fleet_choose(const struct fleet *f, struct sizing *s)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		const struct candidate *c = &f->t[i].c;
+		struct candidate *slot = c->arm ? &s->arm : &s->best;
+		int *have = c->arm ? &s->have_arm : &s->have_best;
+
+		if (dec_cmp(f->t[i].vcpu, s->cores) < 0 || dec_cmp(f->t[i].mem, s->ram) < 0)
+			continue;
+		if (!*have || dec_cmp(c->price, slot->price) < 0 ||
+		    (!dec_cmp(c->price, slot->price) && strcmp(c->type, slot->type) < 0)) {
+			*slot = *c;
+			*have = 1;
+		}
+	}
+}
+
+/* The cheapest current-generation x86 type with the cores and memory; the Graviton saving beside it.
+ * The region's fleet is read from the pricebook once a run (the memo keeps it). */
+static int right_size(struct engine *g, const struct os_map *os, struct dec cores, struct dec ram,
+		      struct sizing *s)
+{
+	struct memo *m = g->c->memo;
+	struct fleet *f = NULL;
+	char key[160];
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->cores = cores;
+	s->ram = ram;
+	if (!m || (m->pb && m->pb != g->pb)) {
+		if (!(f = fleet_scan(g, os)))
+			return g->failed = 1, -1;
+		fleet_choose(f, s);
+		fleet_free(f);
+		return 0;
+	}
+	snprintf(key, sizeof(key), "%s|%s|%s|%s", g->region, os->os, os->sw, os->license);
+	pthread_rwlock_rdlock(&m->lock);
+	for (i = 0; i < m->nsizes; i++)
+		if (!strcmp(m->sizes[i].key, key)) {
+			fleet_choose(m->sizes[i].f, s);
+			pthread_rwlock_unlock(&m->lock);
+			return 0;
+		}
+	pthread_rwlock_unlock(&m->lock);
+	if (!(f = fleet_scan(g, os)))
+		return g->failed = 1, -1;
+	fleet_choose(f, s);
+	pthread_rwlock_wrlock(&m->lock);
+	if (!m->pb)
+		m->pb = g->pb;
+	for (i = 0; i < m->nsizes; i++)
+		if (!strcmp(m->sizes[i].key, key))
+			break; /* another thread was first */
+	if (m->pb == g->pb && i == m->nsizes && m->nsizes < sizeof(m->sizes) / sizeof(m->sizes[0])) {
+		memcpy(m->sizes[m->nsizes].key, key, strlen(key) + 1);
+		m->sizes[m->nsizes++].f = f;
+		f = NULL;
+	}
+	pthread_rwlock_unlock(&m->lock);
+	fleet_free(f);
 	return 0;
 }
 
 /* The reserved price of the line's product (the engine's model), or 0 when none. */
-static int reserved_terms(struct engine *g, const struct want *od, struct line *l, struct dec qty_hours,
-			  struct dec instances)
+/* The want of `od`'s reservations: every lease, option and class, or (`terms`) the engine's model's. */
+static void reserved_want(const struct engine *g, const struct want *od, int terms, struct want *w)
 {
-	struct want w = *od;
-	struct hits scratch;
-	const struct hits *hp;
+	*w = *od;
+	w->model = "Reserved";
+	w->unit = NULL;
+	w->nt = 0;
+	if (!terms)
+		return;
+	w->tn[0] = "LeaseContractLength";
+	w->tv[0] = g->lease;
+	w->tn[1] = "PurchaseOption";
+	w->tv[1] = g->option;
+	w->tn[2] = "OfferingClass";
+	w->tv[2] = g->klass;
+	w->nt = 3;
+}
+
+/* Prices `l` from the hits of the engine's reservation (others in `hp` are skipped): 1, or 0 with none. */
+static int reserved_from_hits(struct engine *g, const struct hits *hp, struct line *l, struct dec qty_hours,
+			      struct dec instances)
+{
 	struct dec hourly = zero, upfront = zero, per_hour_upfront, years_h;
 	int have_hourly = 0, have_upfront = 0;
-	char desc[400];
+	const struct pb_entry *first = NULL;
 	size_t i;
 
-	w.model = "Reserved";
-	w.unit = NULL;
-	w.tn[0] = "LeaseContractLength";
-	w.tv[0] = g->lease;
-	w.tn[1] = "PurchaseOption";
-	w.tv[1] = g->option;
-	w.tn[2] = "OfferingClass";
-	w.tv[2] = g->klass;
-	w.nt = 3;
-	describe_want(&w, g->region, desc, sizeof(desc));
-	if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, &scratch, &hp, g->err)) {
-		g->failed = 1;
-		return -1;
-	}
 	for (i = 0; i < hp->n; i++) {
-		if (unit_is(hp->e[i].f[PB_UNIT], "Hrs")) {
-			hourly = pbdec(hp->e[i].f[PB_PRICE]);
+		const struct pb_entry *e = &hp->e[i];
+
+		if (!str_is(pb_pairs_get(e->f[PB_TERM], "LeaseContractLength"), g->lease) ||
+		    !str_is(pb_pairs_get(e->f[PB_TERM], "PurchaseOption"), g->option) ||
+		    !str_is(pb_pairs_get(e->f[PB_TERM], "OfferingClass"), g->klass))
+			continue;
+		if (!first)
+			first = e;
+		if (unit_is(e->f[PB_UNIT], "Hrs")) {
+			hourly = pbdec(e->f[PB_PRICE]);
 			have_hourly = 1;
-			cc_copy(l->rate_code, sizeof(l->rate_code), hp->e[i].f[PB_RATE_CODE].p,
-				hp->e[i].f[PB_RATE_CODE].len);
-		} else if (unit_is(hp->e[i].f[PB_UNIT], "Quantity")) {
-			upfront = pbdec(hp->e[i].f[PB_PRICE]);
+			cc_copy(l->rate_code, sizeof(l->rate_code), e->f[PB_RATE_CODE].p, e->f[PB_RATE_CODE].len);
+		} else if (unit_is(e->f[PB_UNIT], "Quantity")) {
+			upfront = pbdec(e->f[PB_PRICE]);
 			have_upfront = 1;
 		}
 	}
 	/* All Upfront has a $0 hourly rate or none; No Upfront has no fee */
-	if (!hp->n || (!have_hourly && !have_upfront))
+	if (!first || (!have_hourly && !have_upfront))
 		return 0;
 	years_h = dec_from_int(8760 * g->years);
 	per_hour_upfront = ddiv(upfront, years_h);
@@ -1110,10 +1191,89 @@ static int reserved_terms(struct engine *g, const struct want *od, struct line *
 	l->monthly = dec_round(mul(g, qty_hours, l->effective), 2);
 	l->ntiers = 0;
 	cc_copy(l->model, sizeof(l->model), "Reserved", 8);
-	cc_copy(l->sku, sizeof(l->sku), hp->e[0].f[PB_SKU].p, hp->e[0].f[PB_SKU].len);
+	cc_copy(l->sku, sizeof(l->sku), first->f[PB_SKU].p, first->f[PB_SKU].len);
+	return 1;
+}
+
+/* Prices `l` (found on demand with `od`) under the engine's reservation: 1, 0 with no price, -1. */
+static int reserved_terms(struct engine *g, const struct want *od, struct line *l, struct dec qty_hours,
+			  struct dec instances)
+{
+	struct want w;
+	struct hits scratch;
+	const struct hits *hp;
+	char desc[400];
+
+	reserved_want(g, od, 1, &w);
+	describe_want(&w, g->region, desc, sizeof(desc));
+	if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, &scratch, &hp, g->err)) {
+		g->failed = 1;
+		return -1;
+	}
+	if (!reserved_from_hits(g, hp, l, qty_hours, instances))
+		return 0;
 	snprintf(l->lookup + strlen(l->lookup), sizeof(l->lookup) - strlen(l->lookup),
 		 " + Reserved %s %s %s", g->lease, g->klass, g->option);
 	return 1;
+}
+
+static void set_model_index(struct engine *g, size_t k);
+
+/*
+ * The commitment ladder's view of a priced on-demand line `l` (before any
+ * reservation of the main run changes it): its monthly cost and upfront
+ * cash under every model, each reservation looked up as reserved_terms()
+ * does and falling back to on demand where the model has no price, as a
+ * whole run under that model would. A scratch engine keeps one model's
+ * failure out of the estimation's own result.
+ */
+static void ladder_line(struct engine *g, const struct want *w, struct line *l, struct dec qty_hours,
+			struct dec instances)
+{
+	struct want all;
+	struct hits scratch;
+	const struct hits *hp = NULL;
+	char desc[400];
+	size_t k;
+
+	if (g->quiet || l->status)
+		return;
+	l->has_ladder = 1;
+	l->lad_monthly[0] = l->monthly;
+	l->lad_upfront[0] = zero;
+	/* every reservation of the line in one lookup, unless there are more than it holds */
+	reserved_want(g, w, 0, &all);
+	describe_want(&all, g->region, desc, sizeof(desc));
+	{
+		struct cc_err err = { 0 };
+
+		if (memo_lookup(g->c->memo, g->pb, g->region, &all, desc, &scratch, &hp, &err) ||
+		    hp->n >= MAX_HITS)
+			hp = NULL;
+	}
+	for (k = 1; k < NMODELS; k++) {
+		struct engine t = *g;
+		struct cc_err err = { 0 };
+		struct line tmp;
+		int rr;
+
+		t.err = &err;
+		t.failed = 0;
+		tmp.lookup[0] = '\0';
+		l->lad_monthly[k] = l->monthly;
+		l->lad_upfront[k] = zero;
+		set_model_index(&t, k);
+		rr = hp ? reserved_from_hits(&t, hp, &tmp, qty_hours, instances)
+			: reserved_terms(&t, w, &tmp, qty_hours, instances);
+		if (rr < 0 || t.failed) {
+			l->lad_bad |= 1u << k;
+			continue;
+		}
+		if (rr) {
+			l->lad_monthly[k] = tmp.monthly;
+			l->lad_upfront[k] = tmp.upfront;
+		}
+	}
 }
 
 /* ,"Name":value (by hand: the item has hundreds of these) */
@@ -1275,6 +1435,7 @@ static int compute(struct engine *g, yajl_val reqs)
 			  fmt_dec(hours, 4, n2, sizeof(n2)));
 		if (!l)
 			return -1;
+		ladder_line(g, &w, l, qty_hours, count);
 		if (g->years && !l->status) {
 			int rr = reserved_terms(g, &w, l, qty_hours, count);
 
@@ -1581,6 +1742,7 @@ static int rds_hours(struct engine *g, int group, const char *path, const struct
 		  fmt_dec(count, 0, n1, sizeof(n1)), fmt_dec(hours, 4, n2, sizeof(n2)));
 	if (!l)
 		return -1;
+	ladder_line(g, &w, l, mul(g, count, hours), count);
 	if (g->years && !l->status) {
 		int rr = reserved_terms(g, &w, l, mul(g, count, hours), count);
 
@@ -1916,15 +2078,23 @@ static int security(struct engine *g, yajl_val sec, yajl_val net)
 
 /* ------------------------------------------------------------ models */
 
-static const char *const models[] = {
-	"ON_DEMAND",
-	"RESERVED_1YR_NO_UPFRONT", "RESERVED_1YR_PARTIAL_UPFRONT", "RESERVED_1YR_ALL_UPFRONT",
-	"RESERVED_3YR_NO_UPFRONT", "RESERVED_3YR_PARTIAL_UPFRONT", "RESERVED_3YR_ALL_UPFRONT",
-	"RESERVED_1YR_NO_UPFRONT_CONVERTIBLE", "RESERVED_1YR_PARTIAL_UPFRONT_CONVERTIBLE",
-	"RESERVED_1YR_ALL_UPFRONT_CONVERTIBLE", "RESERVED_3YR_NO_UPFRONT_CONVERTIBLE",
-	"RESERVED_3YR_PARTIAL_UPFRONT_CONVERTIBLE", "RESERVED_3YR_ALL_UPFRONT_CONVERTIBLE",
-};
-#define NMODELS (sizeof(models) / sizeof(models[0]))
+
+/* The reservation terms of models[k] as the price list spells them. */
+static void set_model_index(struct engine *g, size_t k)
+{
+	static const char *const option[] = { "No Upfront", "Partial Upfront", "All Upfront" };
+
+	cc_copy(g->model, sizeof(g->model), models[k], strlen(models[k]));
+	g->years = 0;
+	g->lease = g->option = g->klass = "";
+	if (k == 0)
+		return;
+	/* models[1..12]: (1yr, 3yr) x (No, Partial, All), standard then convertible */
+	g->years = ((k - 1) % 6) < 3 ? 1 : 3;
+	g->lease = g->years == 1 ? "1yr" : "3yr";
+	g->option = option[(k - 1) % 3];
+	g->klass = k <= 6 ? "standard" : "convertible";
+}
 
 static int set_model(struct engine *g, const char *m)
 {
@@ -1935,16 +2105,7 @@ static int set_model(struct engine *g, const char *m)
 			break;
 	if (i == NMODELS)
 		return -1;
-	cc_copy(g->model, sizeof(g->model), m, strlen(m));
-	g->years = 0;
-	if (i == 0)
-		return 0;
-	g->years = strstr(m, "_3YR_") ? 3 : 1;
-	snprintf(g->lease, sizeof(g->lease), "%dyr", g->years);
-	snprintf(g->option, sizeof(g->option), "%s",
-		 strstr(m, "_NO_UPFRONT") ? "No Upfront" :
-		 strstr(m, "_PARTIAL_UPFRONT") ? "Partial Upfront" : "All Upfront");
-	snprintf(g->klass, sizeof(g->klass), "%s", strstr(m, "CONVERTIBLE") ? "convertible" : "standard");
+	set_model_index(g, i);
 	return 0;
 }
 
@@ -2143,12 +2304,13 @@ static void write_line(struct buf *b, const struct line *l, size_t id)
 	char n1[40];
 	int i;
 
-	buf_addf(b, "{\"Id\":%zu,\"Category\":\"%s\",\"Section\":\"%s\",\"Requirement\":", id,
-		 calc_category_name(l->cat), l->section);
+	snprintf(n1, sizeof(n1), "%zu", id);
+	buf_adds(b, "{\"Id\":", n1, ",\"Category\":\"", calc_category_name(l->cat), "\",\"Section\":\"",
+		 l->section, "\",\"Requirement\":", NULL);
 	add_json_text(b, l->req);
 	buf_addstr(b, ",\"Description\":");
 	add_json_text(b, l->what);
-	buf_addf(b, ",\"Status\":\"%s\"", status_name(l->status));
+	buf_adds(b, ",\"Status\":\"", status_name(l->status), "\"", NULL);
 	if (l->reason[0]) {
 		buf_addstr(b, ",\"Reason\":");
 		add_json_text(b, l->reason);
@@ -2166,7 +2328,7 @@ static void write_line(struct buf *b, const struct line *l, size_t id)
 		add_json_text(b, l->sku);
 		buf_addstr(b, ",\"RateCode\":");
 		add_json_text(b, l->rate_code);
-		buf_addf(b, ",\"PricingModel\":\"%s\"", l->model);
+		buf_adds(b, ",\"PricingModel\":\"", l->model, "\"", NULL);
 	}
 	if (l->unit[0]) {
 		add_dec(b, "Quantity", l->qty, 10, 1);
@@ -2179,7 +2341,8 @@ static void write_line(struct buf *b, const struct line *l, size_t id)
 		for (i = 0; i < l->ntiers; i++) {
 			const struct tier *t = &l->tiers[i];
 
-			buf_addf(b, "%s{\"Begin\":%s,\"End\":", i ? "," : "", fmt_dec(t->begin, 10, n1, sizeof(n1)));
+			buf_adds(b, i ? ",{\"Begin\":" : "{\"Begin\":", fmt_dec(t->begin, 10, n1, sizeof(n1)), ",\"End\":",
+				 NULL);
 			buf_addstr(b, t->inf ? "null" : fmt_dec(t->end, 10, n1, sizeof(n1)));
 			add_dec(b, "Quantity", t->qty, 10, 1);
 			add_dec(b, "Rate", t->rate, 10, 1);
@@ -2210,7 +2373,7 @@ static void write_detailed(struct engine *g, struct buf *b, struct dec *cat)
 		cat[k] = zero;
 	for (i = 0; i < g->nlines; i++)
 		cat[g->lines[i].cat] = add(g, cat[g->lines[i].cat], g->lines[i].monthly);
-	buf_addf(b, "\"DetailedCosts\":{\"Compute\":{\"EC2Instances\":[%s]", g->ec2.buf);
+	buf_adds(b, "\"DetailedCosts\":{\"Compute\":{\"EC2Instances\":[", g->ec2.buf, "]", NULL);
 	if (g->any_auto) {
 		buf_addstr(b, ",\"AutoScaling\":{");
 		add_dec(b, "AverageInstances", g->as_avg, 4, 0);
@@ -2219,9 +2382,9 @@ static void write_detailed(struct engine *g, struct buf *b, struct dec *cat)
 		buf_addstr(b, ",\"IncludedInEC2Instances\":true}");
 	}
 	add_money(b, "TotalCompute", cat[CALC_COMPUTE], 1);
-	buf_addf(b, "},\"Storage\":{\"EBS\":[%s],\"S3\":[%s]", g->ebs.buf, g->s3.buf);
+	buf_adds(b, "},\"Storage\":{\"EBS\":[", g->ebs.buf, "],\"S3\":[", g->s3.buf, "]", NULL);
 	add_money(b, "TotalStorage", cat[CALC_STORAGE], 1);
-	buf_addf(b, "},\"Database\":{\"RDS\":[%s]", g->rds.buf);
+	buf_adds(b, "},\"Database\":{\"RDS\":[", g->rds.buf, "]", NULL);
 	add_money(b, "TotalDatabase", cat[CALC_DATABASE], 1);
 	buf_addstr(b, "},\"Network\":{");
 	for (k = 0; k < 3; k++) {
@@ -2266,38 +2429,40 @@ struct ladder_row {
  */
 static int total_under(const struct calc_config *c, const struct pb_reader *pb,
 		       const struct calc_input *in, const struct engine *main_run, struct dec fixed,
-		       yajl_val reqs, const char *model, struct ladder_row *row)
+		       size_t k, struct ladder_row *row)
 {
 	struct engine g;
 	struct rules r;
 	struct cc_err err = { 0 };
-	int ret = -1;
 	size_t i;
 
 	engine_init(&g, c, pb, in, &err);
 	rules_init(&r);
 	g.quiet = 1;
-	row->model = model;
+	row->model = models[k];
 	row->ok = 0;
 	cc_copy(g.region, sizeof(g.region), main_run->region, strlen(main_run->region));
 	memcpy(g.date, main_run->date, sizeof(g.date));
-	if (!set_model(&g, model) && !compute(&g, json_get(reqs, "ComputeRequirements")) && !g.failed &&
-	    !database(&g, json_get(reqs, "DatabaseRequirements")) && !g.failed) {
-		r.subtotal = fixed;
-		r.upfront = zero;
-		for (i = 0; i < g.nlines; i++) {
-			r.subtotal = add(&g, r.subtotal, g.lines[i].monthly);
-			r.upfront = add(&g, r.upfront, g.lines[i].upfront);
-		}
-		rules_on(&g, &r);
-		row->monthly = r.total;
-		row->upfront = r.upfront;
-		row->ok = !g.failed;
-		ret = 0;
+	set_model_index(&g, k);
+	r.subtotal = fixed;
+	r.upfront = zero;
+	for (i = 0; i < main_run->nlines; i++) {
+		const struct line *l = &main_run->lines[i];
+
+		if (l->cat != CALC_COMPUTE && l->cat != CALC_DATABASE)
+			continue;
+		if (l->has_ladder && (l->lad_bad & (1u << k)))
+			g.failed = 1;
+		r.subtotal = add(&g, r.subtotal, l->has_ladder ? l->lad_monthly[k] : l->monthly);
+		r.upfront = add(&g, r.upfront, l->has_ladder ? l->lad_upfront[k] : l->upfront);
 	}
+	rules_on(&g, &r);
+	row->monthly = r.total;
+	row->upfront = r.upfront;
+	row->ok = !g.failed;
 	rules_release(&r);
 	engine_release(&g);
-	return ret;
+	return 0;
 }
 
 static void hash_inputs(const struct engine *g, const struct calc_input *in, const char *region_src,
@@ -2468,7 +2633,7 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 				ladder[i].ok = 1;
 				continue;
 			}
-			if (total_under(c, pb, in, &g, fixed, reqs, models[i], &ladder[i]))
+			if (total_under(c, pb, in, &g, fixed, i, &ladder[i]))
 				ladder[i].ok = 0;
 		}
 	}
@@ -2570,8 +2735,8 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 		buf_add_json_str(b, o->source.p, o->source.len);
 		buf_addch(b, '}');
 	}
-	buf_addf(b, "],\"Configuration\":{%s},\"InputsHash\":\"%s\"}", c->used.buf, out->inputs_hash);
-	buf_addf(b, ",\"Assumptions\":[%s],\"Warnings\":[%s]}", g.assumptions.buf, g.warnings.buf);
+	buf_adds(b, "],\"Configuration\":{", c->used.buf, "},\"InputsHash\":\"", out->inputs_hash, "\"}", NULL);
+	buf_adds(b, ",\"Assumptions\":[", g.assumptions.buf, "],\"Warnings\":[", g.warnings.buf, "]}", NULL);
 	if (b->len + 16 > b->cap) {
 		ret = cc_err_set(err, CC_ENOMEM, "%s: the calculation is larger than %zu bytes",
 				 in->estimation_id, b->cap);

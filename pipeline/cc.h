@@ -17,9 +17,11 @@
 
 #if defined(__GNUC__)
 #define CC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CC_SENTINEL __attribute__((sentinel))
 #define CC_NORETURN __attribute__((noreturn))
 #else
 #define CC_PRINTF(f, a)
+#define CC_SENTINEL
 #define CC_NORETURN
 #endif
 

@@ -112,9 +112,15 @@ int main(int argc, char **argv)
 		gen(i, reqs[i], 4096);
 	}
 	run(cc, pb, reqs, n < 200 ? n : 200, 1, &f1); /* warm */
-	t1 = run(cc, pb, reqs, n, 1, &f1);
-	tn = run(cc, pb, reqs, n, cores, &fn);
-	printf("engine alone: %u estimations (every requirement kind, 13-model commitment ladder each)\n", n);
+	/* the best of three runs of each (a shared machine's noise only ever slows a run) */
+	t1 = tn = 1e30;
+	for (i = 0; i < 3; i++) {
+		double a = run(cc, pb, reqs, n, 1, &f1), b = run(cc, pb, reqs, n, cores, &fn);
+
+		t1 = a < t1 ? a : t1;
+		tn = b < tn ? b : tn;
+	}
+	printf("engine alone: %u estimations (every requirement kind, 13-model commitment ladder each; best of 3)\n", n);
 	printf("  1 thread:  %.2f s, %.0f estimations/s%s\n", t1, n / t1, f1 ? " (some failed!)" : "");
 	printf("  %d threads: %.2f s, %.0f estimations/s, %.0f per second per core; speed-up %.2fx\n", cores,
 	       tn, n / tn, n / tn / cores, t1 / tn);

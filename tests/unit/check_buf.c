@@ -30,6 +30,31 @@ START_TEST(buf_never_null_and_capped)
 }
 END_TEST
 
+/* buf_addf formats once into the room it has, again after growing; buf_adds is all or nothing. */
+START_TEST(buf_addf_room_and_adds)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b, 100);
+	ck_assert_int_eq(buf_addstr(&b, "ab"), CC_OK); /* 64 bytes allocated */
+	for (i = 0; i < 9; i++)
+		ck_assert_int_eq(buf_addf(&b, "%09d", i), CC_OK); /* grows past 64 on the 7th */
+	ck_assert_uint_eq(b.len, 2 + 9 * 9);
+	ck_assert_str_eq(b.buf + b.len - 9, "000000008");
+	/* 83 + 20 > 100: refused, as it was */
+	ck_assert_int_eq(buf_addf(&b, "%020d", 1), CC_ENOMEM);
+	ck_assert_uint_eq(b.len, 83);
+	ck_assert_uint_eq(strlen(b.buf), 83);
+	ck_assert_int_eq(buf_adds(&b, "x", "yz", NULL), CC_OK);
+	ck_assert_str_eq(b.buf + 83, "xyz");
+	ck_assert_int_eq(buf_adds(&b, "0123456789", "0123456789", NULL), CC_ENOMEM);
+	ck_assert_uint_eq(b.len, 86);
+	ck_assert_str_eq(b.buf + 83, "xyz");
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(buf_json_escapes)
 {
 	struct buf b;
@@ -92,6 +117,7 @@ Suite *suite_buf(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, buf_never_null_and_capped);
+	tcase_add_test(tc, buf_addf_room_and_adds);
 	tcase_add_test(tc, buf_json_escapes);
 	tcase_add_test(tc, arena_copies_and_caps);
 	tcase_add_test(tc, cc_helpers);

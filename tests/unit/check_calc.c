@@ -277,6 +277,21 @@ START_TEST(reserved_ladder)
 	ck_assert_int_eq(r.status, CALC_COMPLETE);
 	has(&r, "no RESERVED_1YR_NO_UPFRONT price for t3.xlarge Linux in us-east-1; priced on demand");
 	calc_result_release(&r);
+	/*
+	 * The ladder of a fleet where only one line has reservations, on demand
+	 * as the headline: m5.large 70.08 + t3.xlarge 730 x 0.1664 = 121.472 ->
+	 * 121.47, so on demand 191.55 + support 29.00 (9% is 17.24, under the
+	 * minimum) + buffer 10% of 220.55 = 22.055 -> 22.06 = 242.61. Under 3yr convertible All
+	 * Upfront the m5.large is 32.25 and the t3.xlarge stays on demand:
+	 * 153.72 + 29.00 (9% is 13.83) + 18.272 -> 18.27 = 200.99, upfront 1161.
+	 */
+	ck_assert_msg(run("", "\"ComputeRequirements\":[{\"SuggestedInstanceType\":\"m5.large\",\"OS\":\"Linux\"},"
+			  "{\"SuggestedInstanceType\":\"t3.xlarge\",\"OS\":\"Linux\"}]", NULL, &r, &err) == CC_OK,
+		      "%s", err.msg);
+	money(r.monthly, "242.61");
+	has(&r, "{\"PricingModel\":\"RESERVED_3YR_ALL_UPFRONT_CONVERTIBLE\",\"TotalMonthlyCost\":200.99,"
+		"\"UpfrontCost\":1161.00");
+	calc_result_release(&r);
 }
 END_TEST
 
