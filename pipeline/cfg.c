@@ -124,6 +124,16 @@ const struct cfg_key cfg_keys[] = {
 	  "pricing: Enterprise Support" },
 	{ "buffer_percent", CFG_DEC, 0, 0, "10",
 	  "pricing: the buffer on (discounted subtotal + support), percent (the seed's BufferPercentage)" },
+	/* documents (docs/documents.md) */
+	{ "documents", CFG_STR, 0, 0, "",
+	  "where documents go: a directory; empty = <state>/documents" },
+	{ "documents.templates", CFG_STR, 0, 0, "",
+	  "the templates directory; empty = templates/ beside the binary (../templates, ../share/costctl/templates)" },
+	{ "documents.template", CFG_STR, 0, 0, "standard_proposal", "the template documents are made with" },
+	{ "documents.branding", CFG_STR, 0, 0, "",
+	  "the branding (templates/branding/NAME.conf); empty = the template's" },
+	{ "documents.expire_days", CFG_INT, 0, 36500, "180",
+	  "a DOCUMENT item's ExpiresAt and TTL, days after it is made (0: never)" },
 	{ NULL, CFG_STR, 0, 0, NULL, NULL },
 };
 

@@ -1,0 +1,498 @@
+/* Documents: see docs.h. */
+#include "docs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "pdf.h"
+#include "sha256.h"
+#include "store.h"
+#include "tmpl.h"
+#include "xlsx.h"
+
+void docs_warn(struct docs_warnings *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!w || w->n >= sizeof(w->msg) / sizeof(w->msg[0]))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(w->msg[w->n++], sizeof(w->msg[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------ text */
+
+/* The code point of the UTF-8 sequence at s (its length in *n), or -1 when it is not valid. */
+static long utf8_at(const unsigned char *s, size_t *n)
+{
+	long c;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*n = 1;
+		return s[0];
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return *n = 1, -1;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return *n = 1, -1;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return *n = 1, -1;
+	*n = len;
+	return c;
+}
+
+void docs_clean_text(const char *s, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t o = 0, n;
+
+	if (!cap)
+		return;
+	while (*p) {
+		long c = utf8_at(p, &n);
+		const char *put;
+		size_t len;
+
+		if (c < 0) {
+			put = "\xef\xbf\xbd"; /* U+FFFD, visibly not what was there */
+			len = 3;
+		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+			put = " ";
+			len = 1;
+		} else {
+			put = (const char *)p;
+			len = n;
+		}
+		if (o + len >= cap)
+			break; /* cut at a character, never inside one */
+		memcpy(out + o, put, len);
+		o += len;
+		p += n;
+	}
+	out[o] = '\0';
+}
+
+/* ASCII letters, digits, '-' and '_' from UTF-8 text: accents folded, anything else '_', runs collapsed. */
+static void safe_name(const char *text, const char *fallback, char *out, size_t cap)
+{
+	/* U+00C0..U+00FF folded to ASCII ('_': no letter) */
+	static const char fold[] = "AAAAAAACEEEEIIIIDNOOOOO_OUUUUYTsaaaaaaaceeeeiiiidnooooo_ouuuuyty";
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	size_t o = 0, n, max = cap - 1 < 80 ? cap - 1 : 80;
+
+	while (*p && o < max) {
+		long c = utf8_at(p, &n);
+		char ch = '_';
+
+		if (c >= 0 && c < 0x80 && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+					   c == '-'))
+			ch = (char)c;
+		else if (c >= 0xc0 && c <= 0xff)
+			ch = fold[c - 0xc0];
+		p += n;
+		if (ch == '_' && (!o || out[o - 1] == '_'))
+			continue; /* runs collapse; no leading '_' */
+		out[o++] = ch;
+	}
+	while (o && (out[o - 1] == '_' || out[o - 1] == '-'))
+		o--;
+	out[o] = '\0';
+	if (!strspn(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+		snprintf(out, cap, "%s", fallback); /* never empty, never only dashes */
+}
+
+void docs_file_name(const char *client, const char *kind, const char *date_iso, const char *ext,
+		    char *out, size_t cap)
+{
+	char name[96], k[96], date[9];
+	int i, d = 0;
+
+	safe_name(client, "Client", name, sizeof(name));
+	safe_name(kind, "Document", k, sizeof(k));
+	for (i = 0; date_iso && date_iso[i] && d < 8; i++)
+		if (date_iso[i] >= '0' && date_iso[i] <= '9')
+			date[d++] = date_iso[i];
+	date[d] = '\0';
+	snprintf(out, cap, "%s_%s%s%s.%s", name, k, d ? "_" : "", date, ext);
+}
+
+void docs_money(const char *amount, const char *currency, char *out, size_t cap)
+{
+	const char *a = amount ? amount : "0", *dot;
+	char digits[64], grouped[96];
+	size_t n, i, g = 0, lead;
+	int neg = 0;
+
+	if (*a == '-') {
+		neg = 1;
+		a++;
+	}
+	dot = strchr(a, '.');
+	n = dot ? (size_t)(dot - a) : strlen(a);
+	if (n == 0 || n >= sizeof(digits)) {
+		snprintf(out, cap, "%s", amount ? amount : "");
+		return;
+	}
+	memcpy(digits, a, n);
+	digits[n] = '\0';
+	lead = n % 3 ? n % 3 : 3;
+	for (i = 0; i < n && g + 2 < sizeof(grouped); i++) {
+		if (i && (i - lead) % 3 == 0 && i >= lead)
+			grouped[g++] = ',';
+		grouped[g++] = digits[i];
+	}
+	grouped[g] = '\0';
+	{
+		char frac[8] = ".00";
+
+		if (dot) {
+			size_t f = strlen(dot + 1);
+
+			snprintf(frac, sizeof(frac), ".%c%c", f > 0 ? dot[1] : '0', f > 1 ? dot[2] : '0');
+		}
+		if (currency && !*currency)
+			snprintf(out, cap, "%s%s%s", neg ? "-" : "", grouped, frac);
+		else if (!currency || !strcmp(currency, "USD"))
+			snprintf(out, cap, "%s$%s%s", neg ? "-" : "", grouped, frac);
+		else
+			snprintf(out, cap, "%s%s %s%s", neg ? "-" : "", currency, grouped, frac);
+	}
+}
+
+/* ------------------------------------------------------------ making them */
+
+struct latest {
+	struct buf *out;
+	int found;
+};
+
+static int latest_cb(void *user, const char *json, size_t len)
+{
+	struct latest *l = user;
+
+	l->found = 1;
+	return buf_add(l->out, json, len) ? -1 : 1; /* the first is the newest: stop */
+}
+
+static int iso_to_time(const char *iso, time_t *t)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			   &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = timegm(&tm);
+	return 0;
+}
+
+/* fsync a file written by a library that does not (libharu, libxlsxwriter) */
+static enum cc_code sync_file(const char *path, uint64_t *size, struct cc_err *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return cc_err_errno(err, errno, "cannot open '%s'", path);
+	if (fsync(fd) || fstat(fd, &st)) {
+		int e = errno;
+
+		close(fd);
+		return cc_err_errno(err, e, "cannot sync '%s'", path);
+	}
+	close(fd);
+	*size = (uint64_t)st.st_size;
+	return CC_OK;
+}
+
+static void add_kv(struct buf *b, const char *key, const char *value)
+{
+	buf_addch(b, ',');
+	buf_add_json_str(b, key, strlen(key));
+	buf_addch(b, ':');
+	buf_add_json_str(b, value, strlen(value));
+}
+
+/* The DOCUMENT# item of one file (seed section 2.2.5). */
+static enum cc_code record(struct store *s, const char *id, const struct docs_options *o, struct tmpl *t,
+			   const char *branding, const struct docs_file *f, const char *calc_id,
+			   struct cc_err *err)
+{
+	struct buf b;
+	char num[32], expires[32] = "";
+	time_t at;
+	int64_t ttl = 0;
+	enum cc_code ret;
+
+	if (o->expire_days > 0 && !iso_to_time(o->generated_at, &at)) {
+		struct tm tm;
+		time_t e = at + (time_t)o->expire_days * 86400;
+
+		gmtime_r(&e, &tm);
+		strftime(expires, sizeof(expires), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		ttl = (int64_t)e;
+	}
+	buf_init(&b, 1 << 16);
+	buf_addstr(&b, "{\"PK\":");
+	{
+		char pk[300], sk[64];
+
+		snprintf(pk, sizeof(pk), "ESTIMATION#%s", id);
+		snprintf(sk, sizeof(sk), "DOCUMENT#%s", f->document_id);
+		buf_add_json_str(&b, pk, strlen(pk));
+		add_kv(&b, "SK", sk);
+		add_kv(&b, "GSI1PK", sk);
+	}
+	add_kv(&b, "GSI1SK", o->generated_at);
+	add_kv(&b, "EntityType", "Document");
+	add_kv(&b, "DocumentId", f->document_id);
+	add_kv(&b, "EstimationId", id);
+	add_kv(&b, "DocumentType", f->format == DOCS_PDF ? "PDF_PROPOSAL" : "XLSX_WORKBOOK");
+	add_kv(&b, "FileName", f->file_name);
+	add_kv(&b, "Path", f->path);
+	snprintf(num, sizeof(num), "%" PRIu64, f->size);
+	buf_addf(&b, ",\"FileSize\":%s", num);
+	add_kv(&b, "Sha256", f->sha256);
+	add_kv(&b, "CalculationId", calc_id);
+	add_kv(&b, "GeneratedAt", o->generated_at);
+	add_kv(&b, "GeneratedBy", o->generated_by && *o->generated_by ? o->generated_by : "costctl");
+	add_kv(&b, "Status", "COMPLETED");
+	if (expires[0]) {
+		add_kv(&b, "ExpiresAt", expires);
+		buf_addf(&b, ",\"TTL\":%" PRId64, ttl);
+	}
+	buf_addf(&b, ",\"Metadata\":{\"Template\":");
+	buf_add_json_str(&b, tmpl_name(t), strlen(tmpl_name(t)));
+	buf_addf(&b, ",\"IncludeExecutiveSummary\":%s,\"IncludeDetailedBreakdown\":%s,"
+		 "\"IncludeArchitectureDiagram\":%s",
+		 tmpl_bool(t, "section.executive_summary") ? "true" : "false",
+		 tmpl_bool(t, "section.detailed_breakdown") ? "true" : "false",
+		 tmpl_bool(t, "section.architecture_diagram") ? "true" : "false");
+	add_kv(&b, "Branding", branding);
+	buf_addstr(&b, "}}");
+	if (b.len + 8 > b.cap) {
+		buf_release(&b);
+		return cc_err_set(err, CC_ENOMEM, "%s: the DOCUMENT item is too large", id);
+	}
+	ret = store_put(s, b.buf, 0, err);
+	buf_release(&b);
+	return ret;
+}
+
+/* 1 when an estimation id can name a directory: what the table's keys allow, and no path tricks. */
+static int id_ok(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (!n || n > 128 || !strcmp(id, ".") || !strcmp(id, ".."))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
+		      (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '_' || id[i] == '.'))
+			return 0;
+	return 1;
+}
+
+static enum cc_code make_one(const struct docs_source *src, const struct docs_options *o, struct tmpl *t,
+			     struct tmpl *brand, const char *dir, unsigned format, const char *client,
+			     const char *calc_id, struct docs_file *f, struct docs_warnings *w,
+			     struct cc_err *err)
+{
+	char tmp[4200], key[256];
+	unsigned char digest[32];
+	enum cc_code ret;
+
+	memset(f, 0, sizeof(*f));
+	f->format = format;
+	{
+		/* the template's kind of document, so a summary never overwrites the proposal */
+		char kind[96];
+
+		if (format == DOCS_XLSX)
+			snprintf(kind, sizeof(kind), "AWS_Cost_Workbook");
+		else if (*tmpl_str(t, "file_kind"))
+			snprintf(kind, sizeof(kind), "%s", tmpl_str(t, "file_kind"));
+		else if (!strcmp(tmpl_name(t), "standard_proposal"))
+			snprintf(kind, sizeof(kind), "AWS_Proposal");
+		else
+			snprintf(kind, sizeof(kind), "AWS_Proposal_%s", tmpl_name(t));
+		docs_file_name(client, kind, o->generated_at, format == DOCS_PDF ? "pdf" : "xlsx", f->file_name,
+			       sizeof(f->file_name));
+	}
+	if ((size_t)snprintf(f->path, sizeof(f->path), "%s/%s", dir, f->file_name) >= sizeof(f->path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-%s", dir, (long)getpid(), f->file_name) >=
+		    sizeof(tmp))
+		return cc_err_set(err, CC_EUSAGE, "the documents directory's path is too long");
+	if (fs_replaceable(f->path, err))
+		return err ? (err->code = CC_EIO) : CC_EIO;
+	/* the document's identity: the calculation it shows, its kind and its look */
+	snprintf(key, sizeof(key), "%s|%u|%s|%s", calc_id, format, tmpl_name(t), tmpl_name(brand));
+	if ((ret = sha256_buf(key, strlen(key), digest)))
+		return cc_err_set(err, ret, "out of memory");
+	{
+		char hex[65];
+
+		sha256_hex(digest, hex);
+		snprintf(f->document_id, sizeof(f->document_id), "doc-%.16s", hex);
+	}
+	fs_temp_add(tmp);
+	ret = format == DOCS_PDF ? pdf_write(src, t, brand, tmp, w, err) : xlsx_write(src, t, brand, tmp, w, err);
+	if (!ret)
+		ret = sync_file(tmp, &f->size, err);
+	if (!ret)
+		ret = sha256_file(tmp, f->sha256, err);
+	if (!ret)
+		ret = fs_rename_durable(tmp, f->path, err);
+	if (ret)
+		fs_temp_drop(tmp);
+	else
+		fs_temp_forget(tmp);
+	return ret;
+}
+
+enum cc_code docs_make(struct store *s, const char *id, const struct docs_options *o,
+		       struct docs_result *r, struct cc_err *err)
+{
+	struct buf meta, reqs, calc, prof;
+	struct tmpl *t = NULL, *brand = NULL;
+	struct docs_source src;
+	char pk[300], why[200], dir[4096];
+	const char *branding, *client;
+	int found;
+	enum cc_code ret;
+	unsigned i;
+
+	memset(r, 0, sizeof(*r));
+	memset(&src, 0, sizeof(src));
+	buf_init(&meta, (size_t)4 << 20);
+	buf_init(&reqs, (size_t)4 << 20);
+	buf_init(&calc, (size_t)8 << 20);
+	buf_init(&prof, (size_t)4 << 20);
+	if (!id_ok(id)) {
+		ret = cc_err_set(err, CC_EUSAGE, "'%.80s' is not an estimation id that can name a directory", id);
+		goto out;
+	}
+	if ((ret = tmpl_load(&t, o->templates_dir, o->template_name, TMPL_TEMPLATE, err)))
+		goto out;
+	branding = o->branding && *o->branding ? o->branding : tmpl_str(t, "branding");
+	if ((ret = tmpl_load(&brand, o->templates_dir, branding, TMPL_BRANDING, err)))
+		goto out;
+	snprintf(pk, sizeof(pk), "ESTIMATION#%s", id);
+	if ((ret = store_get(s, pk, "METADATA", &meta, &found, err)))
+		goto out;
+	if (!found) {
+		ret = cc_err_set(err, CC_ENOTFOUND, "no estimation '%s' (no %s / METADATA item)", id, pk);
+		goto out;
+	}
+	{
+		const struct store_pattern *latest = store_pattern_find("latest-calculation");
+		const char *args[1] = { id };
+		struct latest l = { &calc, 0 };
+		struct buf next;
+
+		buf_init(&next, 4096);
+		ret = store_pattern_run(s, latest, args, 1, 1, NULL, latest_cb, &l, &next, err);
+		buf_release(&next);
+		if (ret)
+			goto out;
+		if (!l.found) {
+			ret = cc_err_set(err, CC_ENOTFOUND, "%s has no calculation yet: run 'costctl rebuild %s' first",
+					 id, id);
+			goto out;
+		}
+	}
+	if ((ret = store_get(s, pk, "REQUIREMENTS", &reqs, &found, err)))
+		goto out;
+	src.estimation_id = id;
+	src.generated_at = o->generated_at;
+	src.metadata = json_parse(meta.buf, meta.len, STORE_MAX_DEPTH, why, sizeof(why));
+	src.calc = json_parse(calc.buf, calc.len, STORE_MAX_DEPTH, why, sizeof(why));
+	src.requirements = found ? json_parse(reqs.buf, reqs.len, STORE_MAX_DEPTH, why, sizeof(why)) : NULL;
+	if (!src.metadata || !src.calc) {
+		ret = cc_err_set(err, CC_EPARSE, "%s: its METADATA or CALCULATION item is not JSON: %s", id, why);
+		goto out;
+	}
+	if (!json_get(src.calc, "Lines") || !json_get(src.calc, "Provenance")) {
+		ret = cc_err_set(err, CC_ENOTFOUND,
+				 "%s: the latest calculation (%s) was not written by costctl (it has no Lines): "
+				 "run 'costctl rebuild %s' first", id, json_get_str(src.calc, "SK") ?
+				 json_get_str(src.calc, "SK") : "?", id);
+		goto out;
+	}
+	cc_copy(r->calculation_id, sizeof(r->calculation_id),
+		json_get_str(src.calc, "CalculationId") ? json_get_str(src.calc, "CalculationId") : "",
+		strlen(json_get_str(src.calc, "CalculationId") ? json_get_str(src.calc, "CalculationId") : ""));
+	{
+		const char *uid = json_get_str(src.metadata, "UserId");
+
+		if (uid && strlen(uid) < 200) {
+			char upk[256];
+
+			snprintf(upk, sizeof(upk), "USER#%s", uid);
+			if ((ret = store_get(s, upk, "PROFILE", &prof, &found, err)))
+				goto out;
+			if (found)
+				src.profile = json_parse(prof.buf, prof.len, STORE_MAX_DEPTH, why, sizeof(why));
+		}
+	}
+	client = json_get_str(json_get(src.metadata, "ClientInfo"), "CompanyName");
+	if (!client || !*client)
+		client = json_get_str(src.metadata, "ProjectName");
+	if (!client || !*client)
+		client = id;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", o->out_dir, id) >= sizeof(dir)) {
+		ret = cc_err_set(err, CC_EUSAGE, "the documents directory's path is too long");
+		goto out;
+	}
+	if ((ret = fs_mkdirs(dir, err)))
+		goto out;
+	for (i = 0; i < 2; i++) {
+		unsigned format = i ? DOCS_XLSX : DOCS_PDF;
+		struct docs_file *f = &r->files[r->nfiles];
+
+		if (!(o->formats & format))
+			continue;
+		if ((ret = make_one(&src, o, t, brand, dir, format, client, r->calculation_id, f, &r->warnings, err)))
+			goto out;
+		r->nfiles++;
+		if ((ret = record(s, id, o, t, branding, f, r->calculation_id, err)))
+			goto out;
+	}
+out:
+	yajl_tree_free(src.metadata);
+	yajl_tree_free(src.calc);
+	yajl_tree_free(src.requirements);
+	yajl_tree_free(src.profile);
+	buf_release(&meta);
+	buf_release(&reqs);
+	buf_release(&calc);
+	buf_release(&prof);
+	tmpl_free(t);
+	tmpl_free(brand);
+	return ret;
+}

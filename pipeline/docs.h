@@ -1,0 +1,96 @@
+#ifndef DOCS_H
+#define DOCS_H
+/*
+ * Documents: an estimation's PDF proposal (pdf.h, libharu) and XLSX
+ * workbook (xlsx.h, libxlsxwriter), made from its latest CALCULATION item
+ * (docs/calculation.md: read, never re-priced), its METADATA and
+ * REQUIREMENTS and the owner's PROFILE, laid out by a template and a
+ * branding (tmpl.h). Written atomically under <dir>/<EstimationId>/, each
+ * with a DOCUMENT# item (seed section 2.2.5) naming the file, its size,
+ * its SHA-256 and the calculation it shows.
+ *
+ * Deterministic: the same calculation, template and `generated_at` give
+ * the same bytes; nothing reads the clock.
+ */
+#include <stdint.h>
+#include <yajl/yajl_tree.h>
+
+#include "cc.h"
+
+struct store;
+struct tmpl;
+
+/* What a document shows: parsed items, borrowed. */
+struct docs_source {
+	const char *estimation_id;
+	yajl_val calc;         /* the CALCULATION item (costctl's: with Lines) */
+	yajl_val metadata;     /* METADATA: ProjectName, ClientInfo */
+	yajl_val requirements; /* REQUIREMENTS, or NULL */
+	yajl_val profile;      /* the owner's PROFILE, or NULL */
+	const char *generated_at; /* ISO 8601 UTC: the date on the cover, the PDF's CreationDate */
+};
+
+/* What went wrong without stopping the document (a logo that cannot be read). */
+struct docs_warnings {
+	char msg[4][300];
+	unsigned n;
+};
+
+void docs_warn(struct docs_warnings *w, const char *fmt, ...) CC_PRINTF(2, 3);
+
+#define DOCS_PDF 1u
+#define DOCS_XLSX 2u
+
+struct docs_options {
+	const char *templates_dir; /* templates/ (tmpl.h) */
+	const char *template_name; /* standard_proposal */
+	const char *branding;      /* NULL or "": the template's */
+	const char *out_dir;       /* <state>/documents */
+	unsigned formats;          /* DOCS_PDF | DOCS_XLSX */
+	const char *generated_at;  /* ISO 8601 UTC */
+	const char *generated_by;  /* GeneratedBy: a user id or "costctl" */
+	int64_t expire_days;       /* ExpiresAt and TTL this many days on; 0: never */
+};
+
+/* One document made. */
+struct docs_file {
+	unsigned format; /* DOCS_PDF or DOCS_XLSX */
+	char path[4096];
+	char file_name[160];
+	char document_id[40];
+	uint64_t size;
+	char sha256[65];
+};
+
+struct docs_result {
+	struct docs_file files[2];
+	unsigned nfiles;
+	char calculation_id[64];
+	struct docs_warnings warnings;
+};
+
+/*
+ * Makes an estimation's documents from its latest calculation and records
+ * each. CC_ENOTFOUND: no such estimation, or no calculation yet (run
+ * `costctl rebuild`); CC_EUSAGE: a bad template or option.
+ */
+enum cc_code docs_make(struct store *s, const char *estimation_id, const struct docs_options *o,
+		       struct docs_result *r, struct cc_err *err);
+
+/*
+ * The file name of a document: the sanitized client (or project) name, a
+ * kind and the date, as the seed's ABC_Corporation_AWS_Proposal_20240115.pdf:
+ * ASCII letters, digits, '-' and '_' only (accents folded, anything else
+ * '_', runs collapsed), never empty, never '.' or '..', at most 80 bytes
+ * before the kind.
+ */
+void docs_file_name(const char *client, const char *kind, const char *date_iso, const char *ext,
+		    char *out, size_t cap);
+
+/* "8500.00" -> "$8,500.00" (USD) or "CNY 8,500.00"; money is formatted from its exact text. */
+void docs_money(const char *amount, const char *currency, char *out, size_t cap);
+
+/* Text safe to draw: valid UTF-8 (U+FFFD for a bad byte), controls as spaces; into out[cap]. */
+void docs_clean_text(const char *s, char *out, size_t cap);
+
+#endif
