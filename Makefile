@@ -9,6 +9,7 @@
 #   make sanitize   the tests under ASan + UBSan
 #   make fuzz       libFuzzer build of the ingest fuzz target (clang)
 #   make golden     rewrite the CLI tests' exact outputs (review the diff)
+#   make readme-image  docs/proposal-est456.png: page 1 of the demo's proposal
 #   make style      what clang-format would change in the current diff
 #   make install    PREFIX=/usr/local, DESTDIR: the binary, costctl.1, the example config
 #   make clean
@@ -114,13 +115,15 @@ $(BUILD)/costctl.1: $(COSTCTL) scripts/manpage.sh
 
 install: $(COSTCTL) $(BUILD)/costctl.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/doc/costctl/docs
+		$(DESTDIR)$(PREFIX)/share/doc/costctl/docs $(DESTDIR)$(PREFIX)/share/costctl/templates/branding
 	install -m 0755 $(COSTCTL) $(DESTDIR)$(PREFIX)/bin/costctl
+	install -m 0644 templates/*.tmpl templates/README.md $(DESTDIR)$(PREFIX)/share/costctl/templates/
+	install -m 0644 templates/branding/*.conf $(DESTDIR)$(PREFIX)/share/costctl/templates/branding/
 	install -m 0644 $(BUILD)/costctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/costctl.1
 	install -m 0644 costctl.conf.example README.md $(DESTDIR)$(PREFIX)/share/doc/costctl/
 	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/costctl/docs/
 
-.PHONY: install check check-unit check-cli check-fuzz check-dynamodb sanitize demo bench fuzz clean style golden
+.PHONY: readme-image install check check-unit check-cli check-fuzz check-dynamodb sanitize demo bench fuzz clean style golden
 
 check: check-unit check-cli check-fuzz check-dynamodb
 
@@ -148,6 +151,12 @@ sanitize:
 
 demo: $(COSTCTL)
 	$(Q)scripts/demo.sh $(COSTCTL)
+
+# the README's picture of the proposal: rendered from what `make demo` wrote
+readme-image: demo $(BUILD)/.test-deps
+	$(Q)pdf=$$(awk '$$1 == "pdf" { print $$2 }' $${COSTCTL_STATE:-state}/docs-est456.tsv) && \
+		pdftoppm -png -r 40 -f 1 -l 1 -singlefile "$$pdf" docs/proposal-est456 2>/dev/null && \
+		echo "  wrote docs/proposal-est456.png from $$pdf"
 
 bench: $(COSTCTL) $(BENCH_TOOLS) $(BUILD)/.test-deps
 	$(Q)tests/bench/bench_ingest.sh $(BUILD)

@@ -46,6 +46,12 @@ echo
 echo "== rebuild est456 --dry-run: the seed's estimation, line by line"
 "$costctl" --state "$state" rebuild --dry-run est456
 echo
+echo "== docs est456: the client's PDF proposal and XLSX workbook"
+"$costctl" --state "$state" docs est456 >"$state/docs-est456.tsv"
+cut -f1,2 "$state/docs-est456.tsv" | sed 's/^/  /'
+pdf=$(awk '$1 == "pdf" { print $2 }' "$state/docs-est456.tsv")
+xlsx=$(awk '$1 == "xlsx" { print $2 }' "$state/docs-est456.tsv")
+echo
 pb=$(readlink -f "$state/pricebook.current")
 cat <<DONE
 == done: the demo fetched, ingested and stored, with no network
@@ -55,10 +61,14 @@ cat <<DONE
   pricebook       $state/pricebook.current -> ${pb#"$PWD"/}
   table (SQLite)  $state/costplatform.db   (the seed's items, and a new CALCULATION for each
                   active estimation: 'table query calculations est456')
-  (documents and the nightly report join here as those stages land)
+  proposal (PDF)  $pdf
+  workbook (XLSX) $xlsx
+                  (a DOCUMENT item each: 'table query documents est456')
+  (the nightly report joins here when that stage lands)
 
 Try next:
   $costctl --state $state price --format table AmazonRDS us-east-1 databaseEngine=MySQL
   $costctl --state $state rebuild --format json --dry-run est456 | jq .DetailedCosts
   $costctl pricebook verify $state/pricebook.current
+  $costctl --state $state docs --template summary --format pdf est456
 DONE
