@@ -53,6 +53,16 @@ void cmd_pricing_close(struct cmd_pricing *p);
  */
 int cmd_calc_time(struct cmd_ctx *c, const char *at, char buf[32], const char **out);
 
+struct docs_options;
+
+/* Where documents are made from and go: templates/ beside the binary unless configured. */
+struct cmd_docs_paths {
+	char templates[4200], out[4200];
+};
+
+/* The documents settings (documents, documents.*), made at `at`. */
+void cmd_docs_options(struct cmd_ctx *c, struct docs_options *o, const char *at, struct cmd_docs_paths *paths);
+
 /* Takes the run lock (<state>/costctl.lock); CC_ELOCKED if another run has it. */
 int cmd_lock(struct cmd_ctx *c);
 

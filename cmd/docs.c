@@ -53,7 +53,13 @@ static void templates_dir(struct cmd_ctx *c, char *out, size_t cap)
 	if (!(slash = strrchr(exe, '/')))
 		return;
 	*slash = '\0';
+	/* build/costctl, build/san/costctl: templates/ in the source tree above */
 	snprintf(try, sizeof(try), "%s/../templates", exe);
+	if (!stat(try, &st) && S_ISDIR(st.st_mode)) {
+		snprintf(out, cap, "%s", try);
+		return;
+	}
+	snprintf(try, sizeof(try), "%s/../../templates", exe);
 	if (!stat(try, &st) && S_ISDIR(st.st_mode)) {
 		snprintf(out, cap, "%s", try);
 		return;
@@ -61,6 +67,24 @@ static void templates_dir(struct cmd_ctx *c, char *out, size_t cap)
 	snprintf(try, sizeof(try), "%s/../share/costctl/templates", exe);
 	if (!stat(try, &st) && S_ISDIR(st.st_mode))
 		snprintf(out, cap, "%s", try);
+}
+
+void cmd_docs_options(struct cmd_ctx *c, struct docs_options *o, const char *at, struct cmd_docs_paths *paths)
+{
+	memset(o, 0, sizeof(*o));
+	templates_dir(c, paths->templates, sizeof(paths->templates));
+	if (*cfg_str(c->cfg, "documents"))
+		snprintf(paths->out, sizeof(paths->out), "%s", cfg_str(c->cfg, "documents"));
+	else
+		snprintf(paths->out, sizeof(paths->out), "%s/documents", c->state);
+	o->template_name = cfg_str(c->cfg, "documents.template");
+	o->branding = cfg_str(c->cfg, "documents.branding");
+	o->formats = DOCS_PDF | DOCS_XLSX;
+	o->templates_dir = paths->templates;
+	o->out_dir = paths->out;
+	o->generated_at = at;
+	o->generated_by = "costctl";
+	o->expire_days = cfg_int(c->cfg, "documents.expire_days");
 }
 
 int cmd_docs(int argc, char **argv, struct cmd_ctx *c)
@@ -77,26 +101,24 @@ int cmd_docs(int argc, char **argv, struct cmd_ctx *c)
 	struct docs_options o;
 	struct docs_result r;
 	struct store *s = NULL;
-	char tdir[PATH_MAX + 64], out[PATH_MAX], now[32];
-	const char *at = NULL;
+	struct cmd_docs_paths paths;
+	char now[32];
+	const char *at = NULL, *template_name = NULL, *branding = NULL;
+	unsigned formats = DOCS_PDF | DOCS_XLSX;
 	int opt, ret;
 	unsigned i;
 
-	memset(&o, 0, sizeof(o));
-	o.template_name = cfg_str(c->cfg, "documents.template");
-	o.branding = cfg_str(c->cfg, "documents.branding");
-	o.formats = DOCS_PDF | DOCS_XLSX;
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_TEMPLATE: o.template_name = optarg; break;
-		case OPT_BRANDING: o.branding = optarg; break;
+		case OPT_TEMPLATE: template_name = optarg; break;
+		case OPT_BRANDING: branding = optarg; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "pdf"))
-				o.formats = DOCS_PDF;
+				formats = DOCS_PDF;
 			else if (!strcmp(optarg, "xlsx"))
-				o.formats = DOCS_XLSX;
+				formats = DOCS_XLSX;
 			else if (!strcmp(optarg, "pdf,xlsx") || !strcmp(optarg, "xlsx,pdf"))
-				o.formats = DOCS_PDF | DOCS_XLSX;
+				formats = DOCS_PDF | DOCS_XLSX;
 			else
 				return cc_err_set(&c->err, CC_EUSAGE, "format must be pdf, xlsx or pdf,xlsx, not '%s'",
 						  optarg);
@@ -110,16 +132,12 @@ int cmd_docs(int argc, char **argv, struct cmd_ctx *c)
 		return cmd_usage(usage, 0);
 	if ((ret = cmd_calc_time(c, at, now, &at)))
 		return ret;
-	templates_dir(c, tdir, sizeof(tdir));
-	if (*cfg_str(c->cfg, "documents"))
-		snprintf(out, sizeof(out), "%s", cfg_str(c->cfg, "documents"));
-	else
-		snprintf(out, sizeof(out), "%s/documents", c->state);
-	o.templates_dir = tdir;
-	o.out_dir = out;
-	o.generated_at = at;
-	o.generated_by = "costctl";
-	o.expire_days = cfg_int(c->cfg, "documents.expire_days");
+	cmd_docs_options(c, &o, at, &paths);
+	o.formats = formats;
+	if (template_name)
+		o.template_name = template_name;
+	if (branding)
+		o.branding = branding;
 	if ((ret = cmd_open_store(c, &s)))
 		return ret;
 	ret = docs_make(s, argv[optind], &o, &r, &c->err);

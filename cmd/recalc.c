@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "pipeline/calc.h"
 #include "pipeline/pb.h"
+#include "pipeline/docs.h"
 #include "pipeline/recalc.h"
 #include "pipeline/store.h"
 #include "pipeline/banned.h"
@@ -24,7 +25,8 @@ static const char *const usage[] = {
 	"  --threads N   engine threads (default: every core)",
 	"  --shard I/N   this worker's segment, 0 <= I < N",
 	"  --force       write even when nothing changed",
-	"  --no-docs     skip the documents (they arrive with the documents stage)",
+	"  --no-docs     no documents (default: the PDF proposal and XLSX workbook",
+	"                of each estimation whose numbers moved, as `costctl docs`)",
 	"  --at TIME     the calculations' time, ISO 8601 UTC (default: now)",
 	"",
 	"Exit status 3 when an estimation failed or is partial (each is named in",
@@ -47,10 +49,14 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 	struct recalc_options o;
 	struct recalc_stats st;
 	struct cmd_pricing p;
+	struct docs_options dopt;
+	struct cmd_docs_paths paths;
+	struct docs_run run;
 	char now[32], *end;
-	int opt, ret;
+	int opt, ret, docs = 1;
 
 	memset(&o, 0, sizeof(o));
+	memset(&run, 0, sizeof(run));
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_THREADS:
@@ -65,7 +71,7 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 						  optarg);
 			break;
 		case OPT_FORCE: o.force = 1; break;
-		case OPT_NODOCS: break; /* no documents stage yet */
+		case OPT_NODOCS: docs = 0; break;
 		case OPT_AT: o.calculated_at = optarg; break;
 		case 'h': return cmd_usage(usage, 1);
 		default: return cmd_usage(usage, 0);
@@ -75,16 +81,31 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 		return cmd_usage(usage, 0);
 	if ((ret = cmd_calc_time(c, o.calculated_at, now, &o.calculated_at)))
 		return ret;
-	if ((ret = cmd_pricing_open(c, NULL, &p)))
+	if (docs) {
+		/* a bad template is found before anything is priced */
+		cmd_docs_options(c, &dopt, o.calculated_at, &paths);
+		if ((ret = docs_run_open(&run, &dopt, &c->err)))
+			return ret;
+		o.docs = &run;
+	}
+	if ((ret = cmd_pricing_open(c, NULL, &p))) {
+		docs_run_close(&run);
 		return ret;
+	}
 	o.pricebook_sha256 = p.sha;
 	ret = recalc_all(&c->cc, p.s, p.cc, p.pb, &o, &st, &c->err);
-	if (!ret || ret == CC_EPARTIAL)
+	if (!ret || ret == CC_EPARTIAL) {
 		cc_log(&c->cc, ret ? CC_LOG_WARN : CC_LOG_INFO, "recalc",
 		       "%u estimations: %u written, %u unchanged, %u partial, %u failed; "
 		       "%.2f s reading, %.2f s pricing, %.2f s writing",
 		       st.estimations, st.written, st.unchanged, st.partial, st.failed, st.read_s,
 		       st.engine_s, st.write_s);
+		if (docs)
+			cc_log(&c->cc, st.docs_failed ? CC_LOG_WARN : CC_LOG_INFO, "recalc",
+			       "documents: %u files for the estimations whose numbers moved, %u failed; %.2f s",
+			       st.documents, st.docs_failed, st.docs_s);
+	}
+	docs_run_close(&run);
 	cmd_pricing_close(&p);
 	return ret;
 }

@@ -239,7 +239,7 @@ static void add_kv(struct buf *b, const char *key, const char *value)
 }
 
 /* The DOCUMENT# item of one file (seed section 2.2.5). */
-static enum cc_code record(struct store *s, const char *id, const struct docs_options *o, struct tmpl *t,
+static enum cc_code record(struct store *s, const char *id, const struct docs_options *o, const struct tmpl *t,
 			   const char *branding, const struct docs_file *f, const char *calc_id,
 			   struct cc_err *err)
 {
@@ -318,8 +318,8 @@ static int id_ok(const char *id)
 	return 1;
 }
 
-static enum cc_code make_one(const struct docs_source *src, const struct docs_options *o, struct tmpl *t,
-			     struct tmpl *brand, const char *dir, unsigned format, const char *client,
+static enum cc_code make_one(const struct docs_source *src, const struct docs_options *o, const struct tmpl *t,
+			     const struct tmpl *brand, const char *dir, unsigned format, const char *client,
 			     const char *calc_id, struct docs_file *f, struct docs_warnings *w,
 			     struct cc_err *err)
 {
@@ -375,64 +375,138 @@ static enum cc_code make_one(const struct docs_source *src, const struct docs_op
 	return ret;
 }
 
-enum cc_code docs_make(struct store *s, const char *id, const struct docs_options *o,
-		       struct docs_result *r, struct cc_err *err)
+enum cc_code docs_run_open(struct docs_run *run, const struct docs_options *o, struct cc_err *err)
 {
-	struct buf meta, reqs, calc, prof;
-	struct tmpl *t = NULL, *brand = NULL;
-	struct docs_source src;
-	char pk[300], why[200], dir[4096];
-	const char *branding, *client;
+	enum cc_code ret;
+
+	memset(run, 0, sizeof(*run));
+	run->o = *o;
+	if ((ret = tmpl_load(&run->t, o->templates_dir, o->template_name, TMPL_TEMPLATE, err)))
+		return ret;
+	run->branding = o->branding && *o->branding ? o->branding : tmpl_str(run->t, "branding");
+	if ((ret = tmpl_load(&run->brand, o->templates_dir, run->branding, TMPL_BRANDING, err))) {
+		docs_run_close(run);
+		return ret;
+	}
+	return CC_OK;
+}
+
+void docs_run_close(struct docs_run *run)
+{
+	tmpl_free(run->t);
+	tmpl_free(run->brand);
+	run->t = run->brand = NULL;
+}
+
+enum cc_code docs_inputs_init(struct docs_inputs *in)
+{
+	struct buf **b[4] = { &in->metadata, &in->requirements, &in->calc, &in->profile };
+	size_t i;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < 4; i++) {
+		if (!(*b[i] = malloc(sizeof(struct buf)))) {
+			docs_inputs_release(in);
+			return CC_ENOMEM;
+		}
+		buf_init(*b[i], (size_t)8 << 20);
+	}
+	return CC_OK;
+}
+
+void docs_inputs_release(struct docs_inputs *in)
+{
+	struct buf **b[4] = { &in->metadata, &in->requirements, &in->calc, &in->profile };
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (*b[i]) {
+			buf_release(*b[i]);
+			free(*b[i]);
+			*b[i] = NULL;
+		}
+}
+
+enum cc_code docs_load_profile(struct store *s, const char *metadata, size_t len, struct docs_inputs *in,
+			       struct cc_err *err)
+{
+	char why[200];
+	yajl_val meta = json_parse(metadata, len, STORE_MAX_DEPTH, why, sizeof(why));
+	const char *uid = json_get_str(meta, "UserId");
+	enum cc_code ret = CC_OK;
+	int found;
+
+	buf_reset(in->profile);
+	if (uid && strlen(uid) < 200) {
+		char upk[256];
+
+		snprintf(upk, sizeof(upk), "USER#%s", uid);
+		ret = store_get(s, upk, "PROFILE", in->profile, &found, err);
+		if (!ret && !found)
+			buf_reset(in->profile);
+	}
+	yajl_tree_free(meta);
+	return ret;
+}
+
+enum cc_code docs_load(struct store *s, const char *id, struct docs_inputs *in, struct cc_err *err)
+{
+	char pk[300];
 	int found;
 	enum cc_code ret;
-	unsigned i;
 
-	memset(r, 0, sizeof(*r));
-	memset(&src, 0, sizeof(src));
-	buf_init(&meta, (size_t)4 << 20);
-	buf_init(&reqs, (size_t)4 << 20);
-	buf_init(&calc, (size_t)8 << 20);
-	buf_init(&prof, (size_t)4 << 20);
-	if (!id_ok(id)) {
-		ret = cc_err_set(err, CC_EUSAGE, "'%.80s' is not an estimation id that can name a directory", id);
-		goto out;
-	}
-	if ((ret = tmpl_load(&t, o->templates_dir, o->template_name, TMPL_TEMPLATE, err)))
-		goto out;
-	branding = o->branding && *o->branding ? o->branding : tmpl_str(t, "branding");
-	if ((ret = tmpl_load(&brand, o->templates_dir, branding, TMPL_BRANDING, err)))
-		goto out;
+	if (!id_ok(id))
+		return cc_err_set(err, CC_EUSAGE, "'%.80s' is not an estimation id that can name a directory", id);
 	snprintf(pk, sizeof(pk), "ESTIMATION#%s", id);
-	if ((ret = store_get(s, pk, "METADATA", &meta, &found, err)))
-		goto out;
-	if (!found) {
-		ret = cc_err_set(err, CC_ENOTFOUND, "no estimation '%s' (no %s / METADATA item)", id, pk);
-		goto out;
-	}
+	if ((ret = store_get(s, pk, "METADATA", in->metadata, &found, err)))
+		return ret;
+	if (!found)
+		return cc_err_set(err, CC_ENOTFOUND, "no estimation '%s' (no %s / METADATA item)", id, pk);
 	{
 		const struct store_pattern *latest = store_pattern_find("latest-calculation");
 		const char *args[1] = { id };
-		struct latest l = { &calc, 0 };
+		struct latest l = { in->calc, 0 };
 		struct buf next;
 
 		buf_init(&next, 4096);
 		ret = store_pattern_run(s, latest, args, 1, 1, NULL, latest_cb, &l, &next, err);
 		buf_release(&next);
 		if (ret)
-			goto out;
-		if (!l.found) {
-			ret = cc_err_set(err, CC_ENOTFOUND, "%s has no calculation yet: run 'costctl rebuild %s' first",
-					 id, id);
-			goto out;
-		}
+			return ret;
+		if (!l.found)
+			return cc_err_set(err, CC_ENOTFOUND, "%s has no calculation yet: run 'costctl rebuild %s' first",
+					  id, id);
 	}
-	if ((ret = store_get(s, pk, "REQUIREMENTS", &reqs, &found, err)))
-		goto out;
+	if ((ret = store_get(s, pk, "REQUIREMENTS", in->requirements, &found, err)))
+		return ret;
+	if (!found)
+		buf_reset(in->requirements);
+	return docs_load_profile(s, in->metadata->buf, in->metadata->len, in, err);
+}
+
+enum cc_code docs_render(const struct docs_run *run, const char *id, const struct docs_inputs *in,
+			 struct docs_result *r, struct cc_err *err)
+{
+	const struct docs_options *o = &run->o;
+	struct docs_source src;
+	char why[200], dir[4096];
+	const char *client, *cid;
+	enum cc_code ret = CC_OK;
+	unsigned i;
+
+	memset(r, 0, sizeof(*r));
+	memset(&src, 0, sizeof(src));
+	if (!id_ok(id))
+		return cc_err_set(err, CC_EUSAGE, "'%.80s' is not an estimation id that can name a directory", id);
 	src.estimation_id = id;
 	src.generated_at = o->generated_at;
-	src.metadata = json_parse(meta.buf, meta.len, STORE_MAX_DEPTH, why, sizeof(why));
-	src.calc = json_parse(calc.buf, calc.len, STORE_MAX_DEPTH, why, sizeof(why));
-	src.requirements = found ? json_parse(reqs.buf, reqs.len, STORE_MAX_DEPTH, why, sizeof(why)) : NULL;
+	src.metadata = json_parse(in->metadata->buf, in->metadata->len, STORE_MAX_DEPTH, why, sizeof(why));
+	src.calc = json_parse(in->calc->buf, in->calc->len, STORE_MAX_DEPTH, why, sizeof(why));
+	if (in->requirements->len)
+		src.requirements = json_parse(in->requirements->buf, in->requirements->len, STORE_MAX_DEPTH, why,
+					      sizeof(why));
+	if (in->profile->len)
+		src.profile = json_parse(in->profile->buf, in->profile->len, STORE_MAX_DEPTH, why, sizeof(why));
 	if (!src.metadata || !src.calc) {
 		ret = cc_err_set(err, CC_EPARSE, "%s: its METADATA or CALCULATION item is not JSON: %s", id, why);
 		goto out;
@@ -440,26 +514,12 @@ enum cc_code docs_make(struct store *s, const char *id, const struct docs_option
 	if (!json_get(src.calc, "Lines") || !json_get(src.calc, "Provenance")) {
 		ret = cc_err_set(err, CC_ENOTFOUND,
 				 "%s: the latest calculation (%s) was not written by costctl (it has no Lines): "
-				 "run 'costctl rebuild %s' first", id, json_get_str(src.calc, "SK") ?
-				 json_get_str(src.calc, "SK") : "?", id);
+				 "run 'costctl rebuild %s' first", id,
+				 json_get_str(src.calc, "SK") ? json_get_str(src.calc, "SK") : "?", id);
 		goto out;
 	}
-	cc_copy(r->calculation_id, sizeof(r->calculation_id),
-		json_get_str(src.calc, "CalculationId") ? json_get_str(src.calc, "CalculationId") : "",
-		strlen(json_get_str(src.calc, "CalculationId") ? json_get_str(src.calc, "CalculationId") : ""));
-	{
-		const char *uid = json_get_str(src.metadata, "UserId");
-
-		if (uid && strlen(uid) < 200) {
-			char upk[256];
-
-			snprintf(upk, sizeof(upk), "USER#%s", uid);
-			if ((ret = store_get(s, upk, "PROFILE", &prof, &found, err)))
-				goto out;
-			if (found)
-				src.profile = json_parse(prof.buf, prof.len, STORE_MAX_DEPTH, why, sizeof(why));
-		}
-	}
+	cid = json_get_str(src.calc, "CalculationId") ? json_get_str(src.calc, "CalculationId") : "";
+	cc_copy(r->calculation_id, sizeof(r->calculation_id), cid, strlen(cid));
 	client = json_get_str(json_get(src.metadata, "ClientInfo"), "CompanyName");
 	if (!client || !*client)
 		client = json_get_str(src.metadata, "ProjectName");
@@ -473,26 +533,53 @@ enum cc_code docs_make(struct store *s, const char *id, const struct docs_option
 		goto out;
 	for (i = 0; i < 2; i++) {
 		unsigned format = i ? DOCS_XLSX : DOCS_PDF;
-		struct docs_file *f = &r->files[r->nfiles];
 
 		if (!(o->formats & format))
 			continue;
-		if ((ret = make_one(&src, o, t, brand, dir, format, client, r->calculation_id, f, &r->warnings, err)))
+		if ((ret = make_one(&src, o, run->t, run->brand, dir, format, client, r->calculation_id,
+				    &r->files[r->nfiles], &r->warnings, err)))
 			goto out;
 		r->nfiles++;
-		if ((ret = record(s, id, o, t, branding, f, r->calculation_id, err)))
-			goto out;
 	}
 out:
 	yajl_tree_free(src.metadata);
 	yajl_tree_free(src.calc);
 	yajl_tree_free(src.requirements);
 	yajl_tree_free(src.profile);
-	buf_release(&meta);
-	buf_release(&reqs);
-	buf_release(&calc);
-	buf_release(&prof);
-	tmpl_free(t);
-	tmpl_free(brand);
+	return ret;
+}
+
+enum cc_code docs_record(struct store *s, const struct docs_run *run, const char *id,
+			 const struct docs_result *r, struct cc_err *err)
+{
+	enum cc_code ret;
+	unsigned i;
+
+	for (i = 0; i < r->nfiles; i++)
+		if ((ret = record(s, id, &run->o, run->t, run->branding, &r->files[i], r->calculation_id, err)))
+			return ret;
+	return CC_OK;
+}
+
+enum cc_code docs_make(struct store *s, const char *id, const struct docs_options *o,
+		       struct docs_result *r, struct cc_err *err)
+{
+	struct docs_run run;
+	struct docs_inputs in;
+	enum cc_code ret;
+
+	memset(r, 0, sizeof(*r));
+	if (!id_ok(id))
+		return cc_err_set(err, CC_EUSAGE, "'%.80s' is not an estimation id that can name a directory", id);
+	if ((ret = docs_run_open(&run, o, err)))
+		return ret;
+	if (docs_inputs_init(&in)) {
+		docs_run_close(&run);
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	if (!(ret = docs_load(s, id, &in, err)) && !(ret = docs_render(&run, id, &in, r, err)))
+		ret = docs_record(s, &run, id, r, err);
+	docs_inputs_release(&in);
+	docs_run_close(&run);
 	return ret;
 }

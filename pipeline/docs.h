@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 
+#include "buf.h"
 #include "cc.h"
 
 struct store;
@@ -71,11 +72,45 @@ struct docs_result {
 
 /*
  * Makes an estimation's documents from its latest calculation and records
- * each. CC_ENOTFOUND: no such estimation, or no calculation yet (run
- * `costctl rebuild`); CC_EUSAGE: a bad template or option.
+ * each: docs_run_open + docs_load + docs_render + docs_record +
+ * docs_run_close. CC_ENOTFOUND: no such estimation, or no calculation yet
+ * (run `costctl rebuild`); CC_EUSAGE: a bad template or option.
  */
 enum cc_code docs_make(struct store *s, const char *estimation_id, const struct docs_options *o,
 		       struct docs_result *r, struct cc_err *err);
+
+/*
+ * The pieces, for recalc's parallel stage: the templates are loaded once
+ * (read-only after, shared by every thread); loading and recording use
+ * the store (one thread); rendering uses neither and runs on any thread.
+ */
+struct docs_run {
+	struct docs_options o;
+	struct tmpl *t, *brand;
+	const char *branding;
+};
+
+enum cc_code docs_run_open(struct docs_run *run, const struct docs_options *o, struct cc_err *err);
+void docs_run_close(struct docs_run *run);
+
+/* The items a document is made from, owned. */
+struct docs_inputs {
+	struct buf *metadata, *requirements, *calc, *profile; /* requirements, profile: len 0 when absent */
+};
+
+enum cc_code docs_inputs_init(struct docs_inputs *in);
+void docs_inputs_release(struct docs_inputs *in);
+/* METADATA, REQUIREMENTS, the latest calculation and the owner's PROFILE. */
+enum cc_code docs_load(struct store *s, const char *estimation_id, struct docs_inputs *in, struct cc_err *err);
+/* The owner's PROFILE only (recalc has the rest). */
+enum cc_code docs_load_profile(struct store *s, const char *metadata, size_t len, struct docs_inputs *in,
+			       struct cc_err *err);
+/* The files, written into place; no store. */
+enum cc_code docs_render(const struct docs_run *run, const char *estimation_id, const struct docs_inputs *in,
+			 struct docs_result *r, struct cc_err *err);
+/* A DOCUMENT# item for each file of `r`. */
+enum cc_code docs_record(struct store *s, const struct docs_run *run, const char *estimation_id,
+			 const struct docs_result *r, struct cc_err *err);
 
 /*
  * The file name of a document: the sanitized client (or project) name, a

@@ -24,7 +24,7 @@ struct pdf {
 	float size;
 	float text[3], muted[3], rule[3], band[3], primary[3], accent[3];
 	int one_page, full;
-	struct tmpl *t, *b;
+	const struct tmpl *t, *b;
 	const struct docs_source *src;
 	const char *currency;
 	HPDF_STATUS error, detail; /* the first libharu error, from on_error */
@@ -1268,7 +1268,7 @@ static int iso_date(const char *iso, HPDF_Date *d)
 	return 0;
 }
 
-enum cc_code pdf_write(const struct docs_source *src, struct tmpl *t, struct tmpl *brand,
+enum cc_code pdf_write(const struct docs_source *src, const struct tmpl *t, const struct tmpl *brand,
 		       const char *path, struct docs_warnings *w, struct cc_err *err)
 {
 	struct pdf *p = calloc(1, sizeof(*p));

@@ -10,6 +10,7 @@
 
 #include <omp.h>
 
+#include "docs.h"
 #include "jsonutil.h"
 #include "store.h"
 #include "banned.h"
@@ -458,20 +459,109 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static int omp_default(void)
+{
+	return omp_get_num_procs();
+}
+
 struct job {
 	struct recalc_inputs in;
 	struct calc_result r;
 	struct cc_err err;
 	enum cc_code ret;
 	int loaded;
+	int docs;                /* its numbers moved: make its documents */
+	struct docs_inputs din;
+	struct docs_result dres;
+	struct cc_err derr;
+	enum cc_code dret;
 };
+
+/*
+ * Whether a new calculation moves the numbers the documents show: the
+ * total or a category differs from the summary on METADATA as it was
+ * read (no summary yet: it does).
+ */
+static int numbers_moved(const struct recalc_inputs *ri, const struct calc_result *r)
+{
+	static const char *const cats[] = { "Compute", "Storage", "Database", "Network", "Security" };
+	char why[128];
+	yajl_val meta = json_parse(ri->metadata.buf, ri->metadata.len, STORE_MAX_DEPTH, why, sizeof(why));
+	yajl_val sum = json_get(meta, "EstimationSummary"), br = json_get(sum, "CostBreakdown");
+	int moved = 0;
+	size_t k;
+
+	if (!sum || !br) {
+		yajl_tree_free(meta);
+		return 1;
+	}
+	for (k = 0; k <= CALC_NCATEGORIES && !moved; k++) {
+		const char *t = k == CALC_NCATEGORIES ? json_get_num(sum, "TotalMonthlyCost") : json_get_num(br, cats[k]);
+		struct dec d;
+
+		moved = !t || dec_parse(t, strlen(t), &d) ||
+			dec_cmp(d, k == CALC_NCATEGORIES ? r->monthly : r->category[k]) != 0;
+	}
+	yajl_tree_free(meta);
+	return moved;
+}
+
+/*
+ * The documents of the jobs whose numbers moved: their inputs read here,
+ * rendered in parallel (each call its own HPDF_Doc and workbook; the
+ * templates shared read-only), recorded here.
+ */
+static void batch_docs(const struct cc_ctx *ctx, struct store *s, const struct recalc_options *o,
+		       struct job *jobs, size_t n, const char *const *ids, struct recalc_stats *st)
+{
+	size_t i;
+	long k;
+
+	for (i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+
+		if (!j->docs)
+			continue;
+		cc_err_clear(&j->derr);
+		j->dret = docs_inputs_init(&j->din);
+		if (!j->dret && (buf_add(j->din.metadata, j->in.metadata.buf, j->in.metadata.len) ||
+				 buf_add(j->din.requirements, j->in.requirements.buf, j->in.requirements.len) ||
+				 buf_add(j->din.calc, j->r.item.buf, j->r.item.len)))
+			j->dret = cc_err_set(&j->derr, CC_ENOMEM, "%s: out of memory for its documents", ids[i]);
+		if (!j->dret)
+			j->dret = docs_load_profile(s, j->in.metadata.buf, j->in.metadata.len, &j->din, &j->derr);
+	}
+#pragma omp parallel for schedule(dynamic, 1) num_threads(o->threads ? (int)o->threads : omp_default())
+	for (k = 0; k < (long)n; k++) {
+		struct job *j = &jobs[k];
+
+		if (j->docs && !j->dret)
+			j->dret = docs_render(o->docs, ids[k], &j->din, &j->dres, &j->derr);
+	}
+	for (i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+
+		if (!j->docs)
+			continue;
+		if (!j->dret)
+			j->dret = docs_record(s, o->docs, ids[i], &j->dres, &j->derr);
+		if (j->dret) {
+			st->docs_failed++;
+			cc_log(ctx, CC_LOG_ERROR, "recalc", "%s: documents: %s", ids[i], j->derr.msg);
+		} else {
+			unsigned w;
+
+			st->documents += j->dres.nfiles;
+			for (w = 0; w < j->dres.warnings.n; w++)
+				cc_log(ctx, CC_LOG_WARN, "recalc", "%s: %s", ids[i], j->dres.warnings.msg[w]);
+		}
+		docs_inputs_release(&j->din);
+		j->docs = 0;
+	}
+}
 
 #define BATCH 512
 
-static int omp_default(void)
-{
-	return omp_get_num_procs();
-}
 
 enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct calc_config *cc,
 			const struct pb_reader *pb, const struct recalc_options *o,
@@ -528,6 +618,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 			recalc_inputs_init(&j->in);
 			calc_result_init(&j->r);
 			cc_err_clear(&j->err);
+			j->docs = 0;
 			j->ret = recalc_load(s, ids.v[first + i], &owners, &j->in, &j->err);
 			j->loaded = 1;
 			if (j->ret == CC_ENET_TEMP || j->ret == CC_EIO) {
@@ -602,15 +693,23 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 					}
 					break;
 				}
-				if (out == RECALC_WRITTEN)
+				if (out == RECALC_WRITTEN) {
 					st->written++;
-				else
+					j->docs = o->docs && numbers_moved(&j->in, &j->r);
+				} else {
 					st->unchanged++;
+				}
 			}
 			if (store_bulk_end(s, !ret, ret ? NULL : err) && !ret)
 				ret = err->code;
 		}
 		st->write_s += now_s() - t;
+		/* documents, after the batch is committed: a calculation never waits on its PDF */
+		if (!ret && o->docs) {
+			t = now_s();
+			batch_docs(ctx, s, o, jobs, n, (const char *const *)ids.v + first, st);
+			st->docs_s += now_s() - t;
+		}
 		for (i = 0; i < BATCH; i++) {
 			if (!jobs[i].loaded)
 				continue;
@@ -620,9 +719,10 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		}
 		cc_progress(ctx, "estimations", first + n, ids.n);
 	}
-	if (!ret && (st->failed || st->partial))
-		ret = cc_err_set(err, CC_EPARTIAL, "%u of %u estimations failed and %u are partial (each named above)",
-				 st->failed, st->estimations, st->partial);
+	if (!ret && (st->failed || st->partial || st->docs_failed))
+		ret = cc_err_set(err, CC_EPARTIAL,
+				 "%u of %u estimations failed, %u are partial and %u have no new documents (each named above)",
+				 st->failed, st->estimations, st->partial, st->docs_failed);
 out:
 	free(jobs);
 	ids_free(&ids);

@@ -20,6 +20,7 @@
 #include "cc.h"
 
 struct store;
+struct docs_run;
 
 /* What the engine reads, owned (recalc_inputs_release frees it). */
 struct recalc_inputs {
@@ -86,11 +87,14 @@ struct recalc_options {
 	int force;                 /* write even when the inputs did not change */
 	const char *calculated_at; /* ISO 8601 UTC, the same for the whole run */
 	const char *pricebook_sha256;
+	/* documents for each estimation whose numbers moved (NULL: none; docs.h) */
+	const struct docs_run *docs;
 };
 
 struct recalc_stats {
 	unsigned estimations, written, unchanged, partial, failed;
-	double read_s, engine_s, write_s;
+	unsigned documents, docs_failed; /* files made; estimations whose documents failed */
+	double read_s, engine_s, write_s, docs_s;
 };
 
 /*

@@ -266,9 +266,26 @@ enum cc_code tmpl_load(struct tmpl **out, const char *dir, const char *name, enu
 	cc_copy((*out)->dir, sizeof((*out)->dir), path, strlen(path));
 	{
 		char *slash = strrchr((*out)->dir, '/');
+		size_t k;
 
 		if (slash)
 			*slash = '\0';
+		/* relative paths resolved now: a loaded template is read-only, shared by threads */
+		for (k = 0; k < NKEYS; k++) {
+			const char *v = (*out)->val[k];
+			size_t need;
+
+			if (keys[k].type != K_PATH || !v || !*v || *v == '/')
+				continue;
+			need = strlen((*out)->dir) + 1 + strlen(v) + 1;
+			if (!((*out)->resolved[k] = malloc(need))) {
+				ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+				tmpl_free(*out);
+				*out = NULL;
+				goto out;
+			}
+			snprintf((*out)->resolved[k], need, "%s/%s", (*out)->dir, v);
+		}
 	}
 out:
 	close(fd);
@@ -313,24 +330,13 @@ void tmpl_rgb(const struct tmpl *t, const char *key, float rgb[3])
 	rgb[2] = (float)(x & 255) / 255.0f;
 }
 
-const char *tmpl_path(struct tmpl *t, const char *key)
+const char *tmpl_path(const struct tmpl *t, const char *key)
 {
 	long k = key_index(t->kind, key);
-	const char *v;
-	size_t n;
 
 	if (k < 0)
 		return "";
-	v = tmpl_str(t, key);
-	if (!*v || *v == '/' || !t->dir[0])
-		return v;
-	if (!t->resolved[k]) {
-		n = strlen(t->dir) + 1 + strlen(v) + 1;
-		if (!(t->resolved[k] = malloc(n)))
-			return v;
-		snprintf(t->resolved[k], n, "%s/%s", t->dir, v);
-	}
-	return t->resolved[k];
+	return t->resolved[k] ? t->resolved[k] : tmpl_str(t, key);
 }
 
 const char *tmpl_name(const struct tmpl *t)

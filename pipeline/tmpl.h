@@ -43,8 +43,12 @@ const char *tmpl_str(const struct tmpl *t, const char *key);
 int tmpl_bool(const struct tmpl *t, const char *key);
 /* A #RRGGBB key, as 0..1 components. */
 void tmpl_rgb(const struct tmpl *t, const char *key, float rgb[3]);
-/* A path key resolved against the file's directory ("" stays ""); borrowed, valid until tmpl_free. */
-const char *tmpl_path(struct tmpl *t, const char *key);
+/*
+ * A path key resolved against the file's directory ("" stays ""); borrowed,
+ * valid until tmpl_free. A loaded template is never changed again, so one
+ * can be shared by threads.
+ */
+const char *tmpl_path(const struct tmpl *t, const char *key);
 /* The template's or branding's name. */
 const char *tmpl_name(const struct tmpl *t);
 

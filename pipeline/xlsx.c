@@ -275,7 +275,7 @@ static lxw_row_t tier_table(struct xl *x, lxw_worksheet *ws, lxw_row_t r, const 
 	return r + 2;
 }
 
-static void write_book(struct xl *x, struct tmpl *brand)
+static void write_book(struct xl *x, const struct tmpl *brand)
 {
 	const struct docs_source *s = x->src;
 	yajl_val calc = s->calc, client = json_get(s->metadata, "ClientInfo"),
@@ -490,7 +490,7 @@ static void write_book(struct xl *x, struct tmpl *brand)
 	worksheet_activate(sum);
 }
 
-enum cc_code xlsx_write(const struct docs_source *src, struct tmpl *t, struct tmpl *brand,
+enum cc_code xlsx_write(const struct docs_source *src, const struct tmpl *t, const struct tmpl *brand,
 			const char *path, struct docs_warnings *w, struct cc_err *err)
 {
 	lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };

@@ -18,7 +18,7 @@
 
 struct tmpl;
 
-enum cc_code xlsx_write(const struct docs_source *src, struct tmpl *t, struct tmpl *brand,
+enum cc_code xlsx_write(const struct docs_source *src, const struct tmpl *t, const struct tmpl *brand,
 			const char *path, struct docs_warnings *w, struct cc_err *err);
 
 #endif
