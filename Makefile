@@ -80,7 +80,7 @@ FUZZ_TARGETS := ingest json item config pricebook calc
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay_%)
 BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop \
 	$(BUILD)/tests/bench/runstat $(BUILD)/tests/bench/ingest_only \
-	$(BUILD)/tests/bench/store_bench $(BUILD)/tests/bench/calc_bench
+	$(BUILD)/tests/bench/store_bench $(BUILD)/tests/bench/calc_bench $(BUILD)/tests/bench/docs_bench
 .SECONDARY:
 
 all: $(COSTCTL)
@@ -165,6 +165,7 @@ bench: $(COSTCTL) $(BENCH_TOOLS) $(BUILD)/.test-deps
 		$(BUILD)/tests/bench/store_bench sqlite:$(BUILD)/bench/store/bench.db
 	$(Q)tests/integration/dynamodb.sh $(BUILD) bench
 	$(Q)tests/bench/bench_recalc.sh $(BUILD)
+	$(Q)tests/bench/bench_docs.sh $(BUILD)
 
 # libFuzzer needs clang; the regression driver above replays the corpora in
 # `make check`. FUZZ_SECONDS a target (default 60), FUZZ=name to run one;

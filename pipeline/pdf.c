@@ -29,7 +29,11 @@ struct pdf {
 	const char *currency;
 	HPDF_STATUS error, detail; /* the first libharu error, from on_error */
 	int too_many_pages;
+	/* advance widths (1/1000 em) by code point below WIDTH_CACHE, per font: 0 unknown, -1 zero */
+	float *widths[2];
 };
+
+#define WIDTH_CACHE 0x3000
 
 static const float white[3] = { 1, 1, 1 };
 static const float red[3] = { 0.75f, 0.1f, 0.1f };
@@ -51,10 +55,50 @@ static void set_font(struct pdf *p, HPDF_Font f, float size)
 	HPDF_Page_SetFontAndSize(p->page, f, size);
 }
 
+/* One code point's advance in 1/1000 em, measured by libharu once a document. */
+static float advance(struct pdf *p, HPDF_Font f, unsigned long cp, const char *utf8, size_t len)
+{
+	float *cache = p->widths[f == p->bold ? 1 : 0];
+	char one[8];
+	float w;
+
+	if (cache && cp < WIDTH_CACHE && cache[cp] != 0)
+		return cache[cp] < 0 ? 0 : cache[cp];
+	memcpy(one, utf8, len);
+	one[len] = '\0';
+	set_font(p, f, 100); /* libharu refuses sizes over 600 */
+	w = HPDF_Page_TextWidth(p->page, one) * 10.0f;
+	if (cache && cp < WIDTH_CACHE)
+		cache[cp] = w > 0 ? w : -1;
+	return w;
+}
+
+/*
+ * The width of `s` at `size`: the sum of its characters' advances (what
+ * HPDF_Page_TextWidth computes, with no character or word spacing set),
+ * from a per-document cache: libharu looks each glyph up in the font's
+ * cmap by a linear search, and wrapping measures the same text many times.
+ */
 static float width_of(struct pdf *p, HPDF_Font f, float size, const char *s)
 {
-	set_font(p, f, size);
-	return HPDF_Page_TextWidth(p->page, s);
+	const unsigned char *q = (const unsigned char *)s;
+	float sum = 0;
+
+	while (*q) {
+		size_t n = 1;
+		unsigned long cp = *q;
+
+		if (*q >= 0xf0 && q[1] && q[2] && q[3])
+			n = 4, cp = ((unsigned long)(q[0] & 7) << 18) | ((unsigned long)(q[1] & 63) << 12) |
+				   ((unsigned long)(q[2] & 63) << 6) | (q[3] & 63);
+		else if (*q >= 0xe0 && q[1] && q[2])
+			n = 3, cp = ((unsigned long)(q[0] & 15) << 12) | ((unsigned long)(q[1] & 63) << 6) | (q[2] & 63);
+		else if (*q >= 0xc0 && q[1])
+			n = 2, cp = ((unsigned long)(q[0] & 31) << 6) | (q[1] & 63);
+		sum += advance(p, f, cp, (const char *)q, n);
+		q += n;
+	}
+	return sum * size / 1000.0f;
 }
 
 static void put(struct pdf *p, HPDF_Font f, float size, const float rgb[3], float x, float y, const char *s)
@@ -1291,7 +1335,11 @@ enum cc_code pdf_write(const struct docs_source *src, const struct tmpl *t, cons
 	tmpl_rgb(t, "color.band", p->band);
 	tmpl_rgb(brand, "color.primary", p->primary);
 	tmpl_rgb(brand, "color.accent", p->accent);
+	p->widths[0] = calloc(WIDTH_CACHE, sizeof(float));
+	p->widths[1] = calloc(WIDTH_CACHE, sizeof(float)); /* without them, measuring is slower, not wrong */
 	if (!(p->doc = HPDF_New(on_error, p))) {
+		free(p->widths[0]);
+		free(p->widths[1]);
 		free(p);
 		return cc_err_set(err, CC_ENOMEM, "%s: out of memory making the PDF", src->estimation_id);
 	}
@@ -1315,8 +1363,10 @@ enum cc_code pdf_write(const struct docs_source *src, const struct tmpl *t, cons
 				 tmpl_name(t), tmpl_path(t, "font.regular"), (unsigned)p->error);
 		goto out;
 	}
-	if (!(name = HPDF_LoadTTFontFromFile(p->doc, tmpl_path(t, "font.bold"), HPDF_TRUE)) ||
-	    !(p->bold = HPDF_GetFont(p->doc, name, "UTF-8"))) {
+	if (!strcmp(tmpl_path(t, "font.bold"), tmpl_path(t, "font.regular"))) {
+		p->bold = p->reg; /* one font: half the work (see docs/documents.md) */
+	} else if (!(name = HPDF_LoadTTFontFromFile(p->doc, tmpl_path(t, "font.bold"), HPDF_TRUE)) ||
+		   !(p->bold = HPDF_GetFont(p->doc, name, "UTF-8"))) {
 		ret = cc_err_set(err, CC_EUSAGE, "template '%s': cannot load the font '%s' (libharu error 0x%04x)",
 				 tmpl_name(t), tmpl_path(t, "font.bold"), (unsigned)p->error);
 		goto out;
@@ -1362,6 +1412,8 @@ pages:
 				 (unsigned)p->error, (unsigned)p->detail);
 out:
 	HPDF_Free(p->doc);
+	free(p->widths[0]);
+	free(p->widths[1]);
 	free(p);
 	return ret;
 }
