@@ -106,6 +106,11 @@ $(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/regression_driver.o $(BUILD)/t
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
+# small programs the CLI tests drive (the library's pieces a command does not expose)
+TEST_TOOLS := $(BUILD)/tests/tools/s3_put
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
 # ---------------------------------------------------------------- tests
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -130,7 +135,7 @@ check: check-unit check-cli check-fuzz check-dynamodb
 check-unit: $(UNIT) $(COSTCTL)
 	$(Q)COSTCTL_FIXTURES=fixtures COSTCTL_SHARED=$(or $(SHARED),../shared) $(UNIT)
 
-check-cli: $(COSTCTL) $(BUILD)/.test-deps
+check-cli: $(COSTCTL) $(TEST_TOOLS) $(BUILD)/.test-deps
 	$(Q)tests/cli/run.sh $(COSTCTL)
 
 # the servers the CLI tests start (nginx, the fault server)

@@ -126,7 +126,14 @@ const struct cfg_key cfg_keys[] = {
 	  "pricing: the buffer on (discounted subtotal + support), percent (the seed's BufferPercentage)" },
 	/* documents (docs/documents.md) */
 	{ "documents", CFG_STR, 0, 0, "",
-	  "where documents go: a directory; empty = <state>/documents" },
+	  "where documents go: a directory, or s3://BUCKET/PREFIX[?endpoint=URL][&region=R] "
+	  "(made in <state>/documents, then uploaded); empty = <state>/documents" },
+	{ "documents.s3_retries", CFG_INT, 0, 20, "4",
+	  "S3: further attempts after a 5xx, 429 or network error" },
+	{ "documents.s3_part_mb", CFG_INT, 5, 5120, "16",
+	  "S3: a document larger than this is a multipart upload of parts this size, MiB" },
+	{ "documents.url_expire_s", CFG_INT, 1, 604800, "3600",
+	  "how long a presigned URL (docs --url) works, seconds" },
 	{ "documents.templates", CFG_STR, 0, 0, "",
 	  "the templates directory; empty = templates/ beside the binary (../templates, ../share/costctl/templates)" },
 	{ "documents.template", CFG_STR, 0, 0, "standard_proposal", "the template documents are made with" },

@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "pdf.h"
+#include "s3.h"
 #include "sha256.h"
 #include "store.h"
 #include "tmpl.h"
@@ -239,8 +240,8 @@ static void add_kv(struct buf *b, const char *key, const char *value)
 }
 
 /* The DOCUMENT# item of one file (seed section 2.2.5). */
-static enum cc_code record(struct store *s, const char *id, const struct docs_options *o, const struct tmpl *t,
-			   const char *branding, const struct docs_file *f, const char *calc_id,
+static enum cc_code record(struct store *s, const struct s3 *s3, const char *id, const struct docs_options *o,
+			   const struct tmpl *t, const char *branding, const struct docs_file *f, const char *calc_id,
 			   struct cc_err *err)
 {
 	struct buf b;
@@ -275,6 +276,11 @@ static enum cc_code record(struct store *s, const char *id, const struct docs_op
 	add_kv(&b, "DocumentType", f->format == DOCS_PDF ? "PDF_PROPOSAL" : "XLSX_WORKBOOK");
 	add_kv(&b, "FileName", f->file_name);
 	add_kv(&b, "Path", f->path);
+	if (f->uploaded) {
+		add_kv(&b, "S3Bucket", s3_bucket(s3));
+		add_kv(&b, "S3Key", f->s3_key);
+		add_kv(&b, "ETag", f->etag);
+	}
 	snprintf(num, sizeof(num), "%" PRIu64, f->size);
 	buf_addf(&b, ",\"FileSize\":%s", num);
 	add_kv(&b, "Sha256", f->sha256);
@@ -388,6 +394,14 @@ enum cc_code docs_run_open(struct docs_run *run, const struct docs_options *o, s
 		docs_run_close(run);
 		return ret;
 	}
+	if (o->s3_url) {
+		struct s3_options so = { o->s3_retries, o->s3_part_bytes };
+
+		if ((ret = s3_open(&run->s3, o->s3_url, &so, o->ctx, err))) {
+			docs_run_close(run);
+			return ret;
+		}
+	}
 	return CC_OK;
 }
 
@@ -395,7 +409,40 @@ void docs_run_close(struct docs_run *run)
 {
 	tmpl_free(run->t);
 	tmpl_free(run->brand);
+	s3_close(run->s3);
 	run->t = run->brand = NULL;
+	run->s3 = NULL;
+}
+
+enum cc_code docs_upload(const struct docs_run *run, const char *id, struct docs_result *r, struct cc_err *err)
+{
+	enum cc_code ret;
+	unsigned i;
+
+	if (!run->s3)
+		return CC_OK;
+	for (i = 0; i < r->nfiles; i++) {
+		struct docs_file *f = &r->files[i];
+		char rest[400];
+
+		snprintf(rest, sizeof(rest), "%s/%s", id, f->file_name);
+		s3_key(run->s3, rest, f->s3_key, sizeof(f->s3_key));
+		if ((ret = s3_put_file(run->s3, f->s3_key, f->path,
+				       f->format == DOCS_PDF ? "application/pdf" :
+				       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+				       f->etag, err)))
+			return ret;
+		f->uploaded = 1;
+	}
+	return CC_OK;
+}
+
+enum cc_code docs_presign(const struct docs_run *run, const struct docs_file *f, long expires_s, char *out,
+			  size_t cap, struct cc_err *err)
+{
+	if (!run->s3 || !f->uploaded)
+		return cc_err_set(err, CC_EUSAGE, "a presigned URL needs documents = s3://BUCKET/PREFIX");
+	return s3_presign_get(run->s3, f->s3_key, expires_s, time(NULL), out, cap, err);
 }
 
 enum cc_code docs_inputs_init(struct docs_inputs *in)
@@ -556,7 +603,7 @@ enum cc_code docs_record(struct store *s, const struct docs_run *run, const char
 	unsigned i;
 
 	for (i = 0; i < r->nfiles; i++)
-		if ((ret = record(s, id, &run->o, run->t, run->branding, &r->files[i], r->calculation_id, err)))
+		if ((ret = record(s, run->s3, id, &run->o, run->t, run->branding, &r->files[i], r->calculation_id, err)))
 			return ret;
 	return CC_OK;
 }
@@ -577,7 +624,8 @@ enum cc_code docs_make(struct store *s, const char *id, const struct docs_option
 		docs_run_close(&run);
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
-	if (!(ret = docs_load(s, id, &in, err)) && !(ret = docs_render(&run, id, &in, r, err)))
+	if (!(ret = docs_load(s, id, &in, err)) && !(ret = docs_render(&run, id, &in, r, err)) &&
+	    !(ret = docs_upload(&run, id, r, err)))
 		ret = docs_record(s, &run, id, r, err);
 	docs_inputs_release(&in);
 	docs_run_close(&run);

@@ -20,6 +20,7 @@
 
 struct store;
 struct tmpl;
+struct s3;
 
 /* What a document shows: parsed items, borrowed. */
 struct docs_source {
@@ -51,6 +52,10 @@ struct docs_options {
 	const char *generated_at;  /* ISO 8601 UTC */
 	const char *generated_by;  /* GeneratedBy: a user id or "costctl" */
 	int64_t expire_days;       /* ExpiresAt and TTL this many days on; 0: never */
+	const char *s3_url;        /* NULL: files stay in out_dir; s3://BUCKET/PREFIX[?endpoint=URL]: uploaded (s3.h) */
+	unsigned s3_retries;
+	uint64_t s3_part_bytes;
+	const struct cc_ctx *ctx;  /* for the upload's retry lines; may be NULL */
 };
 
 /* One document made. */
@@ -61,6 +66,8 @@ struct docs_file {
 	char document_id[40];
 	uint64_t size;
 	char sha256[65];
+	int uploaded;            /* to S3: */
+	char s3_key[1024], etag[80];
 };
 
 struct docs_result {
@@ -88,6 +95,7 @@ struct docs_run {
 	struct docs_options o;
 	struct tmpl *t, *brand;
 	const char *branding;
+	struct s3 *s3; /* when o.s3_url */
 };
 
 enum cc_code docs_run_open(struct docs_run *run, const struct docs_options *o, struct cc_err *err);
@@ -108,6 +116,12 @@ enum cc_code docs_load_profile(struct store *s, const char *metadata, size_t len
 /* The files, written into place; no store. */
 enum cc_code docs_render(const struct docs_run *run, const char *estimation_id, const struct docs_inputs *in,
 			 struct docs_result *r, struct cc_err *err);
+/* Uploads each file of `r` to S3 when the run has a bucket (one thread); CC_ENET_TEMP when S3 cannot be reached. */
+enum cc_code docs_upload(const struct docs_run *run, const char *estimation_id, struct docs_result *r,
+			 struct cc_err *err);
+/* A presigned GET URL for an uploaded file (docs --url). */
+enum cc_code docs_presign(const struct docs_run *run, const struct docs_file *f, long expires_s, char *out,
+			  size_t cap, struct cc_err *err);
 /* A DOCUMENT# item for each file of `r`. */
 enum cc_code docs_record(struct store *s, const struct docs_run *run, const char *estimation_id,
 			 const struct docs_result *r, struct cc_err *err);

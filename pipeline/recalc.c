@@ -512,7 +512,7 @@ static int numbers_moved(const struct recalc_inputs *ri, const struct calc_resul
  * templates shared read-only), recorded here.
  */
 static void batch_docs(const struct cc_ctx *ctx, struct store *s, const struct recalc_options *o,
-		       struct job *jobs, size_t n, const char *const *ids, struct recalc_stats *st)
+		       struct job *jobs, size_t n, const char *const *ids, struct recalc_stats *st, int *s3_down)
 {
 	size_t i;
 	long k;
@@ -543,6 +543,11 @@ static void batch_docs(const struct cc_ctx *ctx, struct store *s, const struct r
 
 		if (!j->docs)
 			continue;
+		/* uploads after, here; once S3 cannot be reached, the rest are not tried */
+		if (!j->dret && *s3_down)
+			j->dret = cc_err_set(&j->derr, CC_ENET_TEMP, "not uploaded: S3 could not be reached earlier");
+		if (!j->dret && (j->dret = docs_upload(o->docs, ids[i], &j->dres, &j->derr)) == CC_ENET_TEMP)
+			*s3_down = 1;
 		if (!j->dret)
 			j->dret = docs_record(s, o->docs, ids[i], &j->dres, &j->derr);
 		if (j->dret) {
@@ -573,6 +578,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 	enum cc_code ret = CC_OK;
 	size_t first, i;
 	double t;
+	int s3_down = 0;
 
 	memset(st, 0, sizeof(*st));
 	t = now_s();
@@ -707,7 +713,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		/* documents, after the batch is committed: a calculation never waits on its PDF */
 		if (!ret && o->docs) {
 			t = now_s();
-			batch_docs(ctx, s, o, jobs, n, (const char *const *)ids.v + first, st);
+			batch_docs(ctx, s, o, jobs, n, (const char *const *)ids.v + first, st, &s3_down);
 			st->docs_s += now_s() - t;
 		}
 		for (i = 0; i < BATCH; i++) {

