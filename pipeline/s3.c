@@ -107,7 +107,7 @@ enum cc_code s3_open(struct s3 **out, const char *url, const struct s3_options *
 				s->endpoint[strlen(s->endpoint) - 1] = '\0';
 			s->path_style = 1;
 		} else if (!strncmp(opt, "region=", 7) && strlen(opt + 7) < sizeof(s->region) && opt[7]) {
-			snprintf(s->region, sizeof(s->region), "%s", opt + 7);
+			snprintf(s->region, sizeof(s->region), "%.63s", opt + 7);
 		} else {
 			ret = cc_err_set(err, CC_EUSAGE, "documents '%s': the options are endpoint=URL and region=R", url);
 			goto fail;
