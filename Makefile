@@ -83,7 +83,23 @@ BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop \
 	$(BUILD)/tests/bench/store_bench $(BUILD)/tests/bench/calc_bench $(BUILD)/tests/bench/docs_bench
 .SECONDARY:
 
-all: $(COSTCTL)
+all: $(COSTCTL) fonts
+
+# The proposal's fonts: DejaVu Sans and Sans Bold (fonts-dejavu-core) cut to
+# the scripts a proposal is written in (Latin, Greek, Cyrillic, Hebrew,
+# Arabic, Vietnamese, punctuation, currency, arrows, maths, shapes). libharu
+# 2.3.0 looks every code point of its UTF-8 encoder up in a font's cmap
+# when it builds the font, in every document: the cut font has 102 cmap
+# runs to DejaVu's 241 and 3,281 glyphs to 6,253, so a proposal is made
+# twice as fast and is a third the size. Built into templates/fonts/ (not
+# committed), where the templates name them.
+FONT_RANGES := U+0020-007E,U+00A0-05FF,U+0600-06FF,U+1E00-1EFF,U+2000-27BF,U+FB00-FB4F,U+FFFD
+FONTS := templates/fonts/DejaVuSans.ttf templates/fonts/DejaVuSans-Bold.ttf
+templates/fonts/%.ttf: /usr/share/fonts/truetype/dejavu/%.ttf $(BUILD)/config.mk
+	@mkdir -p templates/fonts
+	$(call say,FONT,$@)pyftsubset $< --unicodes='$(FONT_RANGES)' --layout-features='' --no-hinting \
+		--output-file=$@.tmp 2>/dev/null && mv $@.tmp $@
+fonts: $(FONTS)
 
 $(BUILD)/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
@@ -118,24 +134,26 @@ DESTDIR ?=
 $(BUILD)/costctl.1: $(COSTCTL) scripts/manpage.sh
 	$(call say,MAN,$@)scripts/manpage.sh $(COSTCTL) >$@.tmp && mv $@.tmp $@
 
-install: $(COSTCTL) $(BUILD)/costctl.1
+install: $(COSTCTL) $(FONTS) $(BUILD)/costctl.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/doc/costctl/docs $(DESTDIR)$(PREFIX)/share/costctl/templates/branding
 	install -m 0755 $(COSTCTL) $(DESTDIR)$(PREFIX)/bin/costctl
 	install -m 0644 templates/*.tmpl templates/README.md $(DESTDIR)$(PREFIX)/share/costctl/templates/
 	install -m 0644 templates/branding/*.conf $(DESTDIR)$(PREFIX)/share/costctl/templates/branding/
+	install -d $(DESTDIR)$(PREFIX)/share/costctl/templates/fonts
+	install -m 0644 $(FONTS) $(DESTDIR)$(PREFIX)/share/costctl/templates/fonts/
 	install -m 0644 $(BUILD)/costctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/costctl.1
 	install -m 0644 costctl.conf.example README.md $(DESTDIR)$(PREFIX)/share/doc/costctl/
 	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/costctl/docs/
 
-.PHONY: readme-image install check check-unit check-cli check-fuzz check-dynamodb sanitize demo bench fuzz clean style golden
+.PHONY: fonts readme-image install check check-unit check-cli check-fuzz check-dynamodb sanitize demo bench fuzz clean style golden
 
 check: check-unit check-cli check-fuzz check-dynamodb
 
 check-unit: $(UNIT) $(COSTCTL)
 	$(Q)COSTCTL_FIXTURES=fixtures COSTCTL_SHARED=$(or $(SHARED),../shared) $(UNIT)
 
-check-cli: $(COSTCTL) $(TEST_TOOLS) $(BUILD)/.test-deps
+check-cli: $(COSTCTL) $(FONTS) $(TEST_TOOLS) $(BUILD)/.test-deps
 	$(Q)tests/cli/run.sh $(COSTCTL)
 
 # the servers the CLI tests start (nginx, the fault server)
@@ -154,7 +172,7 @@ check-dynamodb: $(UNIT) $(COSTCTL) $(BUILD)/.test-deps
 sanitize:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined check
 
-demo: $(COSTCTL)
+demo: $(COSTCTL) $(FONTS)
 	$(Q)scripts/demo.sh $(COSTCTL)
 
 # the README's picture of the proposal: rendered from what `make demo` wrote

@@ -63,7 +63,7 @@ fi
 
 build_pkgs="gcc make pkg-config libcurl4-openssl-dev libyajl-dev libxlsxwriter-dev
 libhpdf-dev zlib1g-dev libsqlite3-dev libssl-dev check libsubunit-dev
-fonts-dejavu-core"
+fonts-dejavu-core fonttools"
 fuzz_pkgs="clang libfuzzer-14-dev"
 # servers the tests start on 127.0.0.1: nginx for fetch, python3 for the
 # fault-injecting server, Java 17 for DynamoDB Local (fetched with npm at
@@ -73,9 +73,10 @@ fuzz_pkgs="clang libfuzzer-14-dev"
 # jq for the README's examples
 # the AWS CLI for the interop test: another client of the same table
 # poppler-utils (pdftotext, pdfinfo, pdffonts, pdftoppm) and LibreOffice's
-# headless Calc read the documents back as a client would; unzip opens the XLSX
+# headless Calc read the documents back as a client would; unzip and zip open
+# and rebuild the XLSX; curl fetches presigned URLs from the S3 test server
 test_pkgs="nginx-light python3 util-linux openjdk-17-jre-headless iproute2 jq awscli
-poppler-utils libreoffice-calc-nogui unzip"
+poppler-utils libreoffice-calc-nogui unzip zip curl"
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs npm"
 
 case "${1:-build}" in
