@@ -16,6 +16,7 @@ struct cmd_ctx {
 	int lock_fd;
 };
 
+int cmd_diff(int argc, char **argv, struct cmd_ctx *c);
 int cmd_docs(int argc, char **argv, struct cmd_ctx *c);
 int cmd_explain(int argc, char **argv, struct cmd_ctx *c);
 int cmd_fetch(int argc, char **argv, struct cmd_ctx *c);

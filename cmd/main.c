@@ -45,6 +45,7 @@ static const struct cmd_struct {
 	const char *summary;
 } commands[] = {
 	/* sorted by name */
+	{ "diff", cmd_diff, 0, "what changed between two pricebooks" },
 	{ "docs", cmd_docs, 0, "an estimation's PDF proposal and XLSX workbook" },
 	{ "explain", cmd_explain, 0, "how each number of an estimation was made" },
 	{ "fetch", cmd_fetch, NEED_LOCK,
