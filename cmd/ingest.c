@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "pipeline/gate.h"
 #include "pipeline/buf.h"
 #include "pipeline/fsutil.h"
 #include "pipeline/ingest.h"
@@ -11,7 +12,7 @@
 #include "pipeline/banned.h"
 
 static const char *const usage[] = {
-	"usage: costctl ingest [--output FILE] [FILE...]",
+	"usage: costctl ingest [--output FILE] [--force] [FILE...]",
 	"",
 	"Streams AWS Price List offer files (JSON, plain or .gz) into one new",
 	"pricebook. With no FILE, ingests what 'costctl fetch' left in",
@@ -19,7 +20,15 @@ static const char *const usage[] = {
 	"<state>/pricebooks and <state>/pricebook.current points at it; a run",
 	"that fails leaves the current pricebook as it was.",
 	"",
+	"With no FILE (what fetch downloaded), the new pricebook passes the sanity",
+	"gate before it is published: it must not lose more than gate.max_loss_percent",
+	"of the current one's entries, nor gate.max_group_loss_percent of one",
+	"service and region's, nor move the median price more than",
+	"gate.max_median_move_percent. A refused one is not published (exit 2,",
+	"saying why); --force publishes it anyway.",
+	"",
 	"  -o, --output FILE   write the pricebook to FILE instead (nothing is published)",
+	"      --force         publish even when the sanity gate refuses",
 	"  -h, --help          this help",
 	NULL,
 };
@@ -50,10 +59,42 @@ static int sweep(struct cmd_ctx *c)
 	return ret;
 }
 
+/* The sanity gate between the current pricebook and the one just built (gate.h). */
+static int gate(struct cmd_ctx *c, const struct pb_reader *cur, const char *incoming, int force)
+{
+	struct gate_limits l;
+	struct gate_result r;
+	struct pb_reader *next = NULL;
+	int ret;
+
+	l.max_loss_percent = (double)cfg_int(c->cfg, "gate.max_loss_percent");
+	l.max_group_loss_percent = (double)cfg_int(c->cfg, "gate.max_group_loss_percent");
+	l.max_median_move_percent = (double)cfg_int(c->cfg, "gate.max_median_move_percent");
+	l.min_group_entries = (uint64_t)cfg_int(c->cfg, "gate.min_group_entries");
+	if ((ret = pb_open(&next, incoming, &c->err)))
+		return ret;
+	ret = gate_check(cur, next, &l, &r, &c->err);
+	pb_close(next);
+	if (ret)
+		return ret;
+	cc_log(&c->cc, CC_LOG_INFO, "ingest",
+	       "sanity gate: %s (entries %llu -> %llu, %.1f%% lost; worst service/region %s%s%.1f%%; median move %+.2f%%)",
+	       r.pass ? "passed" : force ? "refused, published anyway (--force)" : "refused",
+	       (unsigned long long)r.old_entries, (unsigned long long)r.new_entries, r.loss_percent,
+	       r.worst_group[0] ? r.worst_group : "", r.worst_group[0] ? " " : "", r.worst_group_loss_percent,
+	       r.median_move_percent);
+	if (r.pass || force)
+		return CC_OK;
+	return cc_err_set(&c->err, CC_ECORRUPT,
+			  "the new pricebook is not published: %s; the current one stays (--force publishes it)",
+			  r.why);
+}
+
 int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -68,11 +109,12 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	struct buf path, offers, cur;
 	struct pb_reader *prev = NULL;
 	struct cc_err soft = { 0 };
-	int o, ret;
+	int o, ret, force = 0;
 
 	while ((o = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'o': output = optarg; break;
+		case 'F': force = 1; break;
 		case 'h': return cmd_usage(usage, 1);
 		default: return cmd_usage(usage, 0);
 		}
@@ -133,6 +175,9 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	opt.previous = prev;
 	ret = ingest_to_pricebook(&c->cc, files, nfiles, path.buf, &opt, &res,
 				  &c->err);
+	/* the fetched files replace the current pricebook only past the sanity gate */
+	if (!ret && !output && !(optind < argc) && prev)
+		ret = gate(c, prev, path.buf, force);
 	pb_close(prev);
 	prev = NULL;
 	if (ret)

@@ -61,6 +61,15 @@ const struct cfg_key cfg_keys[] = {
 	  "memory for sorting pricebook entries before spilling a run to disk, MiB" },
 	{ "pricebook.keep", CFG_INT, 2, 10000, "14",
 	  "how many pricebooks to keep in <state>/pricebooks (older ones are removed)" },
+	/* the sanity gate a fetched pricebook passes before it is published (ingest) */
+	{ "gate.max_loss_percent", CFG_INT, 0, 100, "10",
+	  "gate: most entries a new pricebook may lose against the current one, percent" },
+	{ "gate.max_group_loss_percent", CFG_INT, 0, 100, "25",
+	  "gate: most entries one service and region may lose, percent" },
+	{ "gate.min_group_entries", CFG_INT, 0, 100000000, "20",
+	  "gate: a service and region smaller than this is not judged alone" },
+	{ "gate.max_median_move_percent", CFG_INT, 0, 100000, "20",
+	  "gate: most the median price may move, percent" },
 	/* the pricing rules (docs/calculation.md); a calculation lists each value it used */
 	{ "region", CFG_STR, 0, 0, "us-east-1",
 	  "pricing: the region when neither the client nor the owner names one" },
