@@ -52,7 +52,7 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 	struct docs_options dopt;
 	struct cmd_docs_paths paths;
 	struct docs_run run;
-	char now[32], *end;
+	char now[32], *end, pending[4200];
 	int opt, ret, docs = 1;
 
 	memset(&o, 0, sizeof(o));
@@ -87,6 +87,12 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 		if ((ret = docs_run_open(&run, &dopt, &c->err)))
 			return ret;
 		o.docs = &run;
+		/* the documents owed by a run that died or failed before making them */
+		if (o.nshards > 1)
+			snprintf(pending, sizeof(pending), "%s/documents-pending.%uof%u", c->state, o.shard, o.nshards);
+		else
+			snprintf(pending, sizeof(pending), "%s/documents-pending", c->state);
+		o.pending_path = pending;
 	}
 	if ((ret = cmd_pricing_open(c, NULL, &p))) {
 		docs_run_close(&run);
@@ -102,7 +108,7 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 		       st.engine_s, st.write_s);
 		if (docs)
 			cc_log(&c->cc, st.docs_failed ? CC_LOG_WARN : CC_LOG_INFO, "recalc",
-			       "documents: %u files for the estimations whose numbers moved, %u failed; %.2f s",
+			       "documents: %u files (estimations whose numbers moved, or owed), %u failed; %.2f s",
 			       st.documents, st.docs_failed, st.docs_s);
 	}
 	docs_run_close(&run);

@@ -1,6 +1,8 @@
 #include "recalc.h"
 
 #include <stdint.h>
+#include <unistd.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <omp.h>
 
 #include "docs.h"
+#include "fsutil.h"
 #include "jsonutil.h"
 #include "store.h"
 #include "banned.h"
@@ -470,7 +473,8 @@ struct job {
 	struct cc_err err;
 	enum cc_code ret;
 	int loaded;
-	int docs;                /* its numbers moved: make its documents */
+	int docs;                /* its numbers moved (or its documents are owed): make them */
+	int dres_made;           /* its documents were made and recorded */
 	struct docs_inputs din;
 	struct docs_result dres;
 	struct cc_err derr;
@@ -504,6 +508,136 @@ static int numbers_moved(const struct recalc_inputs *ri, const struct calc_resul
 	}
 	yajl_tree_free(meta);
 	return moved;
+}
+
+/* ------------------------------------------------------------ documents owed */
+
+struct pending {
+	char **v; /* sorted, unique */
+	size_t n, alloc;
+};
+
+#define PENDING_MAX 10000000u
+
+static int pending_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int pending_has(const struct pending *p, const char *id)
+{
+	return p->n && bsearch(&id, p->v, p->n, sizeof(*p->v), pending_cmp) != NULL;
+}
+
+static enum cc_code pending_add(struct pending *p, const char *id)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(p->v[mid], id);
+
+		if (!c)
+			return CC_OK;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (p->n == p->alloc) {
+		size_t a = p->alloc ? p->alloc * 2 : 256;
+		char **v = realloc(p->v, a * sizeof(*v));
+
+		if (!v)
+			return CC_ENOMEM;
+		p->v = v;
+		p->alloc = a;
+	}
+	memmove(p->v + lo + 1, p->v + lo, (p->n - lo) * sizeof(*p->v));
+	if (!(p->v[lo] = strdup(id))) {
+		memmove(p->v + lo, p->v + lo + 1, (p->n - lo) * sizeof(*p->v));
+		return CC_ENOMEM;
+	}
+	p->n++;
+	return CC_OK;
+}
+
+static void pending_del(struct pending *p, const char *id)
+{
+	char **hit = p->n ? bsearch(&id, p->v, p->n, sizeof(*p->v), pending_cmp) : NULL;
+	size_t i;
+
+	if (!hit)
+		return;
+	i = (size_t)(hit - p->v);
+	free(p->v[i]);
+	memmove(p->v + i, p->v + i + 1, (p->n - i - 1) * sizeof(*p->v));
+	p->n--;
+}
+
+static void pending_free(struct pending *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The file (absent: none owed). Lines that are not ids are skipped; the file is bounded. */
+static enum cc_code pending_load(const char *path, struct pending *p, struct cc_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	enum cc_code ret = CC_OK;
+
+	if (!f)
+		return errno == ENOENT ? CC_OK : cc_err_errno(err, errno, "cannot read '%s'", path);
+	while (fgets(line, sizeof(line), f) && p->n < PENDING_MAX) {
+		size_t n = strcspn(line, "\r\n");
+
+		line[n] = '\0';
+		if (!n || n > 128 || strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != n)
+			continue;
+		if (pending_add(p, line)) {
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory reading '%s'", path);
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Written atomically (temp, fsync, rename, fsync of the directory); removed when empty. */
+static enum cc_code pending_save(const char *path, const struct pending *p, struct cc_err *err)
+{
+	char tmp[4200];
+	FILE *f;
+	size_t i;
+
+	if (!p->n) {
+		if (unlink(path) && errno != ENOENT)
+			return cc_err_errno(err, errno, "cannot remove '%s'", path);
+		return CC_OK;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
+	if (!(f = fopen(tmp, "w")))
+		return cc_err_errno(err, errno, "cannot write '%s'", tmp);
+	for (i = 0; i < p->n; i++)
+		fprintf(f, "%s\n", p->v[i]);
+	if (fflush(f) || fsync(fileno(f))) {
+		int e = errno;
+
+		fclose(f);
+		unlink(tmp);
+		return cc_err_errno(err, e, "cannot write '%s'", tmp);
+	}
+	if (fclose(f)) {
+		unlink(tmp);
+		return cc_err_errno(err, errno, "cannot write '%s'", tmp);
+	}
+	return fs_rename_durable(tmp, path, err);
 }
 
 /*
@@ -550,6 +684,7 @@ static void batch_docs(const struct cc_ctx *ctx, struct store *s, const struct r
 			*s3_down = 1;
 		if (!j->dret)
 			j->dret = docs_record(s, o->docs, ids[i], &j->dres, &j->derr);
+		j->dres_made = !j->dret;
 		if (j->dret) {
 			st->docs_failed++;
 			cc_log(ctx, CC_LOG_ERROR, "recalc", "%s: documents: %s", ids[i], j->derr.msg);
@@ -579,8 +714,17 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 	size_t first, i;
 	double t;
 	int s3_down = 0;
+	struct pending owed = { 0 }, *pending = NULL;
 
 	memset(st, 0, sizeof(*st));
+	if (o->docs && o->pending_path) {
+		if ((ret = pending_load(o->pending_path, &owed, err)))
+			return ret;
+		pending = &owed;
+		if (owed.n)
+			cc_log(ctx, CC_LOG_INFO, "recalc", "%zu estimations' documents are owed from an earlier run (%s)",
+			       owed.n, o->pending_path);
+	}
 	t = now_s();
 	if (o->nshards > 1) {
 		ret = store_scan(s, o->shard, o->nshards, collect_active, &ids, err);
@@ -625,6 +769,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 			calc_result_init(&j->r);
 			cc_err_clear(&j->err);
 			j->docs = 0;
+			j->dres_made = 0;
 			j->ret = recalc_load(s, ids.v[first + i], &owners, &j->in, &j->err);
 			j->loaded = 1;
 			if (j->ret == CC_ENET_TEMP || j->ret == CC_EIO) {
@@ -705,6 +850,9 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 				} else {
 					st->unchanged++;
 				}
+				/* documents a killed or failed run still owes */
+				if (o->docs && pending && pending_has(pending, id))
+					j->docs = 1;
 			}
 			if (store_bulk_end(s, !ret, ret ? NULL : err) && !ret)
 				ret = err->code;
@@ -713,7 +861,20 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		/* documents, after the batch is committed: a calculation never waits on its PDF */
 		if (!ret && o->docs) {
 			t = now_s();
-			batch_docs(ctx, s, o, jobs, n, (const char *const *)ids.v + first, st, &s3_down);
+			/* owed from here until recorded, in case the run dies first */
+			for (i = 0; i < n && pending; i++)
+				if (jobs[i].docs && pending_add(pending, ids.v[first + i]))
+					ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			if (!ret && pending)
+				ret = pending_save(o->pending_path, pending, err);
+			if (!ret) {
+				batch_docs(ctx, s, o, jobs, n, (const char *const *)ids.v + first, st, &s3_down);
+				for (i = 0; i < n && pending; i++)
+					if (jobs[i].loaded && !jobs[i].ret && !jobs[i].dret && jobs[i].dres_made)
+						pending_del(pending, ids.v[first + i]);
+				if (pending)
+					ret = pending_save(o->pending_path, pending, err);
+			}
 			st->docs_s += now_s() - t;
 		}
 		for (i = 0; i < BATCH; i++) {
@@ -725,6 +886,23 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		}
 		cc_progress(ctx, "estimations", first + n, ids.n);
 	}
+	/* an owed estimation that is no longer active owes nothing (a whole run knows) */
+	if (!ret && pending && pending->n && o->nshards <= 1) {
+		char **sorted = malloc((ids.n ? ids.n : 1) * sizeof(*sorted));
+		size_t k = 0;
+
+		if (sorted) {
+			memcpy(sorted, ids.v, ids.n * sizeof(*sorted));
+			qsort(sorted, ids.n, sizeof(*sorted), pending_cmp);
+			while (k < pending->n)
+				if (!bsearch(&pending->v[k], sorted, ids.n, sizeof(*sorted), pending_cmp))
+					pending_del(pending, pending->v[k]);
+				else
+					k++;
+			free(sorted);
+			ret = pending_save(o->pending_path, pending, err);
+		}
+	}
 	if (!ret && (st->failed || st->partial || st->docs_failed))
 		ret = cc_err_set(err, CC_EPARTIAL,
 				 "%u of %u estimations failed, %u are partial and %u have no new documents (each named above)",
@@ -733,5 +911,6 @@ out:
 	free(jobs);
 	ids_free(&ids);
 	recalc_owners_release(&owners);
+	pending_free(&owed);
 	return ret;
 }

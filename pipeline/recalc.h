@@ -89,6 +89,14 @@ struct recalc_options {
 	const char *pricebook_sha256;
 	/* documents for each estimation whose numbers moved (NULL: none; docs.h) */
 	const struct docs_run *docs;
+	/*
+	 * The estimations whose documents are owed, one id a line, kept
+	 * across runs (NULL: none): an id is added before its documents are
+	 * made (after its calculation is committed) and removed once they are
+	 * recorded, so a run killed or failing in between makes them next
+	 * time, though its numbers no longer move.
+	 */
+	const char *pending_path;
 };
 
 struct recalc_stats {
