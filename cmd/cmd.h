@@ -55,6 +55,24 @@ void cmd_pricing_close(struct cmd_pricing *p);
 int cmd_calc_time(struct cmd_ctx *c, const char *at, char buf[32], const char **out);
 
 struct docs_options;
+struct fetch_options;
+
+/* The fetch settings (fetch.*) for this state directory. */
+void cmd_fetch_options(struct cmd_ctx *c, struct fetch_options *o);
+
+/* What an ingest did. */
+struct cmd_ingest_out {
+	int published;       /* a new pricebook is current (0: it equals the current one) */
+	unsigned long long entries;
+	char sha256[65];
+};
+
+/*
+ * Ingest NAMES (or, with none, what fetch left, through the sanity gate)
+ * into FILE (output) or a published pricebook.
+ */
+int cmd_ingest_run(struct cmd_ctx *c, const char *const *names, size_t nnames, const char *output, int force,
+		   struct cmd_ingest_out *io);
 
 /* Where documents are made from and go: templates/ beside the binary unless configured. */
 struct cmd_docs_paths {
@@ -63,6 +81,12 @@ struct cmd_docs_paths {
 
 /* The documents settings (documents, documents.*), made at `at`. */
 void cmd_docs_options(struct cmd_ctx *c, struct docs_options *o, const char *at, struct cmd_docs_paths *paths);
+
+struct recalc_options;
+struct recalc_stats;
+
+/* recalc with `o` (calculated_at set), documents unless !docs; the stats into *st. */
+int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *o, int docs, struct recalc_stats *st);
 
 /* Takes the run lock (<state>/costctl.lock); CC_ELOCKED if another run has it. */
 int cmd_lock(struct cmd_ctx *c);

@@ -23,6 +23,25 @@ static const char *const usage[] = {
 	NULL,
 };
 
+void cmd_fetch_options(struct cmd_ctx *c, struct fetch_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->base_url = cfg_str(c->cfg, "fetch.base_url");
+	o->services = cfg_str(c->cfg, "fetch.services");
+	o->regions = cfg_str(c->cfg, "fetch.regions");
+	o->state = c->state;
+	o->parallel = (unsigned)cfg_int(c->cfg, "fetch.parallel");
+	o->retries = (unsigned)cfg_int(c->cfg, "fetch.retries");
+	o->backoff_ms = (unsigned)cfg_int(c->cfg, "fetch.backoff_ms");
+	o->max_wait_s = (unsigned)cfg_int(c->cfg, "fetch.max_wait_s");
+	o->connect_timeout_s = (unsigned)cfg_int(c->cfg, "fetch.connect_timeout_s");
+	o->low_speed_bytes = (unsigned)cfg_int(c->cfg, "fetch.low_speed_bytes");
+	o->low_speed_s = (unsigned)cfg_int(c->cfg, "fetch.low_speed_s");
+	o->max_file_bytes = (uint64_t)cfg_int(c->cfg, "fetch.max_file_mb") << 20;
+	o->max_file_s = (unsigned)cfg_int(c->cfg, "fetch.max_file_s");
+	o->max_run_s = (unsigned)cfg_int(c->cfg, "fetch.max_run_s");
+}
+
 int cmd_fetch(int argc, char **argv, struct cmd_ctx *c)
 {
 	enum { OPT_SERVICES = 256, OPT_REGIONS, OPT_BASE };
@@ -37,10 +56,7 @@ int cmd_fetch(int argc, char **argv, struct cmd_ctx *c)
 	struct fetch_result r;
 	int opt, ret;
 
-	memset(&o, 0, sizeof(o));
-	o.base_url = cfg_str(c->cfg, "fetch.base_url");
-	o.services = cfg_str(c->cfg, "fetch.services");
-	o.regions = cfg_str(c->cfg, "fetch.regions");
+	cmd_fetch_options(c, &o);
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SERVICES: o.services = optarg; break;
@@ -52,17 +68,6 @@ int cmd_fetch(int argc, char **argv, struct cmd_ctx *c)
 	}
 	if (optind != argc)
 		return cmd_usage(usage, 0);
-	o.state = c->state;
-	o.parallel = (unsigned)cfg_int(c->cfg, "fetch.parallel");
-	o.retries = (unsigned)cfg_int(c->cfg, "fetch.retries");
-	o.backoff_ms = (unsigned)cfg_int(c->cfg, "fetch.backoff_ms");
-	o.max_wait_s = (unsigned)cfg_int(c->cfg, "fetch.max_wait_s");
-	o.connect_timeout_s = (unsigned)cfg_int(c->cfg, "fetch.connect_timeout_s");
-	o.low_speed_bytes = (unsigned)cfg_int(c->cfg, "fetch.low_speed_bytes");
-	o.low_speed_s = (unsigned)cfg_int(c->cfg, "fetch.low_speed_s");
-	o.max_file_bytes = (uint64_t)cfg_int(c->cfg, "fetch.max_file_mb") << 20;
-	o.max_file_s = (unsigned)cfg_int(c->cfg, "fetch.max_file_s");
-	o.max_run_s = (unsigned)cfg_int(c->cfg, "fetch.max_run_s");
 	ret = fetch_run(&c->cc, &o, &r, &c->err);
 	/* no file reached: the error says why; a summary of zeros would contradict it */
 	if (ret && !r.files)

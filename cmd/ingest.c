@@ -90,15 +90,9 @@ static int gate(struct cmd_ctx *c, const struct pb_reader *cur, const char *inco
 			  r.why);
 }
 
-int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
+int cmd_ingest_run(struct cmd_ctx *c, const char *const *names, size_t nnames, const char *output, int force,
+		   struct cmd_ingest_out *io)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *output = NULL;
 	char **found = NULL;
 	size_t nfound = 0;
 	const char *const *files;
@@ -109,23 +103,17 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	struct buf path, offers, cur;
 	struct pb_reader *prev = NULL;
 	struct cc_err soft = { 0 };
-	int o, ret, force = 0;
+	int ret;
 
-	while ((o = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'o': output = optarg; break;
-		case 'F': force = 1; break;
-		case 'h': return cmd_usage(usage, 1);
-		default: return cmd_usage(usage, 0);
-		}
-	}
+	if (io)
+		memset(io, 0, sizeof(*io));
 	buf_init(&path, 8192);
 	buf_init(&cur, 8192);
 	buf_init(&offers, 8192);
 	buf_init(&pub.path, 8192);
-	if (optind < argc) {
-		files = (const char *const *)argv + optind;
-		nfiles = (size_t)(argc - optind);
+	if (nnames) {
+		files = names;
+		nfiles = nnames;
 	} else {
 		if (buf_addf(&offers, "%s/offers", c->state)) {
 			ret = cc_err_set(&c->err, CC_ENOMEM, "path too long");
@@ -176,7 +164,7 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 	ret = ingest_to_pricebook(&c->cc, files, nfiles, path.buf, &opt, &res,
 				  &c->err);
 	/* the fetched files replace the current pricebook only past the sanity gate */
-	if (!ret && !output && !(optind < argc) && prev)
+	if (!ret && !output && !nnames && prev)
 		ret = gate(c, prev, path.buf, force);
 	pb_close(prev);
 	prev = NULL;
@@ -194,6 +182,11 @@ int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
 			       &c->err);
 	if (ret)
 		goto out;
+	if (io) {
+		io->published = !pub.unchanged;
+		io->entries = res.entries;
+		cc_copy(io->sha256, sizeof(io->sha256), res.sha256, strlen(res.sha256));
+	}
 	if (pub.unchanged)
 		cc_log(&c->cc, CC_LOG_INFO, "ingest",
 		       "pricebook unchanged (%llu entries, sha256 %s): '%s' stays current",
@@ -212,4 +205,26 @@ out:
 	buf_release(&offers);
 	buf_release(&pub.path);
 	return ret;
+}
+
+int cmd_ingest(int argc, char **argv, struct cmd_ctx *c)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL;
+	int o, force = 0;
+
+	while ((o = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'o': output = optarg; break;
+		case 'F': force = 1; break;
+		case 'h': return cmd_usage(usage, 1);
+		default: return cmd_usage(usage, 0);
+		}
+	}
+	return cmd_ingest_run(c, (const char *const *)argv + optind, (size_t)(argc - optind), output, force, NULL);
 }

@@ -34,53 +34,19 @@ static const char *const usage[] = {
 	NULL,
 };
 
-int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
+int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *io, int docs, struct recalc_stats *out)
 {
-	enum { OPT_THREADS = 256, OPT_SHARD, OPT_FORCE, OPT_NODOCS, OPT_AT };
-	static const struct option opts[] = {
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "no-docs", no_argument, NULL, OPT_NODOCS },
-		{ "at", required_argument, NULL, OPT_AT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct recalc_options o;
+	struct recalc_options o = *io;
 	struct recalc_stats st;
 	struct cmd_pricing p;
 	struct docs_options dopt;
 	struct cmd_docs_paths paths;
 	struct docs_run run;
-	char now[32], *end, pending[4200];
-	int opt, ret, docs = 1;
+	char pending[4200];
+	int ret;
 
-	memset(&o, 0, sizeof(o));
 	memset(&run, 0, sizeof(run));
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_THREADS:
-			o.threads = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || !o.threads || o.threads > 1024 || optarg[0] < '0' || optarg[0] > '9')
-				return cc_err_set(&c->err, CC_EUSAGE, "--threads wants 1..1024, not '%s'", optarg);
-			break;
-		case OPT_SHARD:
-			if (sscanf(optarg, "%u/%u", &o.shard, &o.nshards) != 2 || !o.nshards ||
-			    o.shard >= o.nshards || o.nshards > 100000)
-				return cc_err_set(&c->err, CC_EUSAGE, "--shard wants I/N with 0 <= I < N, not '%s'",
-						  optarg);
-			break;
-		case OPT_FORCE: o.force = 1; break;
-		case OPT_NODOCS: docs = 0; break;
-		case OPT_AT: o.calculated_at = optarg; break;
-		case 'h': return cmd_usage(usage, 1);
-		default: return cmd_usage(usage, 0);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage(usage, 0);
-	if ((ret = cmd_calc_time(c, o.calculated_at, now, &o.calculated_at)))
-		return ret;
+	memset(&st, 0, sizeof(st));
 	if (docs) {
 		/* a bad template is found before anything is priced */
 		cmd_docs_options(c, &dopt, o.calculated_at, &paths);
@@ -113,5 +79,52 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 	}
 	docs_run_close(&run);
 	cmd_pricing_close(&p);
+	if (out)
+		*out = st;
 	return ret;
+}
+
+int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
+{
+	enum { OPT_THREADS = 256, OPT_SHARD, OPT_FORCE, OPT_NODOCS, OPT_AT };
+	static const struct option opts[] = {
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "no-docs", no_argument, NULL, OPT_NODOCS },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct recalc_options o;
+
+	char now[32], *end;
+	int opt, ret, docs = 1;
+
+	memset(&o, 0, sizeof(o));
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_THREADS:
+			o.threads = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !o.threads || o.threads > 1024 || optarg[0] < '0' || optarg[0] > '9')
+				return cc_err_set(&c->err, CC_EUSAGE, "--threads wants 1..1024, not '%s'", optarg);
+			break;
+		case OPT_SHARD:
+			if (sscanf(optarg, "%u/%u", &o.shard, &o.nshards) != 2 || !o.nshards ||
+			    o.shard >= o.nshards || o.nshards > 100000)
+				return cc_err_set(&c->err, CC_EUSAGE, "--shard wants I/N with 0 <= I < N, not '%s'",
+						  optarg);
+			break;
+		case OPT_FORCE: o.force = 1; break;
+		case OPT_NODOCS: docs = 0; break;
+		case OPT_AT: o.calculated_at = optarg; break;
+		case 'h': return cmd_usage(usage, 1);
+		default: return cmd_usage(usage, 0);
+		}
+	}
+	if (optind != argc)
+		return cmd_usage(usage, 0);
+	if ((ret = cmd_calc_time(c, o.calculated_at, now, &o.calculated_at)))
+		return ret;
+	return cmd_recalc_run(c, &o, docs, NULL);
 }
