@@ -61,6 +61,11 @@ const struct cfg_key cfg_keys[] = {
 	  "memory for sorting pricebook entries before spilling a run to disk, MiB" },
 	{ "pricebook.keep", CFG_INT, 2, 10000, "14",
 	  "how many pricebooks to keep in <state>/pricebooks (older ones are removed)" },
+	/* the morning report (nightly) */
+	{ "report.flag_usd", CFG_INT, 0, INT64_C(1000000000), "100",
+	  "report: an estimation whose monthly total moves at least this much is flagged, in its currency" },
+	{ "report.flag_percent", CFG_INT, 0, 100000, "5",
+	  "report: ... or at least this many percent" },
 	/* the sanity gate a fetched pricebook passes before it is published (ingest) */
 	{ "gate.max_loss_percent", CFG_INT, 0, 100, "10",
 	  "gate: most entries a new pricebook may lose against the current one, percent" },

@@ -52,6 +52,11 @@ cut -f1,2 "$state/docs-est456.tsv" | sed 's/^/  /'
 pdf=$(awk '$1 == "pdf" { print $2 }' "$state/docs-est456.tsv")
 xlsx=$(awk '$1 == "xlsx" { print $2 }' "$state/docs-est456.tsv")
 echo
+echo "== nightly: the job cron runs (nothing changed since the fetch above: the report says so)"
+COSTCTL_FETCH_BASE_URL="file://$PWD/fixtures/pricelist" "$costctl" -q --state "$state" nightly --force
+night=$(date -u +%Y-%m-%d)
+sed -n '1,8p' "$state/reports/$night/summary.md" | sed 's/^/  /'
+echo
 pb=$(readlink -f "$state/pricebook.current")
 cat <<DONE
 == done: the demo fetched, ingested and stored, with no network
@@ -64,7 +69,7 @@ cat <<DONE
   proposal (PDF)  $pdf
   workbook (XLSX) $xlsx
                   (a DOCUMENT item each: 'table query documents est456')
-  (the nightly report joins here when that stage lands)
+  morning report  $state/reports/$night/ (summary.md, estimations.csv, changes.csv, report.json)
 
 Try next:
   $costctl --state $state price --format table AmazonRDS us-east-1 databaseEngine=MySQL

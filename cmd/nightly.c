@@ -1,0 +1,437 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "pipeline/buf.h"
+#include "pipeline/dec.h"
+#include "pipeline/diff.h"
+#include "pipeline/fetch.h"
+#include "pipeline/fsutil.h"
+#include "pipeline/jsonutil.h"
+#include "pipeline/pb.h"
+#include "pipeline/pbstore.h"
+#include "pipeline/recalc.h"
+#include "pipeline/report.h"
+#include "pipeline/sha256.h"
+#include "pipeline/store.h"
+#include "pipeline/banned.h"
+
+static const char *const usage[] = {
+	"usage: costctl nightly [--force] [--threads N] [--at TIME]",
+	"",
+	"The nightly job, under the run lock: fetch the price-list files that",
+	"changed -> ingest them into a new pricebook past the sanity gate ->",
+	"recalculate every active estimation (documents for those whose numbers",
+	"moved) -> the morning report in <state>/reports/YYYY-MM-DD/ (summary.md,",
+	"estimations.csv, changes.csv, report.json) -> an AUDIT item for the run.",
+	"Each stage logs its start, end, counts and seconds. A night already done",
+	"is not done again (<state>/nightly/YYYY-MM-DD.done) unless --force.",
+	"",
+	"  --force       run a night that is done again; publish a pricebook the",
+	"                sanity gate refuses",
+	"  --threads N   recalc threads (default: every core)",
+	"  --at TIME     the night, ISO 8601 UTC (default: now)",
+	"",
+	"Exit status: 0 done; 2 nothing published (the sanity gate, a bad file:",
+	"yesterday's pricebook stays current, nothing is priced against a new",
+	"one); 3 done, but estimations failed or are partial (named); 4 another",
+	"run holds the lock; 75 the price list cannot be reached (retry later).",
+	NULL,
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------ the estimations, before and after */
+
+struct snap {
+	struct report_estimation *v;
+	size_t n, alloc;
+	int oom;
+};
+
+static int snap_cb(void *user, const char *json, size_t len)
+{
+	struct snap *s = user;
+	char why[128];
+	yajl_val m = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why)), sum;
+	struct report_estimation *e;
+	const char *id, *t, *cur;
+
+	if (!m)
+		return 0;
+	id = json_get_str(m, "EstimationId");
+	if (!id) {
+		yajl_tree_free(m);
+		return 0;
+	}
+	if (s->n == s->alloc) {
+		size_t a = s->alloc ? s->alloc * 2 : 256;
+		struct report_estimation *p = realloc(s->v, a * sizeof(*p));
+
+		if (!p) {
+			s->oom = 1;
+			yajl_tree_free(m);
+			return 1;
+		}
+		s->v = p;
+		s->alloc = a;
+	}
+	e = &s->v[s->n++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%.128s", id);
+	snprintf(e->project, sizeof(e->project), "%.190s",
+		 json_get_str(m, "ProjectName") ? json_get_str(m, "ProjectName") : "");
+	sum = json_get(m, "EstimationSummary");
+	t = json_get_num(sum, "TotalMonthlyCost");
+	cur = json_get_str(sum, "Currency");
+	if (t) {
+		struct dec d;
+
+		/* as money text, whatever another client wrote ("8500.0") */
+		if (!dec_parse(t, strlen(t), &d))
+			dec_format(dec_round(d, 2), 2, e->old_monthly, sizeof(e->old_monthly));
+	}
+	snprintf(e->currency, sizeof(e->currency), "%.7s", cur ? cur : "");
+	yajl_tree_free(m);
+	return 0;
+}
+
+static int snapshot(struct cmd_ctx *c, struct store *s, struct snap *out)
+{
+	const struct store_pattern *p = store_pattern_find("active-estimations");
+	struct buf next, cur;
+	int ret;
+
+	buf_init(&next, 1 << 20);
+	buf_init(&cur, 1 << 20);
+	for (;;) {
+		ret = store_pattern_run(s, p, NULL, 0, 1000, cur.len ? cur.buf : NULL, snap_cb, out, &next, &c->err);
+		if (ret || !next.len || out->oom)
+			break;
+		buf_reset(&cur);
+		buf_add(&cur, next.buf, next.len);
+	}
+	buf_release(&next);
+	buf_release(&cur);
+	if (!ret && out->oom)
+		ret = cc_err_set(&c->err, CC_ENOMEM, "out of memory listing estimations");
+	return ret;
+}
+
+static const struct report_estimation *find(const struct snap *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].id, id))
+			return &s->v[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------ the run */
+
+static int current_sha(struct cmd_ctx *c, char out[65])
+{
+	struct buf path;
+	struct cc_err soft = { 0 };
+	int ret;
+
+	out[0] = '\0';
+	buf_init(&path, 8192);
+	ret = pb_store_current(c->state, "current", &path, &soft);
+	if (!ret)
+		ret = sha256_file(path.buf, out, &c->err);
+	else
+		ret = CC_OK; /* no pricebook yet */
+	buf_release(&path);
+	return ret;
+}
+
+static int open_which(struct cmd_ctx *c, const char *which, struct pb_reader **r)
+{
+	struct buf path;
+	struct cc_err soft = { 0 };
+	int ret;
+
+	*r = NULL;
+	buf_init(&path, 8192);
+	ret = pb_store_current(c->state, which, &path, &soft);
+	if (!ret)
+		ret = pb_open(r, path.buf, &c->err);
+	else
+		ret = CC_OK;
+	buf_release(&path);
+	return ret;
+}
+
+static void stage_log(struct cmd_ctx *c, const char *stage, double t0, const char *fmt, ...) CC_PRINTF(4, 5);
+static void stage_log(struct cmd_ctx *c, const char *stage, double t0, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage %s: done in %.2f s: %s", stage, now_s() - t0, msg);
+}
+
+static int audit(struct cmd_ctx *c, struct store *s, const char *night, const char *at, const char *result,
+		 const struct buf *details)
+{
+	struct buf b;
+	int ret;
+
+	buf_init(&b, 1 << 20);
+	/* one item a night: a second run of the same night replaces it, never adds one */
+	buf_adds(&b, "{\"PK\":\"AUDIT#", night, "\",\"SK\":\"LOG#costctl#nightly#", night,
+		 "\",\"EntityType\":\"AuditLog\",\"UserId\":\"costctl\",\"Action\":\"NIGHTLY_RUN\","
+		 "\"ResourceType\":\"Pricebook\",\"Timestamp\":\"", at, "\",\"Result\":\"", result, "\",\"Details\":{",
+		 details->buf, "}}", NULL);
+	ret = store_put(s, b.buf, 0, &c->err);
+	buf_release(&b);
+	return ret;
+}
+
+int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
+{
+	enum { OPT_FORCE = 256, OPT_THREADS, OPT_AT };
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct fetch_options fo;
+	struct fetch_result fr;
+	struct cmd_ingest_out io;
+	struct recalc_options ro;
+	struct recalc_stats rs;
+	struct report rep;
+	struct snap before = { 0 }, after = { 0 };
+	struct store *s = NULL;
+	struct pb_reader *old_pb = NULL, *new_pb = NULL;
+	struct buf details;
+	char now[32], night[11], done_path[4400], report_dir[4200], *end;
+	const char *at = NULL, *result = "SUCCESS";
+	int opt, ret, force = 0, recalc_ret = CC_OK;
+	unsigned threads = 0;
+	double t0, t_all = now_s();
+	size_t i;
+	struct stat st;
+
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_FORCE: force = 1; break;
+		case OPT_THREADS:
+			threads = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !threads || threads > 1024)
+				return cc_err_set(&c->err, CC_EUSAGE, "--threads wants 1..1024, not '%s'", optarg);
+			break;
+		case OPT_AT: at = optarg; break;
+		case 'h': return cmd_usage(usage, 1);
+		default: return cmd_usage(usage, 0);
+		}
+	}
+	if (optind != argc)
+		return cmd_usage(usage, 0);
+	if ((ret = cmd_calc_time(c, at, now, &at)))
+		return ret;
+	snprintf(night, sizeof(night), "%.10s", at);
+	snprintf(done_path, sizeof(done_path), "%s/nightly/%s.done", c->state, night);
+	snprintf(report_dir, sizeof(report_dir), "%s/reports/%s", c->state, night);
+	if (!force && !stat(done_path, &st)) {
+		cc_log(&c->cc, CC_LOG_INFO, "nightly", "the night of %s is done (its report: %s/summary.md): nothing to do",
+		       night, report_dir);
+		return CC_OK;
+	}
+	memset(&rep, 0, sizeof(rep));
+	buf_init(&details, 1 << 20);
+	snprintf(rep.night, sizeof(rep.night), "%s", night);
+	rep.flag_usd = (double)cfg_int(c->cfg, "report.flag_usd");
+	rep.flag_percent = (double)cfg_int(c->cfg, "report.flag_percent");
+	if ((ret = current_sha(c, rep.old_sha)))
+		goto out;
+
+	/* ---- fetch */
+	t0 = now_s();
+	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage fetch: start");
+	cmd_fetch_options(c, &fo);
+	ret = fetch_run(&c->cc, &fo, &fr, &c->err);
+	if (ret == CC_ENET_TEMP && !fr.downloaded) {
+		result = "RETRY";
+		goto out; /* nothing changed: try again later */
+	}
+	if (ret && ret != CC_ENET_TEMP)
+		goto out;
+	if (ret)
+		cc_log(&c->cc, CC_LOG_WARN, "nightly", "fetch: %s; going on with what arrived", c->err.msg);
+	cc_err_clear(&c->err);
+	ret = CC_OK;
+	stage_log(c, "fetch", t0, "%u offer files: %u downloaded, %u unchanged, %u not modified, %u failed", fr.files,
+		  fr.downloaded, fr.unchanged, fr.not_modified, fr.failed);
+	buf_addf(&details, "\"Fetch\":{\"Files\":%u,\"Downloaded\":%u,\"Failed\":%u,\"Seconds\":%.2f}", fr.files,
+		 fr.downloaded, fr.failed, now_s() - t0);
+
+	/* ---- ingest, past the sanity gate */
+	t0 = now_s();
+	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage ingest: start");
+	memset(&io, 0, sizeof(io));
+	if (!fr.downloaded && rep.old_sha[0] && !force) {
+		stage_log(c, "ingest", t0, "no price-list file changed: pricebook %.12s stays current", rep.old_sha);
+	} else {
+		ret = cmd_ingest_run(c, NULL, 0, NULL, force, &io);
+		if (ret == CC_ECORRUPT && strstr(c->err.msg, "not published")) {
+			/* the gate: yesterday's prices stay, and nothing is priced against today's */
+			rep.gate_refused = 1;
+			snprintf(rep.gate_why, sizeof(rep.gate_why), "%s", c->err.msg);
+			result = "GATE_REFUSED";
+		} else if (ret) {
+			result = "FAILURE";
+			goto out;
+		}
+		stage_log(c, "ingest", t0, "%s", rep.gate_refused ? "refused by the sanity gate: nothing published" :
+						    io.published ? "a new pricebook is current" : "the pricebook is unchanged");
+	}
+	if ((ret == CC_OK || rep.gate_refused) && (ret = current_sha(c, rep.new_sha)))
+		goto out;
+	if (rep.gate_refused)
+		ret = CC_ECORRUPT;
+	buf_addf(&details, ",\"Pricebook\":{\"Before\":\"%s\",\"After\":\"%s\",\"Published\":%s,\"GateRefused\":%s}",
+		 rep.old_sha, rep.new_sha, io.published ? "true" : "false", rep.gate_refused ? "true" : "false");
+
+	/* ---- recalc (and documents), never against a refused pricebook */
+	if (!rep.gate_refused) {
+		t0 = now_s();
+		cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage recalc: start");
+		if ((ret = cmd_open_store(c, &s)) || (ret = snapshot(c, s, &before)))
+			goto out;
+		store_close(s);
+		s = NULL;
+		memset(&ro, 0, sizeof(ro));
+		ro.threads = threads;
+		ro.calculated_at = at;
+		recalc_ret = cmd_recalc_run(c, &ro, 1, &rs);
+		if (recalc_ret && recalc_ret != CC_EPARTIAL) {
+			ret = recalc_ret;
+			result = "FAILURE";
+			goto out;
+		}
+		stage_log(c, "recalc", t0, "%u estimations: %u written, %u unchanged, %u partial, %u failed; %u documents",
+			  rs.estimations, rs.written, rs.unchanged, rs.partial, rs.failed, rs.documents);
+		buf_addf(&details, ",\"Recalc\":{\"Estimations\":%u,\"Written\":%u,\"Unchanged\":%u,\"Partial\":%u,"
+			 "\"Failed\":%u,\"Documents\":%u,\"Seconds\":%.2f}", rs.estimations, rs.written, rs.unchanged,
+			 rs.partial, rs.failed, rs.documents, now_s() - t0);
+		rep.partial = rs.partial;
+		rep.failed = rs.failed;
+		rep.documents = rs.documents;
+		if (recalc_ret == CC_EPARTIAL)
+			result = "PARTIAL";
+	}
+
+	/* ---- the report */
+	t0 = now_s();
+	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage report: start");
+	cc_err_clear(&c->err);
+	if ((ret == CC_OK || rep.gate_refused || recalc_ret == CC_EPARTIAL) &&
+	    (!(ret = cmd_open_store(c, &s)))) {
+		int keep = rep.gate_refused ? CC_ECORRUPT : CC_OK;
+
+		if ((ret = snapshot(c, s, &after)))
+			goto out;
+		/* after: the new totals, beside the ones read before */
+		for (i = 0; i < after.n; i++) {
+			const struct report_estimation *b = find(&before, after.v[i].id);
+			struct report_estimation *e = &after.v[i];
+			char newv[32];
+
+			snprintf(newv, sizeof(newv), "%s", e->old_monthly);
+			snprintf(e->old_monthly, sizeof(e->old_monthly), "%s", b ? b->old_monthly : "");
+			snprintf(e->new_monthly, sizeof(e->new_monthly), "%s", newv);
+			if (rep.gate_refused)
+				snprintf(e->old_monthly, sizeof(e->old_monthly), "%s", newv);
+			e->moved = strcmp(e->old_monthly, e->new_monthly) != 0;
+			if (e->moved && e->old_monthly[0] && e->new_monthly[0]) {
+				double o = strtod(e->old_monthly, NULL), n = strtod(e->new_monthly, NULL);
+
+				e->flagged = (n - o >= rep.flag_usd || o - n >= rep.flag_usd) ||
+					     (o > 0 && (100.0 * (n - o) / o >= rep.flag_percent ||
+							100.0 * (o - n) / o >= rep.flag_percent));
+			}
+		}
+		rep.est = after.v;
+		rep.nest = after.n;
+		if ((ret = open_which(c, "current", &new_pb)))
+			goto out;
+		if (io.published && (ret = open_which(c, "previous", &old_pb)))
+			goto out;
+		rep.old_pb = old_pb;
+		rep.new_pb = new_pb;
+		if (!io.published)
+			snprintf(rep.old_sha, sizeof(rep.old_sha), "%s", rep.new_sha);
+		if (old_pb && new_pb && (ret = diff_run(old_pb, new_pb, NULL, NULL, &rep.diff, &c->err)))
+			goto out;
+		if ((ret = report_write(report_dir, &rep, &c->err)))
+			goto out;
+		stage_log(c, "report", t0, "%s/summary.md: %llu prices changed, %llu added, %llu removed", report_dir,
+			  (unsigned long long)rep.diff.changed, (unsigned long long)rep.diff.added,
+			  (unsigned long long)rep.diff.removed);
+		{
+			char sha[65];
+
+			snprintf(done_path, sizeof(done_path), "%s/summary.md", report_dir);
+			if ((ret = sha256_file(done_path, sha, &c->err)))
+				goto out;
+			buf_addf(&details, ",\"Report\":{\"Path\":\"%s\",\"SummarySha256\":\"%s\"},\"Seconds\":%.2f",
+				 report_dir, sha, now_s() - t_all);
+		}
+		/* ---- the run's audit item, then the night is done */
+		if ((ret = audit(c, s, night, at, result, &details)))
+			goto out;
+		ret = keep;
+		if (!rep.gate_refused) {
+			snprintf(done_path, sizeof(done_path), "%s/nightly", c->state);
+			if (!fs_mkdirs(done_path, &c->err)) {
+				FILE *f;
+
+				snprintf(done_path, sizeof(done_path), "%s/nightly/%s.done", c->state, night);
+				if ((f = fopen(done_path, "w"))) {
+					fprintf(f, "%s %s\n", at, result);
+					if (fclose(f))
+						cc_log(&c->cc, CC_LOG_WARN, "nightly", "cannot write '%s'", done_path);
+				}
+			}
+		}
+		if (!ret && recalc_ret == CC_EPARTIAL)
+			ret = cc_err_set(&c->err, CC_EPARTIAL,
+					 "the night is done, but %u estimations failed and %u are partial (named above)",
+					 rep.failed, rep.partial);
+		if (rep.gate_refused)
+			ret = cc_err_set(&c->err, CC_ECORRUPT, "%s (report: %s/summary.md)", rep.gate_why, report_dir);
+	}
+out:
+	cc_log(&c->cc, ret ? CC_LOG_WARN : CC_LOG_INFO, "nightly", "night %s: %s in %.2f s", night, result,
+	       now_s() - t_all);
+	store_close(s);
+	pb_close(old_pb);
+	pb_close(new_pb);
+	free(before.v);
+	free(after.v);
+	buf_release(&details);
+	return ret;
+}

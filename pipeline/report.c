@@ -1,0 +1,295 @@
+/* The morning report: see report.h. */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dec.h"
+#include "fsutil.h"
+#include "banned.h"
+
+/* Writes b to dir/name atomically: temp, fsync, rename, fsync of the directory. */
+static enum cc_code put_file(const char *dir, const char *name, const struct buf *b, struct cc_err *err)
+{
+	char path[4200], tmp[4300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-%s", dir, (long)getpid(), name);
+	if (!(f = fopen(tmp, "w")))
+		return cc_err_errno(err, errno, "cannot write '%s'", tmp);
+	fs_temp_add(tmp);
+	if (fwrite(b->buf, 1, b->len, f) != b->len || fflush(f) || fsync(fileno(f))) {
+		int e = errno;
+
+		fclose(f);
+		fs_temp_drop(tmp);
+		return cc_err_errno(err, e, "cannot write '%s'", tmp);
+	}
+	if (fclose(f)) {
+		fs_temp_drop(tmp);
+		return cc_err_errno(err, errno, "cannot write '%s'", tmp);
+	}
+	fs_temp_forget(tmp);
+	return fs_rename_durable(tmp, path, err);
+}
+
+/* new - old, exactly, as money text ("" when either is missing) */
+static void delta(const char *o, const char *n, char *out, size_t cap)
+{
+	struct dec a, b, d;
+
+	out[0] = '\0';
+	if (!*o || !*n || dec_parse(o, strlen(o), &a) || dec_parse(n, strlen(n), &b) || dec_sub(b, a, &d))
+		return;
+	dec_format(d, 2, out, cap);
+}
+
+static void delta_pct(const char *o, const char *n, char *out, size_t cap)
+{
+	struct dec a, b, d, h, q;
+
+	out[0] = '\0';
+	if (!*o || !*n || dec_parse(o, strlen(o), &a) || dec_parse(n, strlen(n), &b) || !a.v || dec_sub(b, a, &d) ||
+	    dec_parse("100", 3, &h) || dec_mul(d, h, &d) || dec_div(d, a, &q))
+		return;
+	dec_format(dec_round(q, 2), 2, out, cap);
+}
+
+/* a tier's rate as a double, for ranking moves (never for money): the field is not NUL-terminated */
+static double price(const struct pb_entry *e)
+{
+	char t[64];
+
+	snprintf(t, sizeof(t), "%.*s", (int)(e->f[PB_PRICE].len < 60 ? e->f[PB_PRICE].len : 60), e->f[PB_PRICE].p);
+	return strtod(t, NULL);
+}
+
+struct change_rows {
+	struct buf *csv, *json;
+	size_t top_n;
+	struct top {
+		double pct;
+		char line[300];
+	} top[10];
+	int failed;
+};
+
+static int on_change(void *user, const struct diff_change *c)
+{
+	struct change_rows *r = user;
+	const struct pb_entry *h = c->old ? c->old : c->new;
+
+	if (diff_format(c, DIFF_CSV, r->csv) || (r->json->len && buf_addch(r->json, ',')) ||
+	    diff_format(c, DIFF_JSON, r->json)) {
+		r->failed = 1;
+		return 1;
+	}
+	if (c->kind == DIFF_CHANGED && c->nold && c->nnew) {
+		double o = price(&c->old[0]), n = price(&c->new[0]);
+		double p = o > 0 ? 100.0 * (n - o) / o : 0;
+		size_t k, slot = r->top_n < 10 ? r->top_n : 10;
+
+		/* the ten biggest moves, by size */
+		for (k = 0; k < slot && fabs(r->top[k].pct) >= fabs(p); k++)
+			;
+		if (k < 10) {
+			memmove(&r->top[k + 1], &r->top[k], (9 - k) * sizeof(r->top[0]));
+			r->top[k].pct = p;
+			snprintf(r->top[k].line, sizeof(r->top[k].line), "%.*s %.*s %.*s: %.*s -> %.*s %.*s",
+				 (int)h->f[PB_SERVICE].len, h->f[PB_SERVICE].p, (int)h->f[PB_REGION].len, h->f[PB_REGION].p,
+				 (int)(c->new[0].f[PB_RATE_CODE].len), c->new[0].f[PB_RATE_CODE].p,
+				 (int)c->old[0].f[PB_PRICE].len, c->old[0].f[PB_PRICE].p, (int)c->new[0].f[PB_PRICE].len,
+				 c->new[0].f[PB_PRICE].p, (int)h->f[PB_UNIT].len, h->f[PB_UNIT].p);
+			if (r->top_n < 10)
+				r->top_n++;
+		}
+	}
+	return 0;
+}
+
+static void csv_text(struct buf *b, const char *s)
+{
+	size_t i, n = strlen(s);
+	int quote = n && strchr("=+-@\t\r", s[0]);
+
+	for (i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n';
+	if (!quote) {
+		buf_addstr(b, s);
+		return;
+	}
+	buf_addch(b, '"');
+	if (n && strchr("=+-@\t\r", s[0]))
+		buf_addch(b, '\''); /* never a formula in a spreadsheet */
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			buf_addch(b, '"');
+		buf_addch(b, s[i]);
+	}
+	buf_addch(b, '"');
+}
+
+static void md_text(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("|\\`*_[]<>", *s))
+			buf_addch(b, '\\');
+		buf_addch(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+	}
+}
+
+enum cc_code report_write(const char *dir, const struct report *r, struct cc_err *err)
+{
+	struct buf md, est, chg, js, changes_json;
+	struct change_rows rows;
+	enum cc_code ret;
+	size_t i, moved = 0, flagged = 0;
+	int quiet;
+
+	if ((ret = fs_mkdirs(dir, err)))
+		return ret;
+	buf_init(&md, (size_t)64 << 20);
+	buf_init(&est, (size_t)256 << 20);
+	buf_init(&chg, (size_t)1 << 30);
+	buf_init(&js, (size_t)1 << 30);
+	buf_init(&changes_json, (size_t)1 << 30);
+	memset(&rows, 0, sizeof(rows));
+	rows.csv = &chg;
+	rows.json = &changes_json;
+	buf_addstr(&chg, diff_csv_header());
+	if (r->old_pb && r->new_pb && strcmp(r->old_sha, r->new_sha)) {
+		struct diff_stats st;
+
+		if ((ret = diff_run(r->old_pb, r->new_pb, on_change, &rows, &st, err)))
+			goto out;
+		if (rows.failed) {
+			ret = cc_err_set(err, CC_ENOMEM, "the price changes are too large to report");
+			goto out;
+		}
+	}
+	for (i = 0; i < r->nest; i++) {
+		moved += r->est[i].moved;
+		flagged += r->est[i].flagged;
+	}
+	quiet = !moved && !r->gate_refused && !r->failed && !r->partial;
+	/* ---- estimations.csv */
+	buf_addstr(&est, "estimation,project,old_monthly,new_monthly,delta,delta_pct,currency,moved,flagged,failed\n");
+	for (i = 0; i < r->nest; i++) {
+		const struct report_estimation *e = &r->est[i];
+		char d[40], p[40];
+
+		delta(e->old_monthly, e->new_monthly, d, sizeof(d));
+		delta_pct(e->old_monthly, e->new_monthly, p, sizeof(p));
+		csv_text(&est, e->id);
+		buf_addch(&est, ',');
+		csv_text(&est, e->project);
+		buf_adds(&est, ",", e->old_monthly, ",", e->new_monthly, ",", d, ",", p, ",", e->currency, ",",
+			 e->moved ? "yes" : "no", ",", e->flagged ? "yes" : "no", ",", e->failed ? "yes" : "no", "\n",
+			 NULL);
+	}
+	/* ---- summary.md */
+	buf_adds(&md, "# costctl morning report, ", r->night, "\n\n", NULL);
+	if (quiet)
+		buf_adds(&md, "**A quiet night:** ", r->diff.changed + r->diff.added + r->diff.removed ?
+			 "prices changed, but no active estimation's total moved." :
+			 "no price changed and no estimation moved.", "\n\n", NULL);
+	if (r->gate_refused) {
+		buf_addstr(&md, "**The new price list was not published** (the sanity gate): ");
+		md_text(&md, r->gate_why);
+		buf_addstr(&md, ". Yesterday's prices stay current.\n\n");
+	}
+	buf_addf(&md, "- pricebook: `%.12s` -> `%.12s`\n", r->old_sha[0] ? r->old_sha : "(none)", r->new_sha);
+	if (!strcmp(r->old_sha, r->new_sha))
+		buf_addstr(&md, "- prices: no new pricebook tonight\n");
+	else
+		buf_addf(&md, "- prices: %llu changed, %llu added, %llu removed (%llu unchanged)\n",
+			 (unsigned long long)r->diff.changed, (unsigned long long)r->diff.added,
+			 (unsigned long long)r->diff.removed, (unsigned long long)r->diff.unchanged);
+	buf_addf(&md, "- estimations: %zu active, %zu moved, %zu flagged (at least $%.2f or %.1f%%), %u partial, "
+		 "%u failed; %u documents made\n\n", r->nest, moved, flagged, r->flag_usd, r->flag_percent, r->partial,
+		 r->failed, r->documents);
+	if (rows.top_n) {
+		buf_addstr(&md, "## The biggest price moves\n\n| move | price |\n|---:|---|\n");
+		for (i = 0; i < rows.top_n; i++) {
+			buf_addf(&md, "| %+.2f%% | ", rows.top[i].pct);
+			md_text(&md, rows.top[i].line);
+			buf_addstr(&md, " |\n");
+		}
+		buf_addch(&md, '\n');
+	}
+	if (moved) {
+		buf_addstr(&md, "## Estimations that moved\n\n| estimation | project | monthly before | after | change |\n"
+			   "|---|---|---:|---:|---:|\n");
+		for (i = 0; i < r->nest; i++) {
+			const struct report_estimation *e = &r->est[i];
+			char d[40], p[40];
+
+			if (!e->moved)
+				continue;
+			delta(e->old_monthly, e->new_monthly, d, sizeof(d));
+			delta_pct(e->old_monthly, e->new_monthly, p, sizeof(p));
+			buf_addstr(&md, "| ");
+			md_text(&md, e->id);
+			buf_addstr(&md, e->flagged ? " **(flagged)** | " : " | ");
+			md_text(&md, e->project);
+			buf_adds(&md, " | ", e->old_monthly[0] ? e->old_monthly : "-", " | ", e->new_monthly, " | ", d,
+				 p[0] ? " (" : "", p, p[0] ? "%)" : "", " |\n", NULL);
+		}
+		buf_addch(&md, '\n');
+	}
+	if (r->new_pb) {
+		buf_addstr(&md, "## Price lists\n\n| offer | version | published |\n|---|---|---|\n");
+		for (i = 0; i < pb_offer_count(r->new_pb); i++) {
+			const struct pb_offer *o = pb_offer_at(r->new_pb, i), *q = i ? pb_offer_at(r->new_pb, i - 1) : NULL;
+
+			if (q && q->code.len == o->code.len && !memcmp(q->code.p, o->code.p, o->code.len) &&
+			    q->version.len == o->version.len && !memcmp(q->version.p, o->version.p, o->version.len))
+				continue; /* one line an offer version, however many regions */
+			buf_addf(&md, "| %.*s | %.*s | %.*s |\n", (int)o->code.len, o->code.p, (int)o->version.len,
+				 o->version.p, (int)o->published.len, o->published.p);
+		}
+		buf_addch(&md, '\n');
+	}
+	buf_addstr(&md, "Files: estimations.csv, changes.csv, report.json.\n");
+	/* ---- report.json */
+	buf_adds(&js, "{\"night\":\"", r->night, "\",\"quiet\":", quiet ? "true" : "false", ",\"oldPricebook\":\"",
+		 r->old_sha, "\",\"newPricebook\":\"", r->new_sha, "\",\"gateRefused\":", r->gate_refused ? "true" : "false",
+		 NULL);
+	buf_addf(&js, ",\"prices\":{\"changed\":%llu,\"added\":%llu,\"removed\":%llu,\"unchanged\":%llu}",
+		 (unsigned long long)r->diff.changed, (unsigned long long)r->diff.added,
+		 (unsigned long long)r->diff.removed, (unsigned long long)r->diff.unchanged);
+	buf_addf(&js, ",\"counts\":{\"active\":%zu,\"moved\":%zu,\"flagged\":%zu,\"partial\":%u,\"failed\":%u,"
+		 "\"documents\":%u},\"estimations\":[", r->nest, moved, flagged, r->partial, r->failed, r->documents);
+	for (i = 0; i < r->nest; i++) {
+		const struct report_estimation *e = &r->est[i];
+		char d[40];
+
+		delta(e->old_monthly, e->new_monthly, d, sizeof(d));
+		buf_addstr(&js, i ? ",{\"id\":" : "{\"id\":");
+		buf_add_json_str(&js, e->id, strlen(e->id));
+		buf_adds(&js, ",\"oldMonthly\":", e->old_monthly[0] ? e->old_monthly : "null", ",\"newMonthly\":",
+			 e->new_monthly[0] ? e->new_monthly : "null", ",\"delta\":", d[0] ? d : "null", ",\"moved\":",
+			 e->moved ? "true" : "false", ",\"flagged\":", e->flagged ? "true" : "false", "}", NULL);
+	}
+	buf_adds(&js, "],\"changes\":[", changes_json.buf, "]}\n", NULL);
+	if (md.len + 16 > md.cap || est.len + 16 > est.cap || chg.len + 16 > chg.cap || js.len + 16 > js.cap) {
+		ret = cc_err_set(err, CC_ENOMEM, "the report is too large");
+		goto out;
+	}
+	if ((ret = put_file(dir, "estimations.csv", &est, err)) || (ret = put_file(dir, "changes.csv", &chg, err)) ||
+	    (ret = put_file(dir, "report.json", &js, err)))
+		goto out;
+	ret = put_file(dir, "summary.md", &md, err); /* last: its presence says the report is whole */
+out:
+	buf_release(&md);
+	buf_release(&est);
+	buf_release(&chg);
+	buf_release(&js);
+	buf_release(&changes_json);
+	return ret;
+}

@@ -1,0 +1,46 @@
+#ifndef REPORT_H
+#define REPORT_H
+/*
+ * The morning report (finance reads it): what the night's price changes
+ * were and what they did to each active estimation, written atomically to
+ * a night's directory as
+ *
+ *	summary.md        for mail and chat: a quiet night says so first
+ *	estimations.csv   each active estimation: old -> new monthly, delta, flag
+ *	changes.csv       every price that changed, a row a tier (diff.h)
+ *	report.json       the same numbers, for machines
+ *
+ * The numbers are the same in every file: each is written from one
+ * struct report.
+ */
+#include <stdint.h>
+
+#include "buf.h"
+#include "cc.h"
+#include "diff.h"
+#include "pb.h"
+
+struct report_estimation {
+	char id[130], project[200];
+	char old_monthly[32], new_monthly[32]; /* money text; "" when there was none */
+	char currency[8];
+	int moved, flagged, failed;
+};
+
+struct report {
+	char night[11];                 /* YYYY-MM-DD */
+	char old_sha[65], new_sha[65];  /* the pricebooks; equal when none was published */
+	const struct pb_reader *old_pb, *new_pb; /* for the changes and the offers; old may be NULL */
+	struct diff_stats diff;
+	int gate_refused;
+	char gate_why[512];
+	struct report_estimation *est;
+	size_t nest;
+	unsigned partial, failed, documents;
+	double flag_usd, flag_percent;  /* a move at or above either is flagged */
+};
+
+/* Writes the files into `dir` (made if need be). */
+enum cc_code report_write(const char *dir, const struct report *r, struct cc_err *err);
+
+#endif
