@@ -74,9 +74,10 @@ fuzz_pkgs="clang libfuzzer-14-dev"
 # the AWS CLI for the interop test: another client of the same table
 # poppler-utils (pdftotext, pdfinfo, pdffonts, pdftoppm) and LibreOffice's
 # headless Calc read the documents back as a client would; unzip and zip open
-# and rebuild the XLSX; curl fetches presigned URLs from the S3 test server
+# and rebuild the XLSX; curl fetches presigned URLs from the S3 test server;
+# python3-yaml reads the AWS templates in cron/aws (tests/cli/cron.sh)
 test_pkgs="nginx-light python3 util-linux openjdk-17-jre-headless iproute2 jq awscli
-poppler-utils libreoffice-calc-nogui unzip zip curl"
+poppler-utils libreoffice-calc-nogui unzip zip curl python3-yaml"
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs npm"
 
 case "${1:-build}" in
