@@ -148,7 +148,8 @@ enum cc_code gate_check(const struct pb_reader *old, const struct pb_reader *new
 		uint64_t mid = r->matched_prices / 2, neg = 0, zero = st.unchanged;
 		double med;
 
-		qsort(m.v, m.n, sizeof(*m.v), by_value);
+		if (m.n)
+			qsort(m.v, m.n, sizeof(*m.v), by_value);
 		for (i = 0; i < m.n; i++) {
 			if (m.v[i] < 0)
 				neg++;

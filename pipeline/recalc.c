@@ -892,8 +892,10 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		size_t k = 0;
 
 		if (sorted) {
-			memcpy(sorted, ids.v, ids.n * sizeof(*sorted));
-			qsort(sorted, ids.n, sizeof(*sorted), pending_cmp);
+			if (ids.n) {
+				memcpy(sorted, ids.v, ids.n * sizeof(*sorted));
+				qsort(sorted, ids.n, sizeof(*sorted), pending_cmp);
+			}
 			while (k < pending->n)
 				if (!bsearch(&pending->v[k], sorted, ids.n, sizeof(*sorted), pending_cmp))
 					pending_del(pending, pending->v[k]);
