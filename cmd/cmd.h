@@ -25,6 +25,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c);
 int cmd_price(int argc, char **argv, struct cmd_ctx *c);
 int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c);
 int cmd_recalc(int argc, char **argv, struct cmd_ctx *c);
+int cmd_report(int argc, char **argv, struct cmd_ctx *c);
 int cmd_pricebook(int argc, char **argv, struct cmd_ctx *c);
 int cmd_table(int argc, char **argv, struct cmd_ctx *c);
 

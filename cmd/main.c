@@ -58,6 +58,7 @@ static const struct cmd_struct {
 	{ "pricebook", cmd_pricebook, 0, "verify or describe a pricebook file" },
 	{ "rebuild", cmd_rebuild, 0, "price one estimation now: a new CALCULATION" },
 	{ "recalc", cmd_recalc, NEED_LOCK, "price every active estimation (the nightly step)" },
+	{ "report", cmd_report, 0, "a night's morning report, made again from the store" },
 	{ "table", cmd_table, 0,
 	  "the platform's table: init, import, export, get, query, purge-expired" },
 };

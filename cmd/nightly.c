@@ -55,93 +55,6 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* ------------------------------------------------------------ the estimations, before and after */
-
-struct snap {
-	struct report_estimation *v;
-	size_t n, alloc;
-	int oom;
-};
-
-static int snap_cb(void *user, const char *json, size_t len)
-{
-	struct snap *s = user;
-	char why[128];
-	yajl_val m = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why)), sum;
-	struct report_estimation *e;
-	const char *id, *t, *cur;
-
-	if (!m)
-		return 0;
-	id = json_get_str(m, "EstimationId");
-	if (!id) {
-		yajl_tree_free(m);
-		return 0;
-	}
-	if (s->n == s->alloc) {
-		size_t a = s->alloc ? s->alloc * 2 : 256;
-		struct report_estimation *p = realloc(s->v, a * sizeof(*p));
-
-		if (!p) {
-			s->oom = 1;
-			yajl_tree_free(m);
-			return 1;
-		}
-		s->v = p;
-		s->alloc = a;
-	}
-	e = &s->v[s->n++];
-	memset(e, 0, sizeof(*e));
-	snprintf(e->id, sizeof(e->id), "%.128s", id);
-	snprintf(e->project, sizeof(e->project), "%.190s",
-		 json_get_str(m, "ProjectName") ? json_get_str(m, "ProjectName") : "");
-	sum = json_get(m, "EstimationSummary");
-	t = json_get_num(sum, "TotalMonthlyCost");
-	cur = json_get_str(sum, "Currency");
-	if (t) {
-		struct dec d;
-
-		/* as money text, whatever another client wrote ("8500.0") */
-		if (!dec_parse(t, strlen(t), &d))
-			dec_format(dec_round(d, 2), 2, e->old_monthly, sizeof(e->old_monthly));
-	}
-	snprintf(e->currency, sizeof(e->currency), "%.7s", cur ? cur : "");
-	yajl_tree_free(m);
-	return 0;
-}
-
-static int snapshot(struct cmd_ctx *c, struct store *s, struct snap *out)
-{
-	const struct store_pattern *p = store_pattern_find("active-estimations");
-	struct buf next, cur;
-	int ret;
-
-	buf_init(&next, 1 << 20);
-	buf_init(&cur, 1 << 20);
-	for (;;) {
-		ret = store_pattern_run(s, p, NULL, 0, 1000, cur.len ? cur.buf : NULL, snap_cb, out, &next, &c->err);
-		if (ret || !next.len || out->oom)
-			break;
-		buf_reset(&cur);
-		buf_add(&cur, next.buf, next.len);
-	}
-	buf_release(&next);
-	buf_release(&cur);
-	if (!ret && out->oom)
-		ret = cc_err_set(&c->err, CC_ENOMEM, "out of memory listing estimations");
-	return ret;
-}
-
-static const struct report_estimation *find(const struct snap *s, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i].id, id))
-			return &s->v[i];
-	return NULL;
-}
-
 /* ------------------------------------------------------------ the run */
 
 static int current_sha(struct cmd_ctx *c, char out[65])
@@ -161,22 +74,6 @@ static int current_sha(struct cmd_ctx *c, char out[65])
 	return ret;
 }
 
-static int open_which(struct cmd_ctx *c, const char *which, struct pb_reader **r)
-{
-	struct buf path;
-	struct cc_err soft = { 0 };
-	int ret;
-
-	*r = NULL;
-	buf_init(&path, 8192);
-	ret = pb_store_current(c->state, which, &path, &soft);
-	if (!ret)
-		ret = pb_open(r, path.buf, &c->err);
-	else
-		ret = CC_OK;
-	buf_release(&path);
-	return ret;
-}
 
 static void stage_log(struct cmd_ctx *c, const char *stage, double t0, const char *fmt, ...) CC_PRINTF(4, 5);
 static void stage_log(struct cmd_ctx *c, const char *stage, double t0, const char *fmt, ...)
@@ -223,16 +120,13 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	struct recalc_options ro;
 	struct recalc_stats rs;
 	struct report rep;
-	struct snap before = { 0 }, after = { 0 };
 	struct store *s = NULL;
-	struct pb_reader *old_pb = NULL, *new_pb = NULL;
 	struct buf details;
 	char now[32], night[11], done_path[4400], report_dir[4200], *end;
 	const char *at = NULL, *result = "SUCCESS";
 	int opt, ret, force = 0, recalc_ret = CC_OK;
 	unsigned threads = 0;
 	double t0, t_all = now_s();
-	size_t i;
 	struct stat st;
 
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -319,10 +213,6 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	if (!rep.gate_refused) {
 		t0 = now_s();
 		cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage recalc: start");
-		if ((ret = cmd_open_store(c, &s)) || (ret = snapshot(c, s, &before)))
-			goto out;
-		store_close(s);
-		s = NULL;
 		memset(&ro, 0, sizeof(ro));
 		ro.threads = threads;
 		ro.calculated_at = at;
@@ -344,63 +234,39 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 			result = "PARTIAL";
 	}
 
-	/* ---- the report */
+	/* ---- the run's audit item, then the report made from it (as `costctl report` makes it) */
 	t0 = now_s();
 	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage report: start");
 	cc_err_clear(&c->err);
-	if ((ret == CC_OK || rep.gate_refused || recalc_ret == CC_EPARTIAL) &&
-	    (!(ret = cmd_open_store(c, &s)))) {
+	if (ret == CC_OK || rep.gate_refused || recalc_ret == CC_EPARTIAL) {
+		struct report built;
 		int keep = rep.gate_refused ? CC_ECORRUPT : CC_OK;
+		char sha[65];
 
-		if ((ret = snapshot(c, s, &after)))
-			goto out;
-		/* after: the new totals, beside the ones read before */
-		for (i = 0; i < after.n; i++) {
-			const struct report_estimation *b = find(&before, after.v[i].id);
-			struct report_estimation *e = &after.v[i];
-			char newv[32];
-
-			snprintf(newv, sizeof(newv), "%s", e->old_monthly);
-			snprintf(e->old_monthly, sizeof(e->old_monthly), "%s", b ? b->old_monthly : "");
-			snprintf(e->new_monthly, sizeof(e->new_monthly), "%s", newv);
-			if (rep.gate_refused)
-				snprintf(e->old_monthly, sizeof(e->old_monthly), "%s", newv);
-			e->moved = strcmp(e->old_monthly, e->new_monthly) != 0;
-			if (e->moved && e->old_monthly[0] && e->new_monthly[0]) {
-				double o = strtod(e->old_monthly, NULL), n = strtod(e->new_monthly, NULL);
-
-				e->flagged = (n - o >= rep.flag_usd || o - n >= rep.flag_usd) ||
-					     (o > 0 && (100.0 * (n - o) / o >= rep.flag_percent ||
-							100.0 * (o - n) / o >= rep.flag_percent));
-			}
+		if (rep.gate_refused) {
+			buf_addstr(&details, ",\"GateWhy\":");
+			buf_add_json_str(&details, rep.gate_why, strlen(rep.gate_why));
 		}
-		rep.est = after.v;
-		rep.nest = after.n;
-		if ((ret = open_which(c, "current", &new_pb)))
+		if ((ret = cmd_open_store(c, &s)) || (ret = audit(c, s, night, at, result, &details)))
 			goto out;
-		if (io.published && (ret = open_which(c, "previous", &old_pb)))
+		memset(&built, 0, sizeof(built));
+		built.flag_usd = rep.flag_usd;
+		built.flag_percent = rep.flag_percent;
+		ret = report_build(s, c->state, night, &built, &c->err);
+		if (!ret)
+			ret = report_write(report_dir, &built, &c->err);
+		if (!ret)
+			stage_log(c, "report", t0, "%s/summary.md: %llu prices changed, %llu added, %llu removed; %zu estimations",
+				  report_dir, (unsigned long long)built.diff.changed, (unsigned long long)built.diff.added,
+				  (unsigned long long)built.diff.removed, built.nest);
+		report_release(&built);
+		if (ret)
 			goto out;
-		rep.old_pb = old_pb;
-		rep.new_pb = new_pb;
-		if (!io.published)
-			snprintf(rep.old_sha, sizeof(rep.old_sha), "%s", rep.new_sha);
-		if (old_pb && new_pb && (ret = diff_run(old_pb, new_pb, NULL, NULL, &rep.diff, &c->err)))
+		snprintf(done_path, sizeof(done_path), "%s/summary.md", report_dir);
+		if ((ret = sha256_file(done_path, sha, &c->err)))
 			goto out;
-		if ((ret = report_write(report_dir, &rep, &c->err)))
-			goto out;
-		stage_log(c, "report", t0, "%s/summary.md: %llu prices changed, %llu added, %llu removed", report_dir,
-			  (unsigned long long)rep.diff.changed, (unsigned long long)rep.diff.added,
-			  (unsigned long long)rep.diff.removed);
-		{
-			char sha[65];
-
-			snprintf(done_path, sizeof(done_path), "%s/summary.md", report_dir);
-			if ((ret = sha256_file(done_path, sha, &c->err)))
-				goto out;
-			buf_addf(&details, ",\"Report\":{\"Path\":\"%s\",\"SummarySha256\":\"%s\"},\"Seconds\":%.2f",
-				 report_dir, sha, now_s() - t_all);
-		}
-		/* ---- the run's audit item, then the night is done */
+		buf_addf(&details, ",\"Report\":{\"Path\":\"%s\",\"SummarySha256\":\"%s\"},\"Seconds\":%.2f", report_dir,
+			 sha, now_s() - t_all);
 		if ((ret = audit(c, s, night, at, result, &details)))
 			goto out;
 		ret = keep;
@@ -428,10 +294,6 @@ out:
 	cc_log(&c->cc, ret ? CC_LOG_WARN : CC_LOG_INFO, "nightly", "night %s: %s in %.2f s", night, result,
 	       now_s() - t_all);
 	store_close(s);
-	pb_close(old_pb);
-	pb_close(new_pb);
-	free(before.v);
-	free(after.v);
 	buf_release(&details);
 	return ret;
 }

@@ -1,6 +1,7 @@
 /* The morning report: see report.h. */
 #include "report.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 
 #include "dec.h"
 #include "fsutil.h"
+#include "jsonutil.h"
+#include "store.h"
 #include "banned.h"
 
 /* Writes b to dir/name atomically: temp, fsync, rename, fsync of the directory. */
@@ -292,4 +295,217 @@ out:
 	buf_release(&js);
 	buf_release(&changes_json);
 	return ret;
+}
+
+/* ------------------------------------------------------------ building a night's report */
+
+static void flag(struct report *r, struct report_estimation *e)
+{
+	double o, n;
+
+	e->moved = strcmp(e->old_monthly, e->new_monthly) != 0;
+	e->flagged = 0;
+	if (!e->moved || !e->old_monthly[0] || !e->new_monthly[0])
+		return;
+	o = strtod(e->old_monthly, NULL);
+	n = strtod(e->new_monthly, NULL);
+	e->flagged = n - o >= r->flag_usd || o - n >= r->flag_usd ||
+		     (o > 0 && (100.0 * (n - o) / o >= r->flag_percent || 100.0 * (o - n) / o >= r->flag_percent));
+}
+
+/* The pricebook whose file name carries `sha`'s first 12 digits (pbstore.h's naming), or NULL. */
+static enum cc_code open_by_sha(const char *state, const char *sha, struct pb_reader **out, struct cc_err *err)
+{
+	char dir[4200], path[4500], want[20];
+	DIR *d;
+	struct dirent *de;
+	enum cc_code ret = CC_OK;
+
+	*out = NULL;
+	if (strlen(sha) < 12)
+		return CC_OK;
+	snprintf(dir, sizeof(dir), "%s/pricebooks", state);
+	snprintf(want, sizeof(want), "-%.12s.cpb", sha);
+	if (!(d = opendir(dir)))
+		return CC_OK;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n > strlen(want) && !strncmp(de->d_name, "pb-", 3) && !strcmp(de->d_name + n - strlen(want), want)) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			ret = pb_open(out, path, err);
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+struct est_list {
+	struct report_estimation *v;
+	size_t n, alloc;
+	int oom;
+};
+
+static int active_cb(void *user, const char *json, size_t len)
+{
+	struct est_list *l = user;
+	char why[128];
+	yajl_val m = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why));
+	const char *id = json_get_str(m, "EstimationId"), *p = json_get_str(m, "ProjectName");
+
+	if (id && strlen(id) < sizeof(l->v[0].id)) {
+		if (l->n == l->alloc) {
+			size_t a = l->alloc ? l->alloc * 2 : 256;
+			struct report_estimation *v = realloc(l->v, a * sizeof(*v));
+
+			if (!v) {
+				l->oom = 1;
+				yajl_tree_free(m);
+				return 1;
+			}
+			l->v = v;
+			l->alloc = a;
+		}
+		memset(&l->v[l->n], 0, sizeof(l->v[0]));
+		snprintf(l->v[l->n].id, sizeof(l->v[0].id), "%s", id);
+		snprintf(l->v[l->n].project, sizeof(l->v[0].project), "%.190s", p ? p : "");
+		l->n++;
+	}
+	yajl_tree_free(m);
+	return 0;
+}
+
+struct calc_pick {
+	const char *begin, *end; /* the night: [begin, end] */
+	struct report_estimation *e;
+	int have_new, have_old;
+};
+
+static void money_text(yajl_val calc, char *out, size_t cap)
+{
+	const char *t = json_get_num(calc, "TotalMonthlyCost");
+	struct dec d;
+
+	out[0] = '\0';
+	if (t && !dec_parse(t, strlen(t), &d))
+		dec_format(dec_round(d, 2), 2, out, cap);
+}
+
+/* newest first: the first at or before the night's end is new; the first before its start is old */
+static int calc_cb(void *user, const char *json, size_t len)
+{
+	struct calc_pick *p = user;
+	char why[128];
+	yajl_val c = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why));
+	const char *at = json_get_str(c, "CalculatedAt"), *cur = json_get_str(c, "Currency");
+
+	if (at) {
+		if (!p->have_new && strcmp(at, p->end) <= 0) {
+			money_text(c, p->e->new_monthly, sizeof(p->e->new_monthly));
+			snprintf(p->e->currency, sizeof(p->e->currency), "%.7s", cur ? cur : "");
+			p->have_new = 1;
+		}
+		if (!p->have_old && strcmp(at, p->begin) < 0) {
+			money_text(c, p->e->old_monthly, sizeof(p->e->old_monthly));
+			p->have_old = 1;
+		}
+	}
+	yajl_tree_free(c);
+	return p->have_new && p->have_old; /* both found: stop */
+}
+
+enum cc_code report_build(struct store *s, const char *state, const char *night, struct report *r,
+			  struct cc_err *err)
+{
+	char pk[64], sk[80], why[160], begin[32], end[32];
+	struct buf item, next, cur;
+	struct est_list l = { 0 };
+	yajl_val a = NULL, det, pb, rc;
+	enum cc_code ret;
+	int found;
+	size_t i;
+
+	snprintf(r->night, sizeof(r->night), "%.10s", night);
+	buf_init(&item, 1 << 20);
+	buf_init(&next, 1 << 20);
+	buf_init(&cur, 1 << 20);
+	snprintf(pk, sizeof(pk), "AUDIT#%s", r->night);
+	snprintf(sk, sizeof(sk), "LOG#costctl#nightly#%s", r->night);
+	if ((ret = store_get(s, pk, sk, &item, &found, err)))
+		goto out;
+	if (!found) {
+		ret = cc_err_set(err, CC_ENOTFOUND, "no nightly run is recorded for %s (no %s / %s item)", r->night, pk, sk);
+		goto out;
+	}
+	a = json_parse(item.buf, item.len, STORE_MAX_DEPTH, why, sizeof(why));
+	det = json_get(a, "Details");
+	pb = json_get(det, "Pricebook");
+	rc = json_get(det, "Recalc");
+	snprintf(r->old_sha, sizeof(r->old_sha), "%.64s", json_get_str(pb, "Before") ? json_get_str(pb, "Before") : "");
+	snprintf(r->new_sha, sizeof(r->new_sha), "%.64s", json_get_str(pb, "After") ? json_get_str(pb, "After") : "");
+	r->gate_refused = json_get(pb, "GateRefused") && YAJL_IS_TRUE(json_get(pb, "GateRefused"));
+	if (r->gate_refused)
+		snprintf(r->gate_why, sizeof(r->gate_why), "%.500s",
+			 json_get_str(det, "GateWhy") ? json_get_str(det, "GateWhy") : "refused");
+	r->partial = (unsigned)strtoul(json_get_num(rc, "Partial") ? json_get_num(rc, "Partial") : "0", NULL, 10);
+	r->failed = (unsigned)strtoul(json_get_num(rc, "Failed") ? json_get_num(rc, "Failed") : "0", NULL, 10);
+	r->documents = (unsigned)strtoul(json_get_num(rc, "Documents") ? json_get_num(rc, "Documents") : "0", NULL, 10);
+	/* the pricebooks, while they are kept (pricebook.keep) */
+	if ((ret = open_by_sha(state, r->new_sha, &r->own_new, err)))
+		goto out;
+	if (strcmp(r->old_sha, r->new_sha) && (ret = open_by_sha(state, r->old_sha, &r->own_old, err)))
+		goto out;
+	r->new_pb = r->own_new;
+	r->old_pb = r->own_old;
+	if (r->old_pb && r->new_pb && (ret = diff_run(r->old_pb, r->new_pb, NULL, NULL, &r->diff, err)))
+		goto out;
+	/* every active estimation, its totals before the night and at its end */
+	for (;;) {
+		ret = store_pattern_run(s, store_pattern_find("active-estimations"), NULL, 0, 1000,
+					cur.len ? cur.buf : NULL, active_cb, &l, &next, err);
+		if (ret || !next.len || l.oom)
+			break;
+		buf_reset(&cur);
+		buf_add(&cur, next.buf, next.len);
+	}
+	if (!ret && l.oom)
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory listing estimations");
+	if (ret)
+		goto out;
+	snprintf(begin, sizeof(begin), "%sT00:00:00Z", r->night);
+	snprintf(end, sizeof(end), "%sT23:59:59Z", r->night);
+	for (i = 0; i < l.n; i++) {
+		struct calc_pick p = { begin, end, &l.v[i], 0, 0 };
+		const char *args[1] = { l.v[i].id };
+
+		buf_reset(&next);
+		if ((ret = store_pattern_run(s, store_pattern_find("calculations"), args, 1, 0, NULL, calc_cb, &p, &next,
+					     err)))
+			goto out;
+		flag(r, &l.v[i]);
+	}
+	r->est = l.v;
+	r->nest = l.n;
+	r->own_est = 1;
+	l.v = NULL;
+out:
+	free(l.v);
+	yajl_tree_free(a);
+	buf_release(&item);
+	buf_release(&next);
+	buf_release(&cur);
+	return ret;
+}
+
+void report_release(struct report *r)
+{
+	pb_close(r->own_old);
+	pb_close(r->own_new);
+	if (r->own_est)
+		free(r->est);
+	r->own_old = r->own_new = NULL;
+	r->est = NULL;
+	r->nest = 0;
+	r->own_est = 0;
 }

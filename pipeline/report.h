@@ -38,7 +38,25 @@ struct report {
 	size_t nest;
 	unsigned partial, failed, documents;
 	double flag_usd, flag_percent;  /* a move at or above either is flagged */
+	/* what report_build opened and allocated (report_release frees it) */
+	struct pb_reader *own_old, *own_new;
+	int own_est;
 };
+
+struct store;
+
+/*
+ * The report of `night` (YYYY-MM-DD) from what the night left: its
+ * AUDIT#<night> nightly item (the pricebooks before and after, the
+ * counts), the pricebooks in <state>/pricebooks, and each active
+ * estimation's calculations: the newest before the night began (old) and
+ * the newest by its end (new). So a night's report can be made again at
+ * any time, and a run killed after its recalc loses nothing.
+ * CC_ENOTFOUND when no nightly run is recorded for the night.
+ */
+enum cc_code report_build(struct store *s, const char *state, const char *night, struct report *r,
+			  struct cc_err *err);
+void report_release(struct report *r);
 
 /* Writes the files into `dir` (made if need be). */
 enum cc_code report_write(const char *dir, const struct report *r, struct cc_err *err);

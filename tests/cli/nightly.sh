@@ -1,6 +1,7 @@
 # The nightly job over two nights of the fixture price list (file://, the
-# real layout). Night 1 prices the seed: est456 moves from the seed's
-# 8500.00 to 2935.85 (worked out by hand in tests/unit/check_calc.c). The
+# real layout). Night 1 prices the seed: est456 moves from its latest
+# calculation in the seed (CALCULATION#2024-02-01, 8612.37) to 2935.85
+# (worked out by hand in tests/unit/check_calc.c). The
 # same night again does nothing. Night 2 publishes a new EC2 us-east-1
 # version with t3.xlarge Linux at 0.18 (was 0.1664): est456's fleet is
 # 2976 h, so compute 2976 x 0.18 = 535.68 (was 495.21), subtotal 2448.58 +
@@ -36,6 +37,11 @@ sed -n '/^- prices/p; /^- estimations/p; /^| est456/p; /^| [+-][0-9]/p' state/re
 grep '^est456,' state/reports/2026-12-02/estimations.csv
 tail -n +2 state/reports/2026-12-02/changes.csv | cut -d, -f1-3,12-14
 jq -r '[.quiet, .prices.changed, (.estimations[] | select(.id == "est456") | .delta)] | @tsv' state/reports/2026-12-02/report.json
+# the report made again from the store alone, byte for byte
+cp state/reports/2026-12-02/summary.md written.md
+c report 2026-12-02 >printed.md; echo "report 2026-12-02: exit $?"
+cmp -s written.md state/reports/2026-12-02/summary.md && cmp -s written.md printed.md && echo "report 2026-12-02: the same summary"
+"$COSTCTL" --state state report 2026-11-30 2>&1 | sed 's/^[0-9TZ:-]* //'; echo "report 2026-11-30: exit ${PIPESTATUS[0]}"
 # another run holds the lock: exit 4 at once, nothing changed
 exec 9>state/costctl.lock
 flock -n 9 || exit 1
