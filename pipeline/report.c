@@ -11,7 +11,10 @@
 
 #include "dec.h"
 #include "fsutil.h"
+#include "calc.h"
+#include "cfg.h"
 #include "jsonutil.h"
+#include "recalc.h"
 #include "store.h"
 #include "banned.h"
 
@@ -181,7 +184,8 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 	}
 	quiet = !moved && !r->gate_refused && !r->failed && !r->partial;
 	/* ---- estimations.csv */
-	buf_addstr(&est, "estimation,project,old_monthly,new_monthly,delta,delta_pct,currency,moved,flagged,failed\n");
+	buf_addstr(&est, "estimation,project,old_monthly,new_monthly,delta,delta_pct,currency,moved,flagged,failed,"
+		   "price_effect,requirement_effect,rule_effect,attribution\n");
 	for (i = 0; i < r->nest; i++) {
 		const struct report_estimation *e = &r->est[i];
 		char d[40], p[40];
@@ -192,8 +196,11 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 		buf_addch(&est, ',');
 		csv_text(&est, e->project);
 		buf_adds(&est, ",", e->old_monthly, ",", e->new_monthly, ",", d, ",", p, ",", e->currency, ",",
-			 e->moved ? "yes" : "no", ",", e->flagged ? "yes" : "no", ",", e->failed ? "yes" : "no", "\n",
-			 NULL);
+			 e->moved ? "yes" : "no", ",", e->flagged ? "yes" : "no", ",", e->failed ? "yes" : "no", ",",
+			 e->attributed ? e->price_effect : "", ",", e->attributed ? e->requirement_effect : "", ",",
+			 e->attributed ? e->rule_effect : "", ",", NULL);
+		csv_text(&est, e->attributed ? "" : e->why_not);
+		buf_addch(&est, '\n');
 	}
 	/* ---- summary.md */
 	buf_adds(&md, "# costctl morning report, ", r->night, "\n\n", NULL);
@@ -226,8 +233,8 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 		buf_addch(&md, '\n');
 	}
 	if (moved) {
-		buf_addstr(&md, "## Estimations that moved\n\n| estimation | project | monthly before | after | change |\n"
-			   "|---|---|---:|---:|---:|\n");
+		buf_addstr(&md, "## Estimations that moved\n\n| estimation | project | monthly before | after | change |"
+			   " prices | requirements | rules |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
 		for (i = 0; i < r->nest; i++) {
 			const struct report_estimation *e = &r->est[i];
 			char d[40], p[40];
@@ -241,7 +248,15 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 			buf_addstr(&md, e->flagged ? " **(flagged)** | " : " | ");
 			md_text(&md, e->project);
 			buf_adds(&md, " | ", e->old_monthly[0] ? e->old_monthly : "-", " | ", e->new_monthly, " | ", d,
-				 p[0] ? " (" : "", p, p[0] ? "%)" : "", " |\n", NULL);
+				 p[0] ? " (" : "", p, p[0] ? "%)" : "", NULL);
+			if (e->attributed) {
+				buf_adds(&md, " | ", e->price_effect, " | ", e->requirement_effect, " | ", e->rule_effect, " |\n",
+					 NULL);
+			} else {
+				buf_addstr(&md, " | ");
+				md_text(&md, e->why_not);
+				buf_addstr(&md, " | | |\n");
+			}
 		}
 		buf_addch(&md, '\n');
 	}
@@ -277,7 +292,11 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 		buf_add_json_str(&js, e->id, strlen(e->id));
 		buf_adds(&js, ",\"oldMonthly\":", e->old_monthly[0] ? e->old_monthly : "null", ",\"newMonthly\":",
 			 e->new_monthly[0] ? e->new_monthly : "null", ",\"delta\":", d[0] ? d : "null", ",\"moved\":",
-			 e->moved ? "true" : "false", ",\"flagged\":", e->flagged ? "true" : "false", "}", NULL);
+			 e->moved ? "true" : "false", ",\"flagged\":", e->flagged ? "true" : "false", NULL);
+		if (e->attributed)
+			buf_adds(&js, ",\"priceEffect\":", e->price_effect, ",\"requirementEffect\":", e->requirement_effect,
+				 ",\"ruleEffect\":", e->rule_effect, NULL);
+		buf_addch(&js, '}');
 	}
 	buf_adds(&js, "],\"changes\":[", changes_json.buf, "]}\n", NULL);
 	if (md.len + 16 > md.cap || est.len + 16 > est.cap || chg.len + 16 > chg.cap || js.len + 16 > js.cap) {
@@ -392,6 +411,18 @@ static void money_text(yajl_val calc, char *out, size_t cap)
 		dec_format(dec_round(d, 2), 2, out, cap);
 }
 
+/* a copy of a calculation item, for report_attribute */
+static void keep(struct buf **b, const char *json, size_t len)
+{
+	if (!*b && (*b = malloc(sizeof(**b))))
+		buf_init(*b, (size_t)8 << 20);
+	if (*b) {
+		buf_reset(*b);
+		if (buf_add(*b, json, len))
+			buf_reset(*b);
+	}
+}
+
 /* newest first: the first at or before the night's end is new; the first before its start is old */
 static int calc_cb(void *user, const char *json, size_t len)
 {
@@ -405,10 +436,12 @@ static int calc_cb(void *user, const char *json, size_t len)
 			money_text(c, p->e->new_monthly, sizeof(p->e->new_monthly));
 			snprintf(p->e->currency, sizeof(p->e->currency), "%.7s", cur ? cur : "");
 			p->have_new = 1;
+			keep(&p->e->new_calc, json, len);
 		}
 		if (!p->have_old && strcmp(at, p->begin) < 0) {
 			money_text(c, p->e->old_monthly, sizeof(p->e->old_monthly));
 			p->have_old = 1;
+			keep(&p->e->old_calc, json, len);
 		}
 	}
 	yajl_tree_free(c);
@@ -489,6 +522,7 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 	r->nest = l.n;
 	r->own_est = 1;
 	l.v = NULL;
+	ret = report_attribute(s, state, r, err);
 out:
 	free(l.v);
 	yajl_tree_free(a);
@@ -500,12 +534,149 @@ out:
 
 void report_release(struct report *r)
 {
+	size_t i;
+
 	pb_close(r->own_old);
 	pb_close(r->own_new);
+	for (i = 0; r->own_est && i < r->nest; i++) {
+		if (r->est[i].old_calc) {
+			buf_release(r->est[i].old_calc);
+			free(r->est[i].old_calc);
+		}
+		if (r->est[i].new_calc) {
+			buf_release(r->est[i].new_calc);
+			free(r->est[i].new_calc);
+		}
+	}
 	if (r->own_est)
 		free(r->est);
 	r->own_old = r->own_new = NULL;
 	r->est = NULL;
 	r->nest = 0;
 	r->own_est = 0;
+}
+
+/* ------------------------------------------------------------ why each estimation moved */
+
+/* The rules a calculation recorded (Provenance.Configuration), as the engine's. */
+static enum cc_code rules_of(yajl_val calc, struct calc_config **out, struct cc_err *err)
+{
+	yajl_val conf = json_get(json_get(calc, "Provenance"), "Configuration");
+	struct cfg *c = cfg_new();
+	enum cc_code ret = CC_OK;
+	size_t i;
+
+	*out = NULL;
+	if (!c)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	for (i = 0; conf && YAJL_IS_OBJECT(conf) && i < conf->u.object.len && !ret; i++) {
+		yajl_val v = conf->u.object.values[i];
+
+		if (YAJL_IS_STRING(v))
+			ret = cfg_set(c, conf->u.object.keys[i], v->u.string, "a recorded calculation", err);
+		else if (YAJL_IS_NUMBER(v))
+			ret = cfg_set(c, conf->u.object.keys[i], v->u.number.r, "a recorded calculation", err);
+	}
+	if (!ret)
+		ret = calc_config_load(c, out, err);
+	cfg_free(c);
+	return ret;
+}
+
+/* The monthly total of one calculation, as money text. */
+static enum cc_code price_with(const struct calc_config *cc, const struct pb_reader *pb, const char *sha,
+			       const char *id, const struct recalc_inputs *ri, const char *at, char *out, size_t cap,
+			       struct cc_err *err)
+{
+	struct calc_input in;
+	struct calc_result r;
+	enum cc_code ret;
+
+	recalc_input(&in, id, ri, at, NULL, sha);
+	in.no_table = 1;
+	calc_result_init(&r);
+	ret = calc_estimation(cc, pb, &in, &r, err);
+	if (!ret)
+		dec_format(r.monthly, 2, out, cap);
+	calc_result_release(&r);
+	return ret;
+}
+
+static void sub_text(const char *a, const char *b, char *out, size_t cap)
+{
+	delta(b, a, out, cap); /* a - b */
+}
+
+static enum cc_code attribute_one(struct store *s, const char *state, struct report_estimation *e, struct cc_err *err)
+{
+	char why[128], n1[32], x[32], y[32];
+	yajl_val nc = json_parse(e->new_calc->buf, e->new_calc->len, STORE_MAX_DEPTH, why, sizeof(why));
+	yajl_val oc = json_parse(e->old_calc->buf, e->old_calc->len, STORE_MAX_DEPTH, why, sizeof(why));
+	const char *nsha = json_get_str(json_get(nc, "Provenance"), "PricebookSha256");
+	const char *osha = json_get_str(json_get(oc, "Provenance"), "PricebookSha256");
+	const char *nat = json_get_str(nc, "CalculatedAt"), *oat = json_get_str(oc, "CalculatedAt");
+	struct calc_config *c1 = NULL, *c0 = NULL;
+	struct pb_reader *p1 = NULL, *p0 = NULL;
+	struct recalc_inputs ri;
+	struct cc_err soft = { 0 };
+	enum cc_code ret = CC_OK;
+
+	recalc_inputs_init(&ri);
+	if (!nsha || !osha || !nat || !oat || !json_get(json_get(oc, "Provenance"), "Configuration")) {
+		snprintf(e->why_not, sizeof(e->why_not), "the earlier calculation was not made by costctl");
+		goto out;
+	}
+	if (open_by_sha(state, nsha, &p1, &soft) || open_by_sha(state, osha, &p0, &soft) || !p1 || !p0) {
+		snprintf(e->why_not, sizeof(e->why_not), "a pricebook is no longer kept (pricebook.keep)");
+		goto out;
+	}
+	if (rules_of(nc, &c1, &soft) || rules_of(oc, &c0, &soft)) {
+		snprintf(e->why_not, sizeof(e->why_not), "the recorded rules cannot be read: %.100s", soft.msg);
+		goto out;
+	}
+	if ((ret = recalc_load(s, e->id, NULL, &ri, err)))
+		goto out;
+	/* the requirements as they are must still give the new total */
+	if (price_with(c1, p1, nsha, e->id, &ri, nat, n1, sizeof(n1), &soft) || strcmp(n1, e->new_monthly)) {
+		snprintf(e->why_not, sizeof(e->why_not), "the estimation was edited since the night");
+		goto out;
+	}
+	if (price_with(c1, p0, osha, e->id, &ri, nat, x, sizeof(x), &soft) ||
+	    price_with(c0, p0, osha, e->id, &ri, oat, y, sizeof(y), &soft)) {
+		snprintf(e->why_not, sizeof(e->why_not), "cannot price it again: %.100s", soft.msg);
+		goto out;
+	}
+	sub_text(e->new_monthly, x, e->price_effect, sizeof(e->price_effect));
+	sub_text(x, y, e->rule_effect, sizeof(e->rule_effect));
+	sub_text(y, e->old_monthly, e->requirement_effect, sizeof(e->requirement_effect));
+	e->attributed = 1;
+out:
+	recalc_inputs_release(&ri);
+	calc_config_free(c1);
+	calc_config_free(c0);
+	pb_close(p1);
+	pb_close(p0);
+	yajl_tree_free(nc);
+	yajl_tree_free(oc);
+	return ret;
+}
+
+enum cc_code report_attribute(struct store *s, const char *state, struct report *r, struct cc_err *err)
+{
+	enum cc_code ret;
+	size_t i;
+
+	for (i = 0; i < r->nest; i++) {
+		struct report_estimation *e = &r->est[i];
+
+		if (!e->moved)
+			continue;
+		if (!e->old_calc || !e->new_calc || !e->old_calc->len || !e->new_calc->len) {
+			snprintf(e->why_not, sizeof(e->why_not), "no earlier calculation");
+			continue;
+		}
+		if ((ret = attribute_one(s, state, e, err)))
+			return ret;
+	}
+	return CC_OK;
 }

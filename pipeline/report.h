@@ -25,6 +25,11 @@ struct report_estimation {
 	char old_monthly[32], new_monthly[32]; /* money text; "" when there was none */
 	char currency[8];
 	int moved, flagged, failed;
+	/* why it moved (report_attribute): the three parts sum to the delta, to the cent */
+	int attributed;
+	char price_effect[32], requirement_effect[32], rule_effect[32];
+	char why_not[160];                      /* when not attributed */
+	struct buf *old_calc, *new_calc;        /* the two calculations (report_build keeps them for moved ones) */
 };
 
 struct report {
@@ -56,6 +61,23 @@ struct store;
  */
 enum cc_code report_build(struct store *s, const char *state, const char *night, struct report *r,
 			  struct cc_err *err);
+
+/*
+ * Why each moved estimation moved, in three parts that sum to its delta
+ * exactly (each is a difference of whole calculations, each rounded as
+ * the engine rounds):
+ *
+ *	price effect        new - C(requirements, old pricebook, new rules, new date)
+ *	rule effect         C(requirements, old pricebook, new rules) - C(..., old rules, old date)
+ *	requirement effect  C(requirements, old pricebook, old rules, old date) - old
+ *
+ * with the requirements as they are now (checked: pricing them against the
+ * new pricebook and rules must give the new total, else they were edited
+ * since and the row says so), the pricebooks by the SHA-256 each
+ * calculation recorded, and the rules from each calculation's recorded
+ * Configuration.
+ */
+enum cc_code report_attribute(struct store *s, const char *state, struct report *r, struct cc_err *err);
 void report_release(struct report *r);
 
 /* Writes the files into `dir` (made if need be). */
