@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "dec.h"
+#include <xlsxwriter.h>
 #include "fsutil.h"
 #include "calc.h"
 #include "cfg.h"
@@ -149,6 +152,255 @@ static void md_text(struct buf *b, const char *s)
 	}
 }
 
+/* ------------------------------------------------------------ report.xlsx */
+
+struct xrows {
+	lxw_worksheet *ws;
+	lxw_format *num, *pct;
+	lxw_row_t row;
+	lxw_error err;
+};
+
+static double fnum(struct pb_str s, int *ok)
+{
+	char t[64];
+
+	*ok = s.p && s.len && s.len < 60;
+	if (!*ok)
+		return 0;
+	snprintf(t, sizeof(t), "%.*s", (int)s.len, s.p);
+	return strtod(t, NULL);
+}
+
+static void xstr(struct xrows *x, lxw_col_t col, struct pb_str s)
+{
+	char t[1024];
+
+	snprintf(t, sizeof(t), "%.*s", (int)(s.len < 1000 ? s.len : 1000), s.p ? s.p : "");
+	if (t[0]) {
+		lxw_error e = worksheet_write_string(x->ws, x->row, col, t, NULL);
+
+		if (e && !x->err)
+			x->err = e;
+	}
+}
+
+static void xnum(struct xrows *x, lxw_col_t col, double v, lxw_format *f)
+{
+	lxw_error e = worksheet_write_number(x->ws, x->row, col, v, f);
+
+	if (e && !x->err)
+		x->err = e;
+}
+
+/* the changes, a row a tier, numbers as numbers: ready for a pivot */
+static int xchange(void *user, const struct diff_change *c)
+{
+	struct xrows *x = user;
+	const struct pb_entry *h = c->old ? c->old : c->new;
+	size_t k, n = c->nold > c->nnew ? c->nold : c->nnew;
+
+	for (k = 0; k < n; k++) {
+		const struct pb_entry *o = k < c->nold ? &c->old[k] : NULL, *w = k < c->nnew ? &c->new[k] : NULL;
+		const struct pb_entry *e = w ? w : o;
+		struct pb_str none = { NULL, 0 };
+		int ok1, ok2;
+		double ov, nv;
+		char kind[16];
+
+		x->row++;
+		snprintf(kind, sizeof(kind), "%s", diff_kind_name(c->kind));
+		xstr(x, 0, (struct pb_str){ kind, strlen(kind) });
+		xstr(x, 1, h->f[PB_SERVICE]);
+		xstr(x, 2, h->f[PB_REGION]);
+		xstr(x, 3, h->f[PB_FAMILY]);
+		{
+			/* the product: its key's values, as changes.csv has them */
+			struct pb_str name, value;
+			size_t pos = 0, len = 0;
+			char prod[1024];
+
+			prod[0] = '\0';
+			while (pb_pairs_next(h->f[PB_KEY], &pos, &name, &value))
+				if (value.len && len + value.len + 2 < sizeof(prod))
+					len += (size_t)snprintf(prod + len, sizeof(prod) - len, "%s%.*s", len ? " " : "",
+								(int)value.len, value.p);
+			xstr(x, 4, (struct pb_str){ prod, len });
+		}
+		xnum(x, 5, (double)(k + 1), NULL);
+		xstr(x, 6, e->f[PB_BEGIN]);
+		xstr(x, 7, e->f[PB_END]);
+		ov = fnum(o ? o->f[PB_PRICE] : none, &ok1);
+		nv = fnum(w ? w->f[PB_PRICE] : none, &ok2);
+		if (ok1)
+			xnum(x, 8, ov, x->num);
+		if (ok2)
+			xnum(x, 9, nv, x->num);
+		if (ok1 && ok2 && ov > 0)
+			xnum(x, 10, (nv - ov) / ov, x->pct);
+		xstr(x, 11, h->f[PB_UNIT]);
+		xstr(x, 12, h->f[PB_CURRENCY]);
+		xstr(x, 13, e->f[PB_SKU]);
+		xstr(x, 14, e->f[PB_RATE_CODE]);
+	}
+	return x->err != 0;
+}
+
+static double mnum(const char *s)
+{
+	return strtod(s, NULL); /* a money text, for a spreadsheet cell */
+}
+
+static enum cc_code write_xlsx(const char *dir, const struct report *r, struct cc_err *err)
+{
+	lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = (char *)dir, .use_zip64 = LXW_TRUE };
+	char path[4200], tmp[4300];
+	lxw_workbook *wb;
+	lxw_worksheet *sum, *est, *chg;
+	lxw_format *bold, *money, *pct;
+	struct xrows x;
+	lxw_error e;
+	lxw_doc_properties props;
+	struct tm tm;
+	size_t i;
+	enum cc_code ret = CC_OK;
+	static const char *const ecols[] = { "estimation", "project", "old_monthly", "new_monthly", "delta", "delta_pct",
+					     "currency", "moved", "flagged", "price_effect", "requirement_effect",
+					     "rule_effect", "attribution" };
+	static const char *const ccols[] = { "change", "service", "region", "family", "product", "tier", "begin", "end",
+					     "old_price", "new_price", "change_pct", "unit", "currency", "sku", "rate_code" };
+
+	snprintf(path, sizeof(path), "%s/report.xlsx", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-report.xlsx", dir, (long)getpid());
+	if (!(wb = workbook_new_opt(tmp, &opt)))
+		return cc_err_set(err, CC_EIO, "cannot create '%s'", tmp);
+	fs_temp_add(tmp);
+	memset(&props, 0, sizeof(props));
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(r->night, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) == 3) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		props.created = timegm(&tm); /* the night's date: the same report, the same bytes */
+	}
+	props.title = (char *)"costctl morning report";
+	workbook_set_properties(wb, &props);
+	bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	money = workbook_add_format(wb);
+	format_set_num_format(money, "#,##0.00");
+	pct = workbook_add_format(wb);
+	format_set_num_format(pct, "0.00%");
+	sum = workbook_add_worksheet(wb, "Summary");
+	est = workbook_add_worksheet(wb, "Estimations");
+	chg = workbook_add_worksheet(wb, "Changes");
+	memset(&x, 0, sizeof(x));
+	if (!sum || !est || !chg) {
+		x.err = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		goto close;
+	}
+	/* Summary */
+	x.ws = sum;
+	worksheet_write_string(sum, 0, 0, "costctl morning report", bold);
+	worksheet_write_string(sum, 0, 1, r->night, NULL);
+	worksheet_write_string(sum, 1, 0, "pricebook before", NULL);
+	worksheet_write_string(sum, 1, 1, r->old_sha[0] ? r->old_sha : "(none)", NULL);
+	worksheet_write_string(sum, 2, 0, "pricebook after", NULL);
+	worksheet_write_string(sum, 2, 1, r->new_sha, NULL);
+	worksheet_write_string(sum, 3, 0, "prices changed", NULL);
+	worksheet_write_number(sum, 3, 1, (double)r->diff.changed, NULL);
+	worksheet_write_string(sum, 4, 0, "prices added", NULL);
+	worksheet_write_number(sum, 4, 1, (double)r->diff.added, NULL);
+	worksheet_write_string(sum, 5, 0, "prices removed", NULL);
+	worksheet_write_number(sum, 5, 1, (double)r->diff.removed, NULL);
+	worksheet_write_string(sum, 6, 0, "estimations", NULL);
+	worksheet_write_number(sum, 6, 1, (double)r->nest, NULL);
+	worksheet_write_string(sum, 7, 0, "partial", NULL);
+	worksheet_write_number(sum, 7, 1, (double)r->partial, NULL);
+	worksheet_write_string(sum, 8, 0, "failed", NULL);
+	worksheet_write_number(sum, 8, 1, (double)r->failed, NULL);
+	if (r->gate_refused) {
+		worksheet_write_string(sum, 9, 0, "not published (sanity gate)", bold);
+		worksheet_write_string(sum, 9, 1, r->gate_why, NULL);
+	}
+	worksheet_set_column(sum, 0, 0, 28, NULL);
+	worksheet_set_column(sum, 1, 1, 70, NULL);
+	/* Estimations: numeric cells, one row each */
+	for (i = 0; i < sizeof(ecols) / sizeof(ecols[0]); i++)
+		worksheet_write_string(est, 0, (lxw_col_t)i, ecols[i], bold);
+	for (i = 0; i < r->nest; i++) {
+		const struct report_estimation *m = &r->est[i];
+		lxw_row_t row = (lxw_row_t)i + 1;
+		char d[40];
+
+		worksheet_write_string(est, row, 0, m->id, NULL);
+		if (m->project[0])
+			worksheet_write_string(est, row, 1, m->project, NULL); /* a string, never a formula */
+		if (m->old_monthly[0])
+			worksheet_write_number(est, row, 2, mnum(m->old_monthly), money);
+		if (m->new_monthly[0])
+			worksheet_write_number(est, row, 3, mnum(m->new_monthly), money);
+		delta(m->old_monthly, m->new_monthly, d, sizeof(d));
+		if (d[0])
+			worksheet_write_number(est, row, 4, mnum(d), money);
+		if (d[0] && mnum(m->old_monthly) != 0)
+			worksheet_write_number(est, row, 5, mnum(d) / mnum(m->old_monthly), pct);
+		if (m->currency[0])
+			worksheet_write_string(est, row, 6, m->currency, NULL);
+		worksheet_write_string(est, row, 7, m->moved ? "yes" : "no", NULL);
+		worksheet_write_string(est, row, 8, m->flagged ? "yes" : "no", NULL);
+		if (m->attributed) {
+			worksheet_write_number(est, row, 9, mnum(m->price_effect), money);
+			worksheet_write_number(est, row, 10, mnum(m->requirement_effect), money);
+			worksheet_write_number(est, row, 11, mnum(m->rule_effect), money);
+		} else if (m->why_not[0]) {
+			worksheet_write_string(est, row, 12, m->why_not, NULL);
+		}
+	}
+	worksheet_freeze_panes(est, 1, 0);
+	worksheet_autofilter(est, 0, 0, (lxw_row_t)(r->nest ? r->nest : 1), 12);
+	worksheet_set_column(est, 0, 1, 24, NULL);
+	worksheet_set_column(est, 2, 11, 14, NULL);
+	worksheet_set_column(est, 12, 12, 40, NULL);
+	/* Changes */
+	for (i = 0; i < sizeof(ccols) / sizeof(ccols[0]); i++)
+		worksheet_write_string(chg, 0, (lxw_col_t)i, ccols[i], bold);
+	x.ws = chg;
+	x.num = NULL;
+	x.pct = pct;
+	if (r->old_pb && r->new_pb && strcmp(r->old_sha, r->new_sha)) {
+		struct diff_stats st;
+
+		if ((ret = diff_run(r->old_pb, r->new_pb, xchange, &x, &st, err)))
+			goto close;
+	}
+	worksheet_freeze_panes(chg, 1, 0);
+	worksheet_autofilter(chg, 0, 0, x.row ? x.row : 1, 14);
+	worksheet_set_column(chg, 0, 3, 16, NULL);
+	worksheet_set_column(chg, 4, 4, 50, NULL);
+	worksheet_set_column(chg, 5, 14, 14, NULL);
+close:
+	e = workbook_close(wb);
+	if (!ret && (x.err || e))
+		ret = cc_err_set(err, CC_EIO, "cannot write '%s': %s", tmp, lxw_strerror(x.err ? x.err : e));
+	if (ret) {
+		fs_temp_drop(tmp);
+		return ret;
+	}
+	fs_temp_forget(tmp);
+	{
+		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || fsync(fd)) {
+			if (fd >= 0)
+				close(fd);
+			unlink(tmp);
+			return cc_err_errno(err, errno, "cannot sync '%s'", tmp);
+		}
+		close(fd);
+	}
+	return fs_rename_durable(tmp, path, err);
+}
+
 enum cc_code report_write(const char *dir, const struct report *r, struct cc_err *err)
 {
 	struct buf md, est, chg, js, changes_json;
@@ -273,7 +525,7 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 		}
 		buf_addch(&md, '\n');
 	}
-	buf_addstr(&md, "Files: estimations.csv, changes.csv, report.json.\n");
+	buf_addstr(&md, "Files: estimations.csv, changes.csv, report.json, report.xlsx.\n");
 	/* ---- report.json */
 	buf_adds(&js, "{\"night\":\"", r->night, "\",\"quiet\":", quiet ? "true" : "false", ",\"oldPricebook\":\"",
 		 r->old_sha, "\",\"newPricebook\":\"", r->new_sha, "\",\"gateRefused\":", r->gate_refused ? "true" : "false",
@@ -304,7 +556,7 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 		goto out;
 	}
 	if ((ret = put_file(dir, "estimations.csv", &est, err)) || (ret = put_file(dir, "changes.csv", &chg, err)) ||
-	    (ret = put_file(dir, "report.json", &js, err)))
+	    (ret = put_file(dir, "report.json", &js, err)) || (ret = write_xlsx(dir, r, err)))
 		goto out;
 	ret = put_file(dir, "summary.md", &md, err); /* last: its presence says the report is whole */
 out:

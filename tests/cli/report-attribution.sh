@@ -42,3 +42,40 @@ grep '"SK":"REQUIREMENTS"' "$FIXTURES/table/seed.jsonl" | grep est456 | sed 's/"
 c table import req2.jsonl || exit
 c report 2026-12-02 >/dev/null || exit
 grep '^est456,' state/reports/2026-12-02/estimations.csv | cut -d, -f1,5,14
+# the same numbers in every format: the CSV, the JSON and the workbook's cells
+$PY - state/reports/2026-12-02 <<'PY'
+import csv, json, re, sys, zipfile
+from decimal import Decimal
+d = sys.argv[1]
+z = zipfile.ZipFile(d + "/report.xlsx")
+shared = [re.sub(r"<[^>]+>", "", s) for s in re.findall(r"<si>(.*?)</si>", z.read("xl/sharedStrings.xml").decode())]
+def sheet(n):
+    rows = {}
+    for ref, t, v in re.findall(r'<c r="([A-Z]+\d+)"[^>]*?(?: t="(\w+)")?[^>]*>(?:<f>[^<]*</f>)?<v>([^<]*)</v>', z.read("xl/worksheets/sheet%d.xml" % n).decode()):
+        col, row = re.match(r"([A-Z]+)(\d+)", ref).groups()
+        rows.setdefault(int(row), {})[col] = shared[int(v)] if t == "s" else Decimal(v)
+    return rows
+est = sheet(2)
+header = [est[1][c] for c in sorted(est[1])]
+cells = {r[ "A"]: r for n, r in est.items() if n > 1}
+ok = True
+for row in csv.DictReader(open(d + "/estimations.csv")):
+    x = cells[row["estimation"]]
+    for col, name in (("C", "old_monthly"), ("D", "new_monthly"), ("E", "delta"), ("J", "price_effect"),
+                      ("K", "requirement_effect"), ("L", "rule_effect")):
+        want = row[name]
+        got = x.get(col)
+        if (want or got is not None) and (got is None or Decimal(want).quantize(Decimal("0.01")) != got.quantize(Decimal("0.01"))):
+            ok = False
+            print("differs:", row["estimation"], name, want, got)
+js = json.load(open(d + "/report.json"), parse_float=Decimal)
+for e in js["estimations"]:
+    row = cells[e["id"]]
+    if e["delta"] is not None and row["E"].quantize(Decimal("0.01")) != e["delta"]:
+        ok = False
+chg = sheet(3)
+rows = list(csv.DictReader(open(d + "/changes.csv")))
+ok = ok and len(rows) == len(chg) - 1 and all(
+    Decimal(r["new_price"]) == chg[i + 2]["J"] and Decimal(r["old_price"]) == chg[i + 2]["I"] for i, r in enumerate(rows))
+print("estimations.csv, report.json and report.xlsx agree:", ok, "-", len(cells), "estimations,", len(rows), "price rows")
+PY
