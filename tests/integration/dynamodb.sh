@@ -85,7 +85,21 @@ done
 	fail "recalc"
 grep -q "3 estimations: 0 written, 3 unchanged" "$work/all.log" || fail "after the shards: $(cat "$work/all.log")"
 [ "$(c table query calculations est456 | grep -c "CALCULATION#2026-12-01T02:00:00Z")" = 1 ] || fail "est456 priced twice"
-echo "dynamodb: 3 passed, 0 failed"
+echo "dynamodb: the nightly job against DynamoDB Local"
+# a table of its own: the seed, then a whole night over the file:// fixture price list
+nstore="dynamodb://us-east-1/nightly?endpoint=http://127.0.0.1:$PORT/"
+n() { "$BUILD/costctl" -q --state "$work/night" --store "$nstore" "$@"; }
+n table init && n table import fixtures/table/seed.jsonl || fail "nightly: the seed"
+COSTCTL_FETCH_BASE_URL="file://$TOP/fixtures/pricelist" "$BUILD/costctl" --state "$work/night" --store "$nstore" \
+	nightly --at 2026-12-01T02:00:00Z 2>"$work/night.log" || fail "nightly: $(tail -3 "$work/night.log")"
+grep -q "^est456,Client ABC Infrastructure,8612.37,2935.85," "$work/night/reports/2026-12-01/estimations.csv" ||
+	fail "nightly: est456 is not 8612.37 -> 2935.85 in the report"
+n table get AUDIT#2026-12-01 LOG#costctl#nightly#2026-12-01 | grep -q "\"Result\":\"SUCCESS\"" ||
+	fail "nightly: no audit item"
+[ "$(n table query documents est456 | grep -c "\"GeneratedBy\":\"costctl\"")" = 2 ] || fail "nightly: est456 documents"
+n report 2026-12-01 >"$work/again.md" && cmp -s "$work/again.md" "$work/night/reports/2026-12-01/summary.md" ||
+	fail "nightly: report 2026-12-01 differs from the night'"'"'s"
+echo "dynamodb: 4 passed, 0 failed"
 echo "dynamodb: the AWS CLI and costctl on one table"
 bash "$TOP/tests/integration/awscli-interop.sh" "$BUILD/costctl" "$work" || exit 1
 '
