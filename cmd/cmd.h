@@ -90,6 +90,9 @@ struct recalc_stats;
 /* recalc with `o` (calculated_at set), documents unless !docs; the stats into *st. */
 int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *o, int docs, struct recalc_stats *st);
 
+/* The fonts the reports draw with, into regular[cap] and bold[cap]. */
+void cmd_report_fonts(struct cmd_ctx *c, char *regular, char *bold, size_t cap);
+
 /* Takes the run lock (<state>/costctl.lock); CC_ELOCKED if another run has it. */
 int cmd_lock(struct cmd_ctx *c);
 

@@ -240,6 +240,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	cc_err_clear(&c->err);
 	if (ret == CC_OK || rep.gate_refused || recalc_ret == CC_EPARTIAL) {
 		struct report built;
+		char fonts[2][4300];
 		int keep = rep.gate_refused ? CC_ECORRUPT : CC_OK;
 		char sha[65];
 
@@ -251,6 +252,9 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 			goto out;
 		memset(&built, 0, sizeof(built));
 		built.flag_usd = rep.flag_usd;
+		cmd_report_fonts(c, fonts[0], fonts[1], sizeof(fonts[0]));
+		built.font_regular = fonts[0];
+		built.font_bold = fonts[1];
 		built.flag_percent = rep.flag_percent;
 		ret = report_build(s, c->state, night, &built, &c->err);
 		if (!ret)

@@ -1,9 +1,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cmd.h"
+#include "pipeline/docs.h"
 #include "pipeline/report.h"
 #include "pipeline/store.h"
 #include "pipeline/banned.h"
@@ -21,6 +23,22 @@ static const char *const usage[] = {
 	NULL,
 };
 
+/* The documents' fonts (templates/fonts, the cut the build makes), else DejaVu's own. */
+void cmd_report_fonts(struct cmd_ctx *c, char *regular, char *bold, size_t cap)
+{
+	struct docs_options o;
+	struct cmd_docs_paths paths;
+	struct stat st;
+
+	cmd_docs_options(c, &o, "", &paths);
+	snprintf(regular, cap, "%.4000s/fonts/DejaVuSans.ttf", paths.templates);
+	snprintf(bold, cap, "%.4000s/fonts/DejaVuSans-Bold.ttf", paths.templates);
+	if (stat(regular, &st) || stat(bold, &st)) {
+		snprintf(regular, cap, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+		snprintf(bold, cap, "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf");
+	}
+}
+
 int cmd_report(int argc, char **argv, struct cmd_ctx *c)
 {
 	static const struct option opts[] = {
@@ -29,7 +47,7 @@ int cmd_report(int argc, char **argv, struct cmd_ctx *c)
 	};
 	struct report r;
 	struct store *s = NULL;
-	char night[16], dir[4200], path[4300];
+	char night[16], dir[4200], path[4300], fonts[2][4300];
 	int opt, ret, y, m, d;
 	FILE *f;
 
@@ -58,6 +76,9 @@ int cmd_report(int argc, char **argv, struct cmd_ctx *c)
 	memset(&r, 0, sizeof(r));
 	r.flag_usd = (double)cfg_int(c->cfg, "report.flag_usd");
 	r.flag_percent = (double)cfg_int(c->cfg, "report.flag_percent");
+	cmd_report_fonts(c, fonts[0], fonts[1], sizeof(fonts[0]));
+	r.font_regular = fonts[0];
+	r.font_bold = fonts[1];
 	snprintf(dir, sizeof(dir), "%s/reports/%s", c->state, night);
 	if ((ret = cmd_open_store(c, &s)))
 		return ret;

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "dec.h"
+#include "docs.h"
 #include <xlsxwriter.h>
+#include <hpdf.h>
 #include "fsutil.h"
 #include "calc.h"
 #include "cfg.h"
@@ -401,6 +403,225 @@ close:
 	return fs_rename_durable(tmp, path, err);
 }
 
+/* ------------------------------------------------------------ report.pdf */
+
+struct rpdf {
+	HPDF_Doc doc;
+	HPDF_Page page;
+	HPDF_Font reg, bold;
+	float y;
+	HPDF_STATUS error;
+};
+
+static void rpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+{
+	struct rpdf *p = user;
+
+	(void)detail;
+	if (!p->error)
+		p->error = code;
+}
+
+static void rtext(struct rpdf *p, HPDF_Font f, float size, float x, float y, const char *s)
+{
+	char clean[1024];
+
+	docs_clean_text(s, clean, sizeof(clean));
+	if (!clean[0])
+		return;
+	HPDF_Page_BeginText(p->page);
+	HPDF_Page_SetRGBFill(p->page, 0.12f, 0.16f, 0.22f);
+	HPDF_Page_SetFontAndSize(p->page, f, size);
+	HPDF_Page_TextOut(p->page, x, y, clean);
+	HPDF_Page_EndText(p->page);
+}
+
+static void rpage(struct rpdf *p)
+{
+	p->page = HPDF_AddPage(p->doc);
+	HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+	p->y = HPDF_Page_GetHeight(p->page) - 50;
+}
+
+/* n horizontal bars of signed values, each with its label and its text */
+static void rbars(struct rpdf *p, const char *title, char (*labels)[96], const double *v, char (*texts)[48], size_t n)
+{
+	float x = 50, lw = 200, w = HPDF_Page_GetWidth(p->page) - 100 - lw - 70, mid = x + lw + w / 2;
+	double max = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		max = fabs(v[i]) > max ? fabs(v[i]) : max;
+	if (p->y < 80 + 16 * (float)n)
+		rpage(p);
+	p->y -= 20;
+	rtext(p, p->bold, 11, x, p->y, title);
+	p->y -= 8;
+	for (i = 0; i < n; i++) {
+		float len = max > 0 ? (float)(fabs(v[i]) / max) * (w / 2) : 0;
+
+		p->y -= 15;
+		rtext(p, p->reg, 8, x, p->y + 2, labels[i]);
+		if (v[i] >= 0)
+			HPDF_Page_SetRGBFill(p->page, 0.84f, 0.24f, 0.2f); /* dearer */
+		else
+			HPDF_Page_SetRGBFill(p->page, 0.18f, 0.55f, 0.34f); /* cheaper */
+		HPDF_Page_Rectangle(p->page, v[i] >= 0 ? mid : mid - len, p->y, len > 0.5f ? len : 0.5f, 10);
+		HPDF_Page_Fill(p->page);
+		rtext(p, p->reg, 8, x + lw + w + 6, p->y + 2, texts[i]);
+	}
+	HPDF_Page_SetRGBStroke(p->page, 0.6f, 0.6f, 0.6f);
+	HPDF_Page_MoveTo(p->page, mid, p->y - 2);
+	HPDF_Page_LineTo(p->page, mid, p->y + 15 * (float)n + 2);
+	HPDF_Page_Stroke(p->page);
+}
+
+static int by_abs_delta(const void *a, const void *b)
+{
+	double x = fabs(*(const double *)a), y = fabs(*(const double *)b);
+
+	return (x < y) - (x > y);
+}
+
+static enum cc_code write_pdf(const char *dir, const struct report *r, const struct change_rows *rows, int quiet,
+			      size_t moved, struct cc_err *err)
+{
+	struct rpdf p;
+	char path[4200], tmp[4300], line[600];
+	const char *reg = r->font_regular ? r->font_regular : "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+	const char *bold = r->font_bold ? r->font_bold : "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+	const char *name;
+	enum cc_code ret = CC_OK;
+	HPDF_Date date;
+	size_t i, n;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(path, sizeof(path), "%s/report.pdf", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-report.pdf", dir, (long)getpid());
+	if (!(p.doc = HPDF_New(rpdf_error, &p)))
+		return cc_err_set(err, CC_ENOMEM, "out of memory making report.pdf");
+	HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
+	HPDF_SetInfoAttr(p.doc, HPDF_INFO_CREATOR, "costctl");
+	memset(&date, 0, sizeof(date));
+	if (sscanf(r->night, "%4d-%2d-%2d", &date.year, &date.month, &date.day) == 3) {
+		date.ind = 'Z';
+		HPDF_SetInfoDateAttr(p.doc, HPDF_INFO_CREATION_DATE, date); /* the night's date: no clock */
+	}
+	HPDF_UseUTFEncodings(p.doc);
+	HPDF_SetCurrentEncoder(p.doc, "UTF-8");
+	if (!(name = HPDF_LoadTTFontFromFile(p.doc, reg, HPDF_TRUE)) || !(p.reg = HPDF_GetFont(p.doc, name, "UTF-8")) ||
+	    !(name = HPDF_LoadTTFontFromFile(p.doc, bold, HPDF_TRUE)) || !(p.bold = HPDF_GetFont(p.doc, name, "UTF-8"))) {
+		ret = cc_err_set(err, CC_EIO, "report.pdf: cannot load the fonts '%s', '%s'", reg, bold);
+		goto out;
+	}
+	rpage(&p);
+	snprintf(line, sizeof(line), "costctl morning report, %s", r->night);
+	rtext(&p, p.bold, 18, 50, p.y, line);
+	p.y -= 24;
+	if (quiet) {
+		rtext(&p, p.bold, 11, 50, p.y, r->diff.changed + r->diff.added + r->diff.removed ?
+			     "A quiet night: prices changed, but no active estimation's total moved." :
+			     "A quiet night: no price changed and no estimation moved.");
+		p.y -= 18;
+	}
+	if (r->gate_refused) {
+		rtext(&p, p.bold, 10, 50, p.y, "The new price list was not published (the sanity gate):");
+		p.y -= 13;
+		snprintf(line, sizeof(line), "%.160s", r->gate_why);
+		rtext(&p, p.reg, 8, 50, p.y, line);
+		p.y -= 16;
+	}
+	snprintf(line, sizeof(line), "pricebook %.12s -> %.12s;  prices: %llu changed, %llu added, %llu removed",
+		 r->old_sha[0] ? r->old_sha : "(none)", r->new_sha, (unsigned long long)r->diff.changed,
+		 (unsigned long long)r->diff.added, (unsigned long long)r->diff.removed);
+	rtext(&p, p.reg, 9, 50, p.y, line);
+	p.y -= 13;
+	snprintf(line, sizeof(line), "estimations: %zu active, %zu moved, %u partial, %u failed; %u documents made", r->nest,
+		 moved, r->partial, r->failed, r->documents);
+	rtext(&p, p.reg, 9, 50, p.y, line);
+	p.y -= 6;
+	/* the biggest estimation moves, in money */
+	{
+		char (*labels)[96] = calloc(10, sizeof(*labels)), (*texts)[48] = calloc(10, sizeof(*texts));
+		double v[10];
+		struct pair {
+			double d;
+			size_t i;
+		} *order = calloc(r->nest ? r->nest : 1, sizeof(*order));
+
+		n = 0;
+		for (i = 0; order && i < r->nest; i++) {
+			char d[40];
+
+			delta(r->est[i].old_monthly, r->est[i].new_monthly, d, sizeof(d));
+			if (r->est[i].moved && d[0]) {
+				order[n].d = strtod(d, NULL);
+				order[n++].i = i;
+			}
+		}
+		if (order && n)
+			qsort(order, n, sizeof(*order), by_abs_delta); /* the struct begins with its double */
+		for (i = 0; labels && texts && i < n && i < 10; i++) {
+			const struct report_estimation *e = &r->est[order[i].i];
+			char d[40];
+
+			delta(e->old_monthly, e->new_monthly, d, sizeof(d));
+			snprintf(labels[i], sizeof(labels[i]), "%.20s %.24s", e->id, e->project);
+			snprintf(texts[i], sizeof(texts[i]), "%s%.40s", d[0] == '-' ? "" : "+", d);
+			v[i] = order[i].d;
+		}
+		if (labels && texts && n)
+			rbars(&p, "The estimations that moved most (monthly total)", labels, v, texts, n < 10 ? n : 10);
+		free(labels);
+		free(texts);
+		free(order);
+	}
+	/* the biggest price moves, in percent */
+	if (rows->top_n) {
+		char (*labels)[96] = calloc(10, sizeof(*labels)), (*texts)[48] = calloc(10, sizeof(*texts));
+		double v[10];
+
+		for (i = 0; labels && texts && i < rows->top_n; i++) {
+			snprintf(labels[i], sizeof(labels[i]), "%.44s", rows->top[i].line);
+			snprintf(texts[i], sizeof(texts[i]), "%+.2f%%", rows->top[i].pct);
+			v[i] = rows->top[i].pct;
+		}
+		if (labels && texts)
+			rbars(&p, "The biggest price moves", labels, v, texts, rows->top_n);
+		free(labels);
+		free(texts);
+	}
+	p.y -= 24;
+	rtext(&p, p.reg, 8, 50, p.y, "The numbers are in estimations.csv, changes.csv, report.json and report.xlsx.");
+	if (p.error) {
+		ret = cc_err_set(err, CC_EIO, "report.pdf: libharu error 0x%04x", (unsigned)p.error);
+		goto out;
+	}
+	fs_temp_add(tmp);
+	if (HPDF_SaveToFile(p.doc, tmp) != HPDF_OK || p.error) {
+		fs_temp_drop(tmp);
+		ret = cc_err_set(err, CC_EIO, "cannot write '%s'", tmp);
+		goto out;
+	}
+	fs_temp_forget(tmp);
+	{
+		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || fsync(fd)) {
+			if (fd >= 0)
+				close(fd);
+			unlink(tmp);
+			ret = cc_err_errno(err, errno, "cannot sync '%s'", tmp);
+			goto out;
+		}
+		close(fd);
+	}
+	ret = fs_rename_durable(tmp, path, err);
+out:
+	HPDF_Free(p.doc);
+	return ret;
+}
+
 enum cc_code report_write(const char *dir, const struct report *r, struct cc_err *err)
 {
 	struct buf md, est, chg, js, changes_json;
@@ -525,7 +746,7 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 		}
 		buf_addch(&md, '\n');
 	}
-	buf_addstr(&md, "Files: estimations.csv, changes.csv, report.json, report.xlsx.\n");
+	buf_addstr(&md, "Files: estimations.csv, changes.csv, report.json, report.xlsx, report.pdf.\n");
 	/* ---- report.json */
 	buf_adds(&js, "{\"night\":\"", r->night, "\",\"quiet\":", quiet ? "true" : "false", ",\"oldPricebook\":\"",
 		 r->old_sha, "\",\"newPricebook\":\"", r->new_sha, "\",\"gateRefused\":", r->gate_refused ? "true" : "false",
@@ -556,7 +777,8 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 		goto out;
 	}
 	if ((ret = put_file(dir, "estimations.csv", &est, err)) || (ret = put_file(dir, "changes.csv", &chg, err)) ||
-	    (ret = put_file(dir, "report.json", &js, err)) || (ret = write_xlsx(dir, r, err)))
+	    (ret = put_file(dir, "report.json", &js, err)) || (ret = write_xlsx(dir, r, err)) ||
+	    (ret = write_pdf(dir, r, &rows, quiet, moved, err)))
 		goto out;
 	ret = put_file(dir, "summary.md", &md, err); /* last: its presence says the report is whole */
 out:

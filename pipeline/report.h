@@ -9,6 +9,8 @@
  *	estimations.csv   each active estimation: old -> new monthly, delta, flag
  *	changes.csv       every price that changed, a row a tier (diff.h)
  *	report.json       the same numbers, for machines
+ *	report.xlsx       a summary, and flat numeric sheets ready for pivots
+ *	report.pdf        the summary, with charts of the biggest moves
  *
  * The numbers are the same in every file: each is written from one
  * struct report.
@@ -43,6 +45,7 @@ struct report {
 	size_t nest;
 	unsigned partial, failed, documents;
 	double flag_usd, flag_percent;  /* a move at or above either is flagged */
+	const char *font_regular, *font_bold; /* TrueType fonts for report.pdf (NULL: DejaVu's) */
 	/* what report_build opened and allocated (report_release frees it) */
 	struct pb_reader *own_old, *own_new;
 	int own_est;

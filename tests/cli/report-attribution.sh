@@ -79,3 +79,5 @@ ok = ok and len(rows) == len(chg) - 1 and all(
     Decimal(r["new_price"]) == chg[i + 2]["J"] and Decimal(r["old_price"]) == chg[i + 2]["I"] for i, r in enumerate(rows))
 print("estimations.csv, report.json and report.xlsx agree:", ok, "-", len(cells), "estimations,", len(rows), "price rows")
 PY
+# report.pdf: the same moves, drawn
+pdftotext -layout state/reports/2026-12-02/report.pdf - 2>/dev/null | grep -o 'est456 Client ABC Infrastructur *+122.31\|+8.17%\|costctl morning report, 2026-12-02' | sed 's/  */ /g'
