@@ -33,6 +33,39 @@ void docs_warn(struct docs_warnings *w, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ------------------------------------------------------------ fields */
+
+const char *docs_str(yajl_val v, const char *key)
+{
+	const char *s = json_get_str(v, key);
+
+	return s ? s : "";
+}
+
+const char *docs_num(yajl_val v, const char *key)
+{
+	const char *s = json_get_num(v, key);
+
+	return s ? s : "0";
+}
+
+double docs_numd(yajl_val v, const char *key)
+{
+	return strtod(docs_num(v, key), NULL);
+}
+
+yajl_val docs_arr(yajl_val v, const char *key)
+{
+	yajl_val a = json_get(v, key);
+
+	return a && YAJL_IS_ARRAY(a) ? a : NULL;
+}
+
+size_t docs_alen(yajl_val a)
+{
+	return a ? a->u.array.len : 0;
+}
+
 /* ------------------------------------------------------------ text */
 
 /* The code point of the UTF-8 sequence at s (its length in *n), or -1 when it is not valid. */
@@ -212,24 +245,6 @@ static int iso_to_time(const char *iso, time_t *t)
 	return 0;
 }
 
-/* fsync a file written by a library that does not (libharu, libxlsxwriter) */
-static enum cc_code sync_file(const char *path, uint64_t *size, struct cc_err *err)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return cc_err_errno(err, errno, "cannot open '%s'", path);
-	if (fsync(fd) || fstat(fd, &st)) {
-		int e = errno;
-
-		close(fd);
-		return cc_err_errno(err, e, "cannot sync '%s'", path);
-	}
-	close(fd);
-	*size = (uint64_t)st.st_size;
-	return CC_OK;
-}
 
 static void add_kv(struct buf *b, const char *key, const char *value)
 {
@@ -369,11 +384,9 @@ static enum cc_code make_one(const struct docs_source *src, const struct docs_op
 	fs_temp_add(tmp);
 	ret = format == DOCS_PDF ? pdf_write(src, t, brand, tmp, w, err) : xlsx_write(src, t, brand, tmp, w, err);
 	if (!ret)
-		ret = sync_file(tmp, &f->size, err);
-	if (!ret)
 		ret = sha256_file(tmp, f->sha256, err);
 	if (!ret)
-		ret = fs_rename_durable(tmp, f->path, err);
+		ret = fs_sync_rename(tmp, f->path, &f->size, err);
 	if (ret)
 		fs_temp_drop(tmp);
 	else

@@ -136,6 +136,13 @@ enum cc_code docs_record(struct store *s, const struct docs_run *run, const char
 void docs_file_name(const char *client, const char *kind, const char *date_iso, const char *ext,
 		    char *out, size_t cap);
 
+/* A calculation's fields, for the writers: "" / "0" / 0 / NULL / 0 when absent. */
+const char *docs_str(yajl_val v, const char *key);
+const char *docs_num(yajl_val v, const char *key); /* a number's exact text */
+double docs_numd(yajl_val v, const char *key);      /* for geometry and cells, never money arithmetic */
+yajl_val docs_arr(yajl_val v, const char *key);
+size_t docs_alen(yajl_val a);
+
 /* "8500.00" -> "$8,500.00" (USD) or "CNY 8,500.00"; money is formatted from its exact text. */
 void docs_money(const char *amount, const char *currency, char *out, size_t cap);
 

@@ -311,3 +311,22 @@ enum cc_code fs_symlink_swap(const char *target, const char *link,
 	buf_release(&tmp);
 	return ret;
 }
+
+enum cc_code fs_sync_rename(const char *from, const char *to, uint64_t *size, struct cc_err *err)
+{
+	struct stat st;
+	int fd = open(from, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) || fstat(fd, &st)) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		unlink(from);
+		return cc_err_errno(err, e, "cannot sync '%s'", from);
+	}
+	close(fd);
+	if (size)
+		*size = (uint64_t)st.st_size;
+	return fs_rename_durable(from, to, err);
+}

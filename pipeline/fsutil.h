@@ -9,6 +9,7 @@
  */
 #include "cc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -36,6 +37,12 @@ int fs_replaceable(const char *path, struct cc_err *err);
 /* rename(from, to), then fsync the directory of `to`. */
 enum cc_code fs_rename_durable(const char *from, const char *to,
 			       struct cc_err *err);
+/*
+ * For a file a library wrote and did not sync (libharu, libxlsxwriter):
+ * fsync `from`, then fs_rename_durable(from, to). On failure `from` is
+ * removed. *size (when not NULL) is its size.
+ */
+enum cc_code fs_sync_rename(const char *from, const char *to, uint64_t *size, struct cc_err *err);
 /* mkdir -p; existing directories are fine. */
 enum cc_code fs_mkdirs(const char *path, struct cc_err *err);
 /*

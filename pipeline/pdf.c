@@ -323,40 +323,9 @@ static void hline(struct pdf *p, float x1, float x2, float y)
 
 /* ------------------------------------------------------------ data */
 
-static const char *str(yajl_val v, const char *key)
-{
-	const char *s = json_get_str(v, key);
-
-	return s ? s : "";
-}
-
-static const char *num(yajl_val v, const char *key)
-{
-	const char *s = json_get_num(v, key);
-
-	return s ? s : "0";
-}
-
-static double numd(yajl_val v, const char *key)
-{
-	return strtod(num(v, key), NULL); /* geometry only: money is drawn from its text */
-}
-
 static void money(struct pdf *p, const char *amount, char *out, size_t cap)
 {
 	docs_money(amount, p->currency, out, cap);
-}
-
-static yajl_val arr(yajl_val v, const char *key)
-{
-	yajl_val a = json_get(v, key);
-
-	return a && YAJL_IS_ARRAY(a) ? a : NULL;
-}
-
-static size_t alen(yajl_val a)
-{
-	return a ? a->u.array.len : 0;
 }
 
 static const char *const categories[] = { "Compute", "Storage", "Database", "Network", "Security" };
@@ -413,9 +382,9 @@ static void cover(struct pdf *p)
 	p->y = p->h - 200;
 	put(p, p->bold, 28, p->primary, x, p->y, tmpl_str(p->t, "text.title"));
 	p->y -= 16;
-	paragraph(p, p->bold, 16, p->text, x, width, str(s->metadata, "ProjectName"));
+	paragraph(p, p->bold, 16, p->text, x, width, docs_str(s->metadata, "ProjectName"));
 	p->y -= 4;
-	paragraph(p, p->reg, 11, p->muted, x, width, str(s->metadata, "Description"));
+	paragraph(p, p->reg, 11, p->muted, x, width, docs_str(s->metadata, "Description"));
 	p->y -= 30;
 	/* who, for whom, when */
 	{
@@ -424,17 +393,17 @@ static void cover(struct pdf *p)
 		char values[4][TEXT_MAX];
 		int i;
 
-		snprintf(values[0], sizeof(values[0]), "%s%s%s%s%s", str(client, "CompanyName"),
-			 *str(client, "PrimaryContact") ? ", " : "", str(client, "PrimaryContact"),
-			 *str(client, "Email") ? ", " : "", str(client, "Email"));
-		if (s->profile && *str(s->profile, "FirstName"))
-			snprintf(values[1], sizeof(values[1]), "%s %s, %s%s%s", str(s->profile, "FirstName"),
-				 str(s->profile, "LastName"), tmpl_str(p->b, "company"),
-				 *str(s->profile, "Email") ? ", " : "", str(s->profile, "Email"));
+		snprintf(values[0], sizeof(values[0]), "%s%s%s%s%s", docs_str(client, "CompanyName"),
+			 *docs_str(client, "PrimaryContact") ? ", " : "", docs_str(client, "PrimaryContact"),
+			 *docs_str(client, "Email") ? ", " : "", docs_str(client, "Email"));
+		if (s->profile && *docs_str(s->profile, "FirstName"))
+			snprintf(values[1], sizeof(values[1]), "%s %s, %s%s%s", docs_str(s->profile, "FirstName"),
+				 docs_str(s->profile, "LastName"), tmpl_str(p->b, "company"),
+				 *docs_str(s->profile, "Email") ? ", " : "", docs_str(s->profile, "Email"));
 		else
 			snprintf(values[1], sizeof(values[1]), "%s", tmpl_str(p->b, "company"));
 		snprintf(values[2], sizeof(values[2]), "%.10s", s->generated_at);
-		snprintf(values[3], sizeof(values[3]), "%s, %s", s->estimation_id, str(s->calc, "CalculationId"));
+		snprintf(values[3], sizeof(values[3]), "%s, %s", s->estimation_id, docs_str(s->calc, "CalculationId"));
 		for (i = 0; i < 4; i++) {
 			float top = p->y;
 
@@ -447,15 +416,15 @@ static void cover(struct pdf *p)
 	p->y -= 20;
 	rect(p, p->band, x, p->y - 70, width, 70);
 	rect(p, p->accent, x, p->y - 70, 4, 70);
-	money(p, num(s->calc, "TotalMonthlyCost"), m1, sizeof(m1));
-	money(p, num(s->calc, "TotalAnnualCost"), m2, sizeof(m2));
+	money(p, docs_num(s->calc, "TotalMonthlyCost"), m1, sizeof(m1));
+	money(p, docs_num(s->calc, "TotalAnnualCost"), m2, sizeof(m2));
 	put(p, p->reg, 10, p->muted, x + 16, p->y - 22, tmpl_str(p->t, "text.monthly"));
 	put(p, p->bold, 22, p->primary, x + 16, p->y - 52, m1);
 	put(p, p->reg, 10, p->muted, x + width / 2, p->y - 22, tmpl_str(p->t, "text.annual"));
 	put(p, p->bold, 22, p->primary, x + width / 2, p->y - 52, m2);
 	p->y -= 90;
-	model_words(str(s->calc, "PricingModel"), m1, sizeof(m1));
-	snprintf(line, sizeof(line), "%s, %s, %s", str(s->calc, "Region"), str(s->calc, "Currency"), m1);
+	model_words(docs_str(s->calc, "PricingModel"), m1, sizeof(m1));
+	snprintf(line, sizeof(line), "%s, %s, %s", docs_str(s->calc, "Region"), docs_str(s->calc, "Currency"), m1);
 	put(p, p->reg, 10, p->muted, x, p->y, line);
 }
 
@@ -472,10 +441,10 @@ static void page_header(struct pdf *p)
 	put(p, p->bold, 14, white, x, p->h - 36, tmpl_str(p->b, "company"));
 	put_right(p, p->bold, 14, white, p->w - p->margin, p->h - 36, tmpl_str(p->t, "text.title"));
 	p->y = p->h - 80;
-	paragraph(p, p->bold, 13, p->text, x, width, str(s->metadata, "ProjectName"));
+	paragraph(p, p->bold, 13, p->text, x, width, docs_str(s->metadata, "ProjectName"));
 	snprintf(line, sizeof(line), "%s %s  \xc2\xb7  %s %.10s  \xc2\xb7  %s, %s", tmpl_str(p->t, "text.prepared_for"),
-		 str(client, "CompanyName"), tmpl_str(p->t, "text.date"), s->generated_at, s->estimation_id,
-		 str(s->calc, "CalculationId"));
+		 docs_str(client, "CompanyName"), tmpl_str(p->t, "text.date"), s->generated_at, s->estimation_id,
+		 docs_str(s->calc, "CalculationId"));
 	paragraph(p, p->reg, p->size, p->muted, x, width, line);
 	p->y -= 6;
 }
@@ -493,9 +462,9 @@ static void top_drivers(yajl_val lines, struct driver d[3])
 	int k;
 
 	memset(d, 0, 3 * sizeof(*d));
-	for (i = 0; i < alen(lines); i++) {
+	for (i = 0; i < docs_alen(lines); i++) {
 		yajl_val l = lines->u.array.values[i];
-		double m = numd(l, "MonthlyCost");
+		double m = docs_numd(l, "MonthlyCost");
 
 		for (k = 0; k < 3; k++)
 			if (!d[k].line || m > d[k].monthly) {
@@ -513,12 +482,12 @@ static yajl_val best_commitment(yajl_val ladder)
 	yajl_val best = NULL;
 	size_t i;
 
-	for (i = 0; i < alen(ladder); i++) {
+	for (i = 0; i < docs_alen(ladder); i++) {
 		yajl_val r = ladder->u.array.values[i];
 
-		if (!strcmp(str(r, "PricingModel"), "ON_DEMAND"))
+		if (!strcmp(docs_str(r, "PricingModel"), "ON_DEMAND"))
 			continue;
-		if (!best || numd(r, "TotalMonthlyCost") < numd(best, "TotalMonthlyCost"))
+		if (!best || docs_numd(r, "TotalMonthlyCost") < docs_numd(best, "TotalMonthlyCost"))
 			best = r;
 	}
 	return best;
@@ -528,8 +497,8 @@ static yajl_val ladder_row(yajl_val ladder, const char *model)
 {
 	size_t i;
 
-	for (i = 0; i < alen(ladder); i++)
-		if (!strcmp(str(ladder->u.array.values[i], "PricingModel"), model))
+	for (i = 0; i < docs_alen(ladder); i++)
+		if (!strcmp(docs_str(ladder->u.array.values[i], "PricingModel"), model))
 			return ladder->u.array.values[i];
 	return NULL;
 }
@@ -546,11 +515,11 @@ static void money_diff(const char *a, const char *b, char *out, size_t cap)
 static void summary(struct pdf *p)
 {
 	const struct docs_source *s = p->src;
-	yajl_val lines = arr(s->calc, "Lines"), ladder = arr(s->calc, "CommitmentLadder"), best;
+	yajl_val lines = docs_arr(s->calc, "Lines"), ladder = docs_arr(s->calc, "CommitmentLadder"), best;
 	struct driver d[3];
 	char line[TEXT_MAX], m1[64], m2[64], m3[64], words[96];
 	float x = p->margin, width = p->w - 2 * p->margin;
-	double subtotal = numd(s->calc, "Subtotal");
+	double subtotal = docs_numd(s->calc, "Subtotal");
 	int k;
 
 	heading(p, tmpl_str(p->t, "text.executive_summary"));
@@ -559,14 +528,14 @@ static void summary(struct pdf *p)
 	if (need(p, 60))
 		return;
 	rect(p, p->band, x, p->y - 50, width, 50);
-	money(p, num(s->calc, "TotalMonthlyCost"), m1, sizeof(m1));
-	money(p, num(s->calc, "TotalAnnualCost"), m2, sizeof(m2));
+	money(p, docs_num(s->calc, "TotalMonthlyCost"), m1, sizeof(m1));
+	money(p, docs_num(s->calc, "TotalAnnualCost"), m2, sizeof(m2));
 	put(p, p->reg, 9, p->muted, x + 12, p->y - 16, tmpl_str(p->t, "text.monthly"));
 	put(p, p->bold, 16, p->primary, x + 12, p->y - 38, m1);
 	put(p, p->reg, 9, p->muted, x + width / 3, p->y - 16, tmpl_str(p->t, "text.annual"));
 	put(p, p->bold, 16, p->primary, x + width / 3, p->y - 38, m2);
-	model_words(str(s->calc, "PricingModel"), words, sizeof(words));
-	put(p, p->reg, 9, p->muted, x + 2 * width / 3, p->y - 16, str(s->calc, "Region"));
+	model_words(docs_str(s->calc, "PricingModel"), words, sizeof(words));
+	put(p, p->reg, 9, p->muted, x + 2 * width / 3, p->y - 16, docs_str(s->calc, "Region"));
 	put(p, p->bold, 10, p->text, x + 2 * width / 3, p->y - 36, words);
 	p->y -= 64;
 	/* the drivers */
@@ -577,9 +546,9 @@ static void summary(struct pdf *p)
 	p->y -= 4;
 	top_drivers(lines, d);
 	for (k = 0; k < 3 && d[k].line; k++) {
-		money(p, num(d[k].line, "MonthlyCost"), m1, sizeof(m1));
+		money(p, docs_num(d[k].line, "MonthlyCost"), m1, sizeof(m1));
 		snprintf(line, sizeof(line), "%d. %s: %s a month (%.0f%% of the subtotal)", k + 1,
-			 str(d[k].line, "Description"), m1, subtotal > 0 ? 100.0 * d[k].monthly / subtotal : 0.0);
+			 docs_str(d[k].line, "Description"), m1, subtotal > 0 ? 100.0 * d[k].monthly / subtotal : 0.0);
 		paragraph(p, p->reg, p->size + 1, p->text, x + 8, width - 8, line);
 	}
 	/* the commitment */
@@ -593,23 +562,23 @@ static void summary(struct pdf *p)
 	{
 		yajl_val od = ladder_row(ladder, "ON_DEMAND");
 
-		if (best && od && numd(best, "TotalMonthlyCost") < numd(od, "TotalMonthlyCost")) {
+		if (best && od && docs_numd(best, "TotalMonthlyCost") < docs_numd(od, "TotalMonthlyCost")) {
 			char save[64], be[32];
 
-			money_diff(num(od, "TotalMonthlyCost"), num(best, "TotalMonthlyCost"), m3, sizeof(m3));
+			money_diff(docs_num(od, "TotalMonthlyCost"), docs_num(best, "TotalMonthlyCost"), m3, sizeof(m3));
 			money(p, m3, save, sizeof(save));
-			money(p, num(best, "TotalMonthlyCost"), m1, sizeof(m1));
-			money(p, num(best, "UpfrontCost"), m2, sizeof(m2));
-			model_words(str(best, "PricingModel"), words, sizeof(words));
+			money(p, docs_num(best, "TotalMonthlyCost"), m1, sizeof(m1));
+			money(p, docs_num(best, "UpfrontCost"), m2, sizeof(m2));
+			model_words(docs_str(best, "PricingModel"), words, sizeof(words));
 			if (json_get_num(best, "BreakEvenMonth"))
-				snprintf(be, sizeof(be), "month %s", num(best, "BreakEvenMonth"));
+				snprintf(be, sizeof(be), "month %s", docs_num(best, "BreakEvenMonth"));
 			else
 				snprintf(be, sizeof(be), "no month");
 			snprintf(line, sizeof(line),
 				 "The best commitment is reserved capacity, %s: %s a month, %s less than on demand, "
 				 "with %s paid upfront; it pays for itself in %s. This proposal is priced %s.",
 				 words, m1, save, m2, be,
-				 !strcmp(str(s->calc, "PricingModel"), str(best, "PricingModel")) ?
+				 !strcmp(docs_str(s->calc, "PricingModel"), docs_str(best, "PricingModel")) ?
 					 "at this commitment" : "as the estimation asks");
 		} else {
 			snprintf(line, sizeof(line),
@@ -628,7 +597,7 @@ static void category_table(struct pdf *p)
 	yajl_val dc = json_get(s->calc, "DetailedCosts");
 	float x = p->margin, width = p->w - 2 * p->margin, row = p->size * 1.9f;
 	float c1 = x + width * 0.55f, c2 = x + width * 0.75f, c3 = x + width;
-	double subtotal = numd(s->calc, "Subtotal");
+	double subtotal = docs_numd(s->calc, "Subtotal");
 	char m1[64], m2[64], pct[16], label[128], ann[64];
 	size_t k;
 
@@ -647,7 +616,7 @@ static void category_table(struct pdf *p)
 		yajl_val cat = json_get(dc, categories[k]);
 
 		snprintf(key, sizeof(key), "Total%s", categories[k]);
-		m = num(cat, key);
+		m = docs_num(cat, key);
 		p->y -= row;
 		if (k % 2)
 			rect(p, p->band, x, p->y - 4, width, row);
@@ -676,29 +645,29 @@ static void category_table(struct pdf *p)
 		char a[5][64];
 
 		rows[n].label = "Subtotal";
-		rows[n].monthly = num(s->calc, "Subtotal");
+		rows[n].monthly = docs_num(s->calc, "Subtotal");
 		rows[n++].bold = 1;
-		if (disc && strtod(num(disc, "MonthlyCost"), NULL) != 0) {
+		if (disc && strtod(docs_num(disc, "MonthlyCost"), NULL) != 0) {
 			rows[n].label = "Volume discount";
-			rows[n].monthly = num(disc, "MonthlyCost");
+			rows[n].monthly = docs_num(disc, "MonthlyCost");
 			rows[n++].bold = 0;
 		}
 		if (sup && json_get_num(sup, "MonthlyCost")) {
-			snprintf(label, sizeof(label), "Support (%s)", str(sup, "Plan"));
+			snprintf(label, sizeof(label), "Support (%s)", docs_str(sup, "Plan"));
 			rows[n].label = label;
-			rows[n].monthly = num(sup, "MonthlyCost");
+			rows[n].monthly = docs_num(sup, "MonthlyCost");
 			rows[n++].bold = 0;
 		}
 		if (buf) {
 			static char blabel[64];
 
-			snprintf(blabel, sizeof(blabel), "Buffer (%s%%)", num(buf, "Percent"));
+			snprintf(blabel, sizeof(blabel), "Buffer (%s%%)", docs_num(buf, "Percent"));
 			rows[n].label = blabel;
-			rows[n].monthly = num(buf, "MonthlyCost");
+			rows[n].monthly = docs_num(buf, "MonthlyCost");
 			rows[n++].bold = 0;
 		}
 		rows[n].label = "Total";
-		rows[n].monthly = num(s->calc, "TotalMonthlyCost");
+		rows[n].monthly = docs_num(s->calc, "TotalMonthlyCost");
 		rows[n++].bold = 1;
 		for (i = 0; i < n; i++) {
 			long long c = llround(strtod(rows[i].monthly, NULL) * 100.0) * 12;
@@ -749,26 +718,26 @@ static void bars(struct pdf *p, const char *title, const char *const *labels, co
 /* The storage requirements' growth: month m's total, as a float (a chart, not a price). */
 static double projected(const struct docs_source *s, yajl_val lines, int m)
 {
-	yajl_val st = arr(s->requirements, "StorageRequirements");
-	double total = numd(s->calc, "TotalMonthlyCost"), subtotal = numd(s->calc, "Subtotal"), extra = 0;
+	yajl_val st = docs_arr(s->requirements, "StorageRequirements");
+	double total = docs_numd(s->calc, "TotalMonthlyCost"), subtotal = docs_numd(s->calc, "Subtotal"), extra = 0;
 	size_t i;
 
-	for (i = 0; i < alen(lines); i++) {
+	for (i = 0; i < docs_alen(lines); i++) {
 		yajl_val l = lines->u.array.values[i];
-		const char *req = str(l, "Requirement");
+		const char *req = docs_str(l, "Requirement");
 		unsigned long k;
 		char *end;
 
 		if (strncmp(req, "StorageRequirements[", 20))
 			continue;
 		k = strtoul(req + 20, &end, 10);
-		if (*end != ']' || k >= alen(st))
+		if (*end != ']' || k >= docs_alen(st))
 			continue;
 		{
-			double g = numd(st->u.array.values[k], "GrowthRatePercent") / 100.0;
+			double g = docs_numd(st->u.array.values[k], "GrowthRatePercent") / 100.0;
 
 			/* GrowthRatePercent a year, compounded monthly */
-			extra += numd(l, "MonthlyCost") * (pow(1.0 + g, (double)m / 12.0) - 1.0);
+			extra += docs_numd(l, "MonthlyCost") * (pow(1.0 + g, (double)m / 12.0) - 1.0);
 		}
 	}
 	/* the business rules scale with the subtotal */
@@ -778,7 +747,7 @@ static double projected(const struct docs_source *s, yajl_val lines, int m)
 static void projection(struct pdf *p)
 {
 	const struct docs_source *s = p->src;
-	yajl_val lines = arr(s->calc, "Lines");
+	yajl_val lines = docs_arr(s->calc, "Lines");
 	float x = p->margin, width = p->w - 2 * p->margin, ch = 120, bw;
 	double v[12], max = 0, min = 1e300;
 	char t[64];
@@ -834,7 +803,7 @@ static void projection(struct pdf *p)
 static void charts(struct pdf *p)
 {
 	const struct docs_source *s = p->src;
-	yajl_val dc = json_get(s->calc, "DetailedCosts"), ladder = arr(s->calc, "CommitmentLadder");
+	yajl_val dc = json_get(s->calc, "DetailedCosts"), ladder = docs_arr(s->calc, "CommitmentLadder");
 	const char *labels[16];
 	char texts[16][64], words[16][64];
 	double v[16];
@@ -847,25 +816,25 @@ static void charts(struct pdf *p)
 
 		snprintf(key, sizeof(key), "Total%s", categories[k]);
 		labels[k] = categories[k];
-		v[k] = numd(json_get(dc, categories[k]), key);
-		money(p, num(json_get(dc, categories[k]), key), texts[k], sizeof(texts[k]));
+		v[k] = docs_numd(json_get(dc, categories[k]), key);
+		money(p, docs_num(json_get(dc, categories[k]), key), texts[k], sizeof(texts[k]));
 	}
 	bars(p, tmpl_str(p->t, "text.chart_categories"), labels, v, texts, 5, p->primary, -1);
-	n = alen(ladder) < 16 ? alen(ladder) : 16;
+	n = docs_alen(ladder) < 16 ? docs_alen(ladder) : 16;
 	for (k = 0; k < n; k++) {
 		yajl_val r = ladder->u.array.values[k];
 		char m[64], u[64];
 
-		model_words(str(r, "PricingModel"), words[k], sizeof(words[k]));
+		model_words(docs_str(r, "PricingModel"), words[k], sizeof(words[k]));
 		labels[k] = words[k];
-		v[k] = numd(r, "TotalMonthlyCost");
-		money(p, num(r, "TotalMonthlyCost"), m, sizeof(m));
-		money(p, num(r, "UpfrontCost"), u, sizeof(u));
-		if (strtod(num(r, "UpfrontCost"), NULL) > 0)
+		v[k] = docs_numd(r, "TotalMonthlyCost");
+		money(p, docs_num(r, "TotalMonthlyCost"), m, sizeof(m));
+		money(p, docs_num(r, "UpfrontCost"), u, sizeof(u));
+		if (strtod(docs_num(r, "UpfrontCost"), NULL) > 0)
 			snprintf(texts[k], sizeof(texts[k]), "%.24s + %.24s upfront", m, u);
 		else
 			snprintf(texts[k], sizeof(texts[k]), "%.40s", m);
-		if (!strcmp(str(r, "PricingModel"), str(s->calc, "PricingModel")))
+		if (!strcmp(docs_str(r, "PricingModel"), docs_str(s->calc, "PricingModel")))
 			hi = (int)k;
 	}
 	if (n)
@@ -929,10 +898,10 @@ static void architecture(struct pdf *p)
 {
 	const struct docs_source *s = p->src;
 	yajl_val req = s->requirements, net = json_get(req, "NetworkRequirements"),
-		 comp = arr(req, "ComputeRequirements"), dbs = arr(req, "DatabaseRequirements"),
-		 st = arr(req, "StorageRequirements"), sec = json_get(req, "SecurityRequirements"),
-		 ec2 = arr(json_get(json_get(s->calc, "DetailedCosts"), "Compute"), "EC2Instances"),
-		 rds = arr(json_get(json_get(s->calc, "DetailedCosts"), "Database"), "RDS");
+		 comp = docs_arr(req, "ComputeRequirements"), dbs = docs_arr(req, "DatabaseRequirements"),
+		 st = docs_arr(req, "StorageRequirements"), sec = json_get(req, "SecurityRequirements"),
+		 ec2 = docs_arr(json_get(json_get(s->calc, "DetailedCosts"), "Compute"), "EC2Instances"),
+		 rds = docs_arr(json_get(json_get(s->calc, "DetailedCosts"), "Database"), "RDS");
 	struct box rows[6][MAX_BOXES];
 	size_t nrow[6] = { 0 }, i, r;
 	float bh = 34, gap = 22, y;
@@ -943,7 +912,7 @@ static void architecture(struct pdf *p)
 	/* 0 edge: users, CloudFront, WAF */
 	snprintf(rows[0][nrow[0]].title, sizeof(rows[0][0].title), "Users");
 	snprintf(rows[0][nrow[0]++].sub, sizeof(rows[0][0].sub), "%s GB out a month",
-		 num(net, "DataTransferOutGBMonth"));
+		 docs_num(net, "DataTransferOutGBMonth"));
 	if (json_get(net, "GlobalDistributionRequired") && YAJL_IS_TRUE(json_get(net, "GlobalDistributionRequired"))) {
 		snprintf(rows[0][nrow[0]].title, sizeof(rows[0][0].title), "Amazon CloudFront");
 		snprintf(rows[0][nrow[0]++].sub, sizeof(rows[0][0].sub), "edge delivery");
@@ -953,50 +922,50 @@ static void architecture(struct pdf *p)
 		snprintf(rows[0][nrow[0]++].sub, sizeof(rows[0][0].sub), "web ACL");
 	}
 	/* 1 load balancers */
-	if (strtod(num(net, "LoadBalancerCount"), NULL) > 0) {
+	if (strtod(docs_num(net, "LoadBalancerCount"), NULL) > 0) {
 		snprintf(rows[1][0].title, sizeof(rows[1][0].title), "Application Load Balancer");
-		snprintf(rows[1][0].sub, sizeof(rows[1][0].sub), "x %s", num(net, "LoadBalancerCount"));
+		snprintf(rows[1][0].sub, sizeof(rows[1][0].sub), "x %s", docs_num(net, "LoadBalancerCount"));
 		nrow[1] = 1;
 	}
 	/* 2 server groups, from the calculation (the type it priced) */
-	for (i = 0; i < alen(ec2) && nrow[2] < MAX_BOXES; i++) {
+	for (i = 0; i < docs_alen(ec2) && nrow[2] < MAX_BOXES; i++) {
 		yajl_val g = ec2->u.array.values[i];
 
 		snprintf(rows[2][nrow[2]].title, sizeof(rows[2][0].title), "%s",
-			 *str(g, "ServerName") ? str(g, "ServerName") : str(g, "Requirement"));
-		snprintf(rows[2][nrow[2]++].sub, sizeof(rows[2][0].sub), "%s x %s %s", str(g, "InstanceType"),
-			 num(g, "Quantity"), str(g, "OperatingSystem"));
+			 *docs_str(g, "ServerName") ? docs_str(g, "ServerName") : docs_str(g, "Requirement"));
+		snprintf(rows[2][nrow[2]++].sub, sizeof(rows[2][0].sub), "%s x %s %s", docs_str(g, "InstanceType"),
+			 docs_num(g, "Quantity"), docs_str(g, "OperatingSystem"));
 	}
-	if (alen(ec2) > MAX_BOXES) {
+	if (docs_alen(ec2) > MAX_BOXES) {
 		snprintf(rows[2][MAX_BOXES - 1].title, sizeof(rows[2][0].title), "+ %zu more",
-			 alen(ec2) - (MAX_BOXES - 1));
+			 docs_alen(ec2) - (MAX_BOXES - 1));
 		snprintf(rows[2][MAX_BOXES - 1].sub, sizeof(rows[2][0].sub), "server groups");
 	}
-	if (!alen(ec2))
-		for (i = 0; i < alen(comp) && nrow[2] < MAX_BOXES; i++)
+	if (!docs_alen(ec2))
+		for (i = 0; i < docs_alen(comp) && nrow[2] < MAX_BOXES; i++)
 			snprintf(rows[2][nrow[2]++].title, sizeof(rows[2][0].title), "%s",
-				 str(comp->u.array.values[i], "ServerName"));
+				 docs_str(comp->u.array.values[i], "ServerName"));
 	/* 3 databases */
-	for (i = 0; i < alen(rds) && nrow[3] < MAX_BOXES; i++) {
+	for (i = 0; i < docs_alen(rds) && nrow[3] < MAX_BOXES; i++) {
 		yajl_val d = rds->u.array.values[i];
 
 		snprintf(rows[3][nrow[3]].title, sizeof(rows[3][0].title), "%s",
-			 *str(d, "DatabaseName") ? str(d, "DatabaseName") : str(d, "Engine"));
-		snprintf(rows[3][nrow[3]++].sub, sizeof(rows[3][0].sub), "%s %s%s, %s replicas", str(d, "Engine"),
-			 str(d, "InstanceClass"),
+			 *docs_str(d, "DatabaseName") ? docs_str(d, "DatabaseName") : docs_str(d, "Engine"));
+		snprintf(rows[3][nrow[3]++].sub, sizeof(rows[3][0].sub), "%s %s%s, %s replicas", docs_str(d, "Engine"),
+			 docs_str(d, "InstanceClass"),
 			 json_get(d, "MultiAZ") && YAJL_IS_TRUE(json_get(d, "MultiAZ")) ? " Multi-AZ" : "",
-			 num(d, "ReadReplicas"));
+			 docs_num(d, "ReadReplicas"));
 	}
 	(void)dbs;
 	/* 4 storage */
-	for (i = 0; i < alen(st) && nrow[4] < MAX_BOXES; i++) {
+	for (i = 0; i < docs_alen(st) && nrow[4] < MAX_BOXES; i++) {
 		yajl_val v = st->u.array.values[i];
 
 		snprintf(rows[4][nrow[4]].title, sizeof(rows[4][0].title), "%s",
-			 *str(v, "StorageType") ? str(v, "StorageType") : "Storage");
+			 *docs_str(v, "StorageType") ? docs_str(v, "StorageType") : "Storage");
 		snprintf(rows[4][nrow[4]++].sub, sizeof(rows[4][0].sub), "%s, %s GB",
-			 *str(v, "SuggestedAWSService") ? str(v, "SuggestedAWSService") : str(v, "AccessPattern"),
-			 num(v, "CurrentGB"));
+			 *docs_str(v, "SuggestedAWSService") ? docs_str(v, "SuggestedAWSService") : docs_str(v, "AccessPattern"),
+			 docs_num(v, "CurrentGB"));
 	}
 	/* 5 security services asked for */
 	if (sec && YAJL_IS_OBJECT(sec)) {
@@ -1112,7 +1081,7 @@ static void keep_line(struct pdf *p, const char *line, void *user)
 static void lines_table(struct pdf *p)
 {
 	const struct docs_source *s = p->src;
-	yajl_val lines = arr(s->calc, "Lines");
+	yajl_val lines = docs_arr(s->calc, "Lines");
 	float width = p->w - 2 * p->margin, fs = p->size - 1, lead = fs * 1.3f, row = fs * 2.0f, pad = 3;
 	struct col c[7] = { { "Category", 0.10f, 0 }, { "Line", 0.34f, 0 }, { "Quantity", 0.12f, 1 },
 			    { "Unit", 0.09f, 0 },      { "Rate", 0.11f, 1 },  { "Monthly", 0.11f, 1 },
@@ -1126,14 +1095,14 @@ static void lines_table(struct pdf *p)
 	if (need(p, row * 3))
 		return;
 	line_header(p, c, 7, row);
-	for (i = 0; i < alen(lines); i++) {
+	for (i = 0; i < docs_alen(lines); i++) {
 		yajl_val l = lines->u.array.values[i];
 		struct cell_lines d = { .n = 0 };
-		const char *status = str(l, "Status");
+		const char *status = docs_str(l, "Status");
 		char m1[64], m2[64], q[64], desc[TEXT_MAX];
 		float h, x = p->margin, base;
 
-		snprintf(desc, sizeof(desc), "%s%s", str(l, "Description"),
+		snprintf(desc, sizeof(desc), "%s%s", docs_str(l, "Description"),
 			 !strcmp(status, "MISSING_PRICE") ? ": missing price, not priced" :
 			 !strcmp(status, "NO_CHARGE") ? "" :
 			 !strcmp(status, "ON_DEMAND_FALLBACK") ? ": priced on demand" : "");
@@ -1150,27 +1119,27 @@ static void lines_table(struct pdf *p)
 		if (band++ % 2)
 			rect(p, p->band, p->margin, p->y - h, width, h);
 		base = p->y - pad - fs;
-		put(p, p->reg, fs, p->text, x + 4, base, str(l, "Category"));
+		put(p, p->reg, fs, p->text, x + 4, base, docs_str(l, "Category"));
 		x += c[0].width;
 		for (k = 0; k < d.n; k++)
 			put(p, p->reg, fs, p->text, x + 4, base - lead * (float)k, d.text[k]);
 		x += c[1].width;
 		if (json_get_num(l, "Quantity")) {
-			qty_text(num(l, "Quantity"), q, sizeof(q));
+			qty_text(docs_num(l, "Quantity"), q, sizeof(q));
 			put_right(p, p->reg, fs, p->text, x + c[2].width - 4, base, q);
 		}
 		x += c[2].width;
-		fit(p, p->reg, fs, c[3].width - 6, str(l, "Unit"), q, sizeof(q));
+		fit(p, p->reg, fs, c[3].width - 6, docs_str(l, "Unit"), q, sizeof(q));
 		put(p, p->reg, fs, p->muted, x + 4, base, q);
 		x += c[3].width;
 		put_right(p, p->reg, fs, p->text, x + c[4].width - 4, base,
-			  json_get_num(l, "Rate") ? num(l, "Rate") : "");
+			  json_get_num(l, "Rate") ? docs_num(l, "Rate") : "");
 		x += c[4].width;
 		if (!strcmp(status, "MISSING_PRICE")) {
 			put_right(p, p->bold, fs, red, x + c[5].width - 4, base, "missing");
 		} else {
-			money(p, num(l, "MonthlyCost"), m1, sizeof(m1));
-			money(p, num(l, "AnnualCost"), m2, sizeof(m2));
+			money(p, docs_num(l, "MonthlyCost"), m1, sizeof(m1));
+			money(p, docs_num(l, "AnnualCost"), m2, sizeof(m2));
 			put_right(p, p->reg, fs, p->text, x + c[5].width - 4, base, m1);
 			put_right(p, p->reg, fs, p->text, x + c[5].width + c[6].width - 4, base, m2);
 		}
@@ -1186,7 +1155,7 @@ static void bullets(struct pdf *p, const char *title, yajl_val list, const float
 	float x = p->margin, width = p->w - 2 * p->margin;
 	size_t i;
 
-	if (!alen(list))
+	if (!docs_alen(list))
 		return;
 	if (need(p, 30))
 		return;
@@ -1195,7 +1164,7 @@ static void bullets(struct pdf *p, const char *title, yajl_val list, const float
 		put(p, p->bold, p->size + 1, p->text, x, p->y, title);
 		p->y -= 2;
 	}
-	for (i = 0; i < alen(list); i++) {
+	for (i = 0; i < docs_alen(list); i++) {
 		yajl_val v = list->u.array.values[i];
 
 		if (!YAJL_IS_STRING(v))
@@ -1212,8 +1181,8 @@ static void assumptions(struct pdf *p)
 	const struct docs_source *s = p->src;
 
 	heading(p, tmpl_str(p->t, "text.assumptions"));
-	bullets(p, NULL, arr(s->calc, "Assumptions"), p->text);
-	bullets(p, tmpl_str(p->t, "text.warnings"), arr(s->calc, "Warnings"), red);
+	bullets(p, NULL, docs_arr(s->calc, "Assumptions"), p->text);
+	bullets(p, tmpl_str(p->t, "text.warnings"), docs_arr(s->calc, "Warnings"), red);
 	{
 		yajl_val cfg = json_get(json_get(s->calc, "Provenance"), "Configuration");
 		char line[TEXT_MAX];
@@ -1248,7 +1217,7 @@ static int by_text(const void *a, const void *b)
 static void footers(struct pdf *p)
 {
 	const struct docs_source *s = p->src;
-	yajl_val prov = json_get(s->calc, "Provenance"), offers = arr(prov, "Offers");
+	yajl_val prov = json_get(s->calc, "Provenance"), offers = docs_arr(prov, "Offers");
 	char dates[512] = "", line[TEXT_MAX], pg[96];
 	size_t i, j, n = 0;
 	unsigned k;
@@ -1258,8 +1227,8 @@ static void footers(struct pdf *p)
 		char days[64][11];
 		size_t nd = 0;
 
-		for (i = 0; i < alen(offers); i++) {
-			const char *d = str(offers->u.array.values[i], "PublicationDate");
+		for (i = 0; i < docs_alen(offers); i++) {
+			const char *d = docs_str(offers->u.array.values[i], "PublicationDate");
 			char day[11];
 
 			snprintf(day, sizeof(day), "%.10s", d);
@@ -1274,8 +1243,8 @@ static void footers(struct pdf *p)
 		for (j = 0; j < nd && n < sizeof(dates); j++)
 			n += (size_t)snprintf(dates + n, sizeof(dates) - n, "%s%s", j ? ", " : "", days[j]);
 	}
-	snprintf(line, sizeof(line), "%s  \xc2\xb7  pricebook %.12s", str(s->calc, "CalculationId"),
-		 str(prov, "PricebookSha256"));
+	snprintf(line, sizeof(line), "%s  \xc2\xb7  pricebook %.12s", docs_str(s->calc, "CalculationId"),
+		 docs_str(prov, "PricebookSha256"));
 	for (k = 0; k < p->npages; k++) {
 		struct para a = { p->reg, 6.5f, p->margin, 8, p->muted };
 		float keep_bottom = p->bottom;
@@ -1325,7 +1294,7 @@ enum cc_code pdf_write(const struct docs_source *src, const struct tmpl *t, cons
 	p->t = t;
 	p->b = brand;
 	p->src = src;
-	p->currency = *str(src->calc, "Currency") ? str(src->calc, "Currency") : "USD";
+	p->currency = *docs_str(src->calc, "Currency") ? docs_str(src->calc, "Currency") : "USD";
 	p->size = (float)strtol(tmpl_str(t, "font.size"), NULL, 10);
 	p->margin = 48;
 	p->one_page = tmpl_bool(t, "one_page");
@@ -1350,7 +1319,7 @@ enum cc_code pdf_write(const struct docs_source *src, const struct tmpl *t, cons
 		char title[160];
 
 		snprintf(title, sizeof(title), "AWS cost proposal %s %s", src->estimation_id,
-			 str(src->calc, "CalculationId"));
+			 docs_str(src->calc, "CalculationId"));
 		HPDF_SetInfoAttr(p->doc, HPDF_INFO_TITLE, title);
 	}
 	if (!iso_date(src->generated_at, &date))

@@ -389,18 +389,7 @@ close:
 		return ret;
 	}
 	fs_temp_forget(tmp);
-	{
-		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0 || fsync(fd)) {
-			if (fd >= 0)
-				close(fd);
-			unlink(tmp);
-			return cc_err_errno(err, errno, "cannot sync '%s'", tmp);
-		}
-		close(fd);
-	}
-	return fs_rename_durable(tmp, path, err);
+	return fs_sync_rename(tmp, path, NULL, err);
 }
 
 /* ------------------------------------------------------------ report.pdf */
@@ -604,19 +593,7 @@ static enum cc_code write_pdf(const char *dir, const struct report *r, const str
 		goto out;
 	}
 	fs_temp_forget(tmp);
-	{
-		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0 || fsync(fd)) {
-			if (fd >= 0)
-				close(fd);
-			unlink(tmp);
-			ret = cc_err_errno(err, errno, "cannot sync '%s'", tmp);
-			goto out;
-		}
-		close(fd);
-	}
-	ret = fs_rename_durable(tmp, path, err);
+	ret = fs_sync_rename(tmp, path, NULL, err);
 out:
 	HPDF_Free(p.doc);
 	return ret;

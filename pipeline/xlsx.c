@@ -27,37 +27,6 @@ struct xl {
 
 static const char *const categories[] = { "Compute", "Storage", "Database", "Network", "Security" };
 
-static const char *str(yajl_val v, const char *key)
-{
-	const char *s = json_get_str(v, key);
-
-	return s ? s : "";
-}
-
-static const char *num(yajl_val v, const char *key)
-{
-	const char *s = json_get_num(v, key);
-
-	return s ? s : "0";
-}
-
-static double numd(yajl_val v, const char *key)
-{
-	return strtod(num(v, key), NULL);
-}
-
-static yajl_val arr(yajl_val v, const char *key)
-{
-	yajl_val a = json_get(v, key);
-
-	return a && YAJL_IS_ARRAY(a) ? a : NULL;
-}
-
-static size_t alen(yajl_val a)
-{
-	return a ? a->u.array.len : 0;
-}
-
 /* A1-style reference of (row, col), zero-based, columns A..Z: (4, 6) -> "G5"; "$G$5" when abs. */
 static void ref(char *out, size_t cap, lxw_row_t row, lxw_col_t col, int abs)
 {
@@ -129,7 +98,7 @@ static void category_sheet(struct xl *x, const char *cat, lxw_row_t *total_row, 
 	static const char *const cols[] = { "Id", "Description", "Requirement", "Quantity", "Unit", "Rate",
 					    "Monthly", "Annual", "Status", "Sku", "RateCode", "Tier cost" };
 	lxw_worksheet *ws = workbook_add_worksheet(x->wb, cat);
-	yajl_val lines = arr(x->src->calc, "Lines");
+	yajl_val lines = docs_arr(x->src->calc, "Lines");
 	lxw_row_t r = 1, first = 1;
 	char fx[256], a[16], b[16], c[16];
 	size_t i, k;
@@ -141,40 +110,40 @@ static void category_sheet(struct xl *x, const char *cat, lxw_row_t *total_row, 
 		return;
 	}
 	header(x, ws, 0, cols, sizeof(cols) / sizeof(cols[0]));
-	for (i = 0; i < alen(lines); i++) {
-		yajl_val l = lines->u.array.values[i], tiers = arr(l, "Tiers");
-		const char *status = str(l, "Status");
-		double monthly = numd(l, "MonthlyCost");
+	for (i = 0; i < docs_alen(lines); i++) {
+		yajl_val l = lines->u.array.values[i], tiers = docs_arr(l, "Tiers");
+		const char *status = docs_str(l, "Status");
+		double monthly = docs_numd(l, "MonthlyCost");
 
-		if (strcmp(str(l, "Category"), cat))
+		if (strcmp(docs_str(l, "Category"), cat))
 			continue;
-		number(x, ws, r, 0, numd(l, "Id"), NULL);
-		text(x, ws, r, 1, str(l, "Description"), NULL);
-		text(x, ws, r, 2, str(l, "Requirement"), x->muted);
+		number(x, ws, r, 0, docs_numd(l, "Id"), NULL);
+		text(x, ws, r, 1, docs_str(l, "Description"), NULL);
+		text(x, ws, r, 2, docs_str(l, "Requirement"), x->muted);
 		if (json_get_num(l, "Quantity"))
-			number(x, ws, r, 3, numd(l, "Quantity"), x->qty);
-		text(x, ws, r, 4, str(l, "Unit"), NULL);
+			number(x, ws, r, 3, docs_numd(l, "Quantity"), x->qty);
+		text(x, ws, r, 4, docs_str(l, "Unit"), NULL);
 		text(x, ws, r, 8, status, x->muted);
-		text(x, ws, r, 9, str(l, "Sku"), x->muted);
-		text(x, ws, r, 10, str(l, "RateCode"), x->muted);
-		if (alen(tiers) > 1) {
+		text(x, ws, r, 9, docs_str(l, "Sku"), x->muted);
+		text(x, ws, r, 10, docs_str(l, "RateCode"), x->muted);
+		if (docs_alen(tiers) > 1) {
 			/* the tiers walked, each a row: the line is their sum, rounded once */
 			lxw_row_t tr = r + 1;
 
-			for (k = 0; k < alen(tiers); k++, tr++) {
+			for (k = 0; k < docs_alen(tiers); k++, tr++) {
 				yajl_val t = tiers->u.array.values[k];
 				char label[128];
 
-				snprintf(label, sizeof(label), "  tier from %s to %s", num(t, "Begin"),
-					 json_get_num(t, "End") ? num(t, "End") : "no end");
+				snprintf(label, sizeof(label), "  tier from %s to %s", docs_num(t, "Begin"),
+					 json_get_num(t, "End") ? docs_num(t, "End") : "no end");
 				text(x, ws, tr, 1, label, x->muted);
-				number(x, ws, tr, 3, numd(t, "Quantity"), x->qty);
-				number(x, ws, tr, 5, numd(t, "Rate"), x->rate);
+				number(x, ws, tr, 3, docs_numd(t, "Quantity"), x->qty);
+				number(x, ws, tr, 5, docs_numd(t, "Rate"), x->rate);
 				text(x, ws, tr, 8, "tier", x->muted);
 				ref(a, sizeof(a), tr, 3, 0);
 				ref(b, sizeof(b), tr, 5, 0);
 				snprintf(fx, sizeof(fx), "=%s*%s", a, b);
-				formula(x, ws, tr, 11, fx, x->rate, numd(t, "Cost"));
+				formula(x, ws, tr, 11, fx, x->rate, docs_numd(t, "Cost"));
 			}
 			ref(a, sizeof(a), r + 1, 11, 0);
 			ref(b, sizeof(b), tr - 1, 11, 0);
@@ -188,7 +157,7 @@ static void category_sheet(struct xl *x, const char *cat, lxw_row_t *total_row, 
 			continue;
 		}
 		if (json_get_num(l, "Rate"))
-			number(x, ws, r, 5, numd(l, "Rate"), x->rate);
+			number(x, ws, r, 5, docs_numd(l, "Rate"), x->rate);
 		if (!strcmp(status, "MISSING_PRICE") || !json_get_num(l, "Quantity") || !json_get_num(l, "Rate")) {
 			number(x, ws, r, 6, monthly, x->money); /* nothing to multiply: the stored amount */
 		} else {
@@ -243,18 +212,18 @@ static lxw_row_t tier_table(struct xl *x, lxw_worksheet *ws, lxw_row_t r, const 
 	text(x, ws, r++, 0, title, x->bold);
 	header(x, ws, r++, cols, 4);
 	first = r;
-	for (k = 0; k < alen(tiers); k++, r++) {
+	for (k = 0; k < docs_alen(tiers); k++, r++) {
 		yajl_val t = tiers->u.array.values[k];
 
-		number(x, ws, r, 0, numd(t, "From"), x->input);
+		number(x, ws, r, 0, docs_numd(t, "From"), x->input);
 		if (json_get_num(t, "To"))
-			number(x, ws, r, 1, numd(t, "To"), x->input);
-		number(x, ws, r, 2, numd(t, "Percent"), x->input);
+			number(x, ws, r, 1, docs_numd(t, "To"), x->input);
+		number(x, ws, r, 2, docs_numd(t, "Percent"), x->input);
 		ref(a, sizeof(a), r, 0, 0);
 		ref(b, sizeof(b), r, 1, 0);
 		ref(c, sizeof(c), r, 2, 0);
 		snprintf(fx, sizeof(fx), "=MAX(0,IF(ISBLANK(%s),%s,MIN(%s,%s))-%s)*%s/100", b, base, base, b, a, c);
-		formula(x, ws, r, 3, fx, x->rate, numd(t, "Amount"));
+		formula(x, ws, r, 3, fx, x->rate, docs_numd(t, "Amount"));
 	}
 	text(x, ws, r, 0, name, x->bold);
 	if (r > first) {
@@ -303,18 +272,18 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 	/* ---- Summary */
 	text(x, sum, 0, 0, "AWS cost estimate", x->title);
 	text(x, sum, 1, 0, "Client", x->muted);
-	text(x, sum, 1, 1, str(client, "CompanyName"), NULL);
+	text(x, sum, 1, 1, docs_str(client, "CompanyName"), NULL);
 	text(x, sum, 2, 0, "Project", x->muted);
-	text(x, sum, 2, 1, str(s->metadata, "ProjectName"), NULL);
+	text(x, sum, 2, 1, docs_str(s->metadata, "ProjectName"), NULL);
 	text(x, sum, 3, 0, "Estimation", x->muted);
 	text(x, sum, 3, 1, s->estimation_id, NULL);
 	text(x, sum, 4, 0, "Calculation", x->muted);
-	text(x, sum, 4, 1, str(calc, "CalculationId"), NULL);
-	text(x, sum, 4, 2, str(calc, "CalculatedAt"), x->muted);
+	text(x, sum, 4, 1, docs_str(calc, "CalculationId"), NULL);
+	text(x, sum, 4, 2, docs_str(calc, "CalculatedAt"), x->muted);
 	text(x, sum, 5, 0, "Region, currency, model", x->muted);
-	text(x, sum, 5, 1, str(calc, "Region"), NULL);
-	text(x, sum, 5, 2, str(calc, "Currency"), NULL);
-	text(x, sum, 5, 3, str(calc, "PricingModel"), NULL);
+	text(x, sum, 5, 1, docs_str(calc, "Region"), NULL);
+	text(x, sum, 5, 2, docs_str(calc, "Currency"), NULL);
+	text(x, sum, 5, 3, docs_str(calc, "PricingModel"), NULL);
 	text(x, sum, 6, 0, "Prepared by", x->muted);
 	text(x, sum, 6, 1, tmpl_str(brand, "company"), NULL);
 	{
@@ -328,7 +297,7 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 		double v;
 
 		snprintf(key, sizeof(key), "Total%s", categories[k]);
-		v = numd(c, key);
+		v = docs_numd(c, key);
 		subtotal += v;
 		text(x, sum, r, 0, categories[k], NULL);
 		ref(a, sizeof(a), total_rows[k], 6, 1);
@@ -340,11 +309,11 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 	}
 	/* r = 14: subtotal, then the rules, then the total */
 	text(x, sum, 14, 0, "Subtotal", x->bold);
-	formula(x, sum, 14, 1, "=SUM(B10:B14)", x->money_bold, numd(calc, "Subtotal"));
-	formula(x, sum, 14, 2, "=12*B15", x->money_bold, 12 * numd(calc, "Subtotal"));
+	formula(x, sum, 14, 1, "=SUM(B10:B14)", x->money_bold, docs_numd(calc, "Subtotal"));
+	formula(x, sum, 14, 2, "=12*B15", x->money_bold, 12 * docs_numd(calc, "Subtotal"));
 	text(x, sum, 15, 0, "Volume discount", NULL);
 	{
-		double d = numd(disc, "MonthlyCost");
+		double d = docs_numd(disc, "MonthlyCost");
 
 		formula(x, sum, 15, 1, "=-VolumeDiscount", x->money, d != 0 ? -d : 0);
 		formula(x, sum, 15, 2, "=12*B16", x->money, d != 0 ? -12 * d : 0);
@@ -352,19 +321,19 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 	{
 		char label[128];
 
-		snprintf(label, sizeof(label), "Support (%s)", str(support, "Plan"));
+		snprintf(label, sizeof(label), "Support (%s)", docs_str(support, "Plan"));
 		text(x, sum, 16, 0, label, NULL);
 	}
-	formula(x, sum, 16, 1, "=SupportFee", x->money, numd(support, "MonthlyCost"));
-	formula(x, sum, 16, 2, "=12*B17", x->money, 12 * numd(support, "MonthlyCost"));
+	formula(x, sum, 16, 1, "=SupportFee", x->money, docs_numd(support, "MonthlyCost"));
+	formula(x, sum, 16, 2, "=12*B17", x->money, 12 * docs_numd(support, "MonthlyCost"));
 	text(x, sum, 17, 0, "Buffer", NULL);
-	formula(x, sum, 17, 1, "=ROUND((B15+B16+B17)*BufferPercent/100,2)", x->money, numd(buffer, "MonthlyCost"));
-	formula(x, sum, 17, 2, "=12*B18", x->money, 12 * numd(buffer, "MonthlyCost"));
+	formula(x, sum, 17, 1, "=ROUND((B15+B16+B17)*BufferPercent/100,2)", x->money, docs_numd(buffer, "MonthlyCost"));
+	formula(x, sum, 17, 2, "=12*B18", x->money, 12 * docs_numd(buffer, "MonthlyCost"));
 	text(x, sum, 18, 0, "Total", x->bold);
-	formula(x, sum, 18, 1, "=B15+B16+B17+B18", x->money_bold, numd(calc, "TotalMonthlyCost"));
-	formula(x, sum, 18, 2, "=12*B19", x->money_bold, numd(calc, "TotalAnnualCost"));
+	formula(x, sum, 18, 1, "=B15+B16+B17+B18", x->money_bold, docs_numd(calc, "TotalMonthlyCost"));
+	formula(x, sum, 18, 2, "=12*B19", x->money_bold, docs_numd(calc, "TotalAnnualCost"));
 	text(x, sum, 20, 0, "Stored CALCULATION total", x->muted);
-	number(x, sum, 20, 1, numd(calc, "TotalMonthlyCost"), x->money);
+	number(x, sum, 20, 1, docs_numd(calc, "TotalMonthlyCost"), x->money);
 	text(x, sum, 21, 0, "Check", x->bold);
 	X(x, worksheet_write_formula_str(sum, 21, 1, "=IF(ROUND(B19-B21,2)=0,\"OK\",\"MISMATCH\")", x->bold,
 					 "OK"));
@@ -394,20 +363,20 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 	/* ---- Rules: the named inputs */
 	text(x, rules, 0, 0, "Business rules (the yellow cells are inputs)", x->title);
 	text(x, rules, 2, 0, "BufferPercent", x->bold);
-	number(x, rules, 2, 1, numd(buffer, "Percent"), x->input);
+	number(x, rules, 2, 1, docs_numd(buffer, "Percent"), x->input);
 	X(x, workbook_define_name(x->wb, "BufferPercent", "=Rules!$B$3"));
 	text(x, rules, 3, 0, "SupportMinimum", x->bold);
-	number(x, rules, 3, 1, numd(support, "Minimum"), x->input);
+	number(x, rules, 3, 1, docs_numd(support, "Minimum"), x->input);
 	X(x, workbook_define_name(x->wb, "SupportMinimum", "=Rules!$B$4"));
-	r = tier_table(x, rules, 5, "Volume discount tiers (on the subtotal)", arr(disc, "Tiers"), "Subtotal", 0,
-		       numd(disc, "MonthlyCost"), "VolumeDiscount");
+	r = tier_table(x, rules, 5, "Volume discount tiers (on the subtotal)", docs_arr(disc, "Tiers"), "Subtotal", 0,
+		       docs_numd(disc, "MonthlyCost"), "VolumeDiscount");
 	{
 		char title[160];
 
 		snprintf(title, sizeof(title), "Support tiers, plan %s (on the subtotal after the discount)",
-			 str(support, "Plan"));
-		r = tier_table(x, rules, r, title, arr(support, "Tiers"), "(Subtotal-VolumeDiscount)",
-			       json_get_num(support, "Minimum") != NULL, numd(support, "MonthlyCost"), "SupportFee");
+			 docs_str(support, "Plan"));
+		r = tier_table(x, rules, r, title, docs_arr(support, "Tiers"), "(Subtotal-VolumeDiscount)",
+			       json_get_num(support, "Minimum") != NULL, docs_numd(support, "MonthlyCost"), "SupportFee");
 	}
 	X(x, worksheet_set_column(rules, 0, 0, 40, NULL));
 	X(x, worksheet_set_column(rules, 1, 3, 16, NULL));
@@ -415,29 +384,29 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 	{
 		static const char *const cols[] = { "PricingModel", "Monthly", "Upfront", "First year",
 						    "Break-even month" };
-		yajl_val ladder = arr(calc, "CommitmentLadder");
+		yajl_val ladder = docs_arr(calc, "CommitmentLadder");
 
 		header(x, lad, 0, cols, 5);
-		for (k = 0; k < alen(ladder); k++) {
+		for (k = 0; k < docs_alen(ladder); k++) {
 			yajl_val l = ladder->u.array.values[k];
 			lxw_row_t rr = (lxw_row_t)k + 1;
 
-			text(x, lad, rr, 0, str(l, "PricingModel"), NULL);
+			text(x, lad, rr, 0, docs_str(l, "PricingModel"), NULL);
 			if (json_get(l, "Priced") && YAJL_IS_FALSE(json_get(l, "Priced"))) {
 				text(x, lad, rr, 1, "not priced", x->muted);
 				continue;
 			}
-			number(x, lad, rr, 1, numd(l, "TotalMonthlyCost"), x->money);
-			number(x, lad, rr, 2, numd(l, "UpfrontCost"), x->money);
+			number(x, lad, rr, 1, docs_numd(l, "TotalMonthlyCost"), x->money);
+			number(x, lad, rr, 2, docs_numd(l, "UpfrontCost"), x->money);
 			ref(a, sizeof(a), rr, 1, 0);
 			ref(b, sizeof(b), rr, 2, 0);
 			snprintf(fx, sizeof(fx), "=%s+12*%s", b, a);
-			formula(x, lad, rr, 3, fx, x->money, numd(l, "FirstYearCost"));
+			formula(x, lad, rr, 3, fx, x->money, docs_numd(l, "FirstYearCost"));
 			if (json_get_num(l, "BreakEvenMonth"))
-				number(x, lad, rr, 4, numd(l, "BreakEvenMonth"), NULL);
+				number(x, lad, rr, 4, docs_numd(l, "BreakEvenMonth"), NULL);
 		}
 		worksheet_freeze_panes(lad, 1, 0);
-		X(x, worksheet_autofilter(lad, 0, 0, (lxw_row_t)(alen(ladder) ? alen(ladder) : 1), 4));
+		X(x, worksheet_autofilter(lad, 0, 0, (lxw_row_t)(docs_alen(ladder) ? docs_alen(ladder) : 1), 4));
 		X(x, worksheet_set_column(lad, 0, 0, 42, NULL));
 		X(x, worksheet_set_column(lad, 1, 4, 16, NULL));
 	}
@@ -446,22 +415,22 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 		static const char *const cols[] = { "Line", "Service", "Family", "Sku", "RateCode", "PricingModel",
 						    "Lookup" };
 		static const char *const ocols[] = { "OfferCode", "Version", "PublicationDate", "Source" };
-		yajl_val lines = arr(calc, "Lines"), offers = arr(json_get(calc, "Provenance"), "Offers");
+		yajl_val lines = docs_arr(calc, "Lines"), offers = docs_arr(json_get(calc, "Provenance"), "Offers");
 		lxw_row_t rr = 1;
 
 		header(x, prices, 0, cols, 7);
-		for (k = 0; k < alen(lines); k++) {
+		for (k = 0; k < docs_alen(lines); k++) {
 			yajl_val l = lines->u.array.values[k];
 
-			if (!*str(l, "Sku"))
+			if (!*docs_str(l, "Sku"))
 				continue;
-			number(x, prices, rr, 0, numd(l, "Id"), NULL);
-			text(x, prices, rr, 1, str(l, "Service"), NULL);
-			text(x, prices, rr, 2, str(l, "Family"), NULL);
-			text(x, prices, rr, 3, str(l, "Sku"), NULL);
-			text(x, prices, rr, 4, str(l, "RateCode"), NULL);
-			text(x, prices, rr, 5, str(l, "PricingModel"), NULL);
-			text(x, prices, rr, 6, str(l, "Lookup"), x->muted);
+			number(x, prices, rr, 0, docs_numd(l, "Id"), NULL);
+			text(x, prices, rr, 1, docs_str(l, "Service"), NULL);
+			text(x, prices, rr, 2, docs_str(l, "Family"), NULL);
+			text(x, prices, rr, 3, docs_str(l, "Sku"), NULL);
+			text(x, prices, rr, 4, docs_str(l, "RateCode"), NULL);
+			text(x, prices, rr, 5, docs_str(l, "PricingModel"), NULL);
+			text(x, prices, rr, 6, docs_str(l, "Lookup"), x->muted);
 			rr++;
 		}
 		worksheet_freeze_panes(prices, 1, 0);
@@ -469,16 +438,16 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 		rr += 2;
 		text(x, prices, rr - 1, 0, "Offers in the pricebook", x->bold);
 		header(x, prices, rr++, ocols, 4);
-		for (k = 0; k < alen(offers); k++, rr++) {
+		for (k = 0; k < docs_alen(offers); k++, rr++) {
 			yajl_val o = offers->u.array.values[k];
 
-			text(x, prices, rr, 0, str(o, "OfferCode"), NULL);
-			text(x, prices, rr, 1, str(o, "Version"), NULL);
-			text(x, prices, rr, 2, str(o, "PublicationDate"), NULL);
-			text(x, prices, rr, 3, str(o, "Source"), x->muted);
+			text(x, prices, rr, 0, docs_str(o, "OfferCode"), NULL);
+			text(x, prices, rr, 1, docs_str(o, "Version"), NULL);
+			text(x, prices, rr, 2, docs_str(o, "PublicationDate"), NULL);
+			text(x, prices, rr, 3, docs_str(o, "Source"), x->muted);
 		}
 		text(x, prices, rr + 1, 0, "Pricebook SHA-256", x->bold);
-		text(x, prices, rr + 1, 1, str(json_get(calc, "Provenance"), "PricebookSha256"), x->muted);
+		text(x, prices, rr + 1, 1, docs_str(json_get(calc, "Provenance"), "PricebookSha256"), x->muted);
 		X(x, worksheet_set_column(prices, 0, 0, 20, NULL));
 		X(x, worksheet_set_column(prices, 1, 2, 22, NULL));
 		X(x, worksheet_set_column(prices, 3, 4, 30, NULL));
