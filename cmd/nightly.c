@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <inttypes.h>
@@ -74,6 +75,118 @@ static int current_sha(struct cmd_ctx *c, char out[65])
 	return ret;
 }
 
+
+/*
+ * A stage begins. COSTCTL_NIGHTLY_KILL_AT=STAGE (for the crash tests)
+ * makes the process kill itself with SIGKILL here: what a machine that
+ * dies between stages leaves behind.
+ */
+static void stage_start(struct cmd_ctx *c, const char *stage)
+{
+	const char *k = getenv("COSTCTL_NIGHTLY_KILL_AT");
+
+	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage %s: start", stage);
+	if (k && !strcmp(k, stage))
+		raise(SIGKILL);
+}
+
+/* The pricebook the night began with: recorded by its first run, read back by a resumed one. */
+static int night_start(struct cmd_ctx *c, const char *night, int force, char sha[65])
+{
+	char dir[4200], path[4300], tmp[4400];
+	FILE *f;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/nightly", c->state);
+	snprintf(path, sizeof(path), "%s/%s.start", dir, night);
+	if (!force && (f = fopen(path, "r"))) {
+		char line[80] = "";
+		int ok = fgets(line, sizeof(line), f) != NULL;
+
+		fclose(f);
+		line[strcspn(line, "\n")] = '\0';
+		if (ok && (strlen(line) == 64 || !line[0]) && strspn(line, "0123456789abcdef") == strlen(line)) {
+			snprintf(sha, 65, "%.64s", line);
+			cc_log(&c->cc, CC_LOG_INFO, "nightly", "resuming the night of %s (it began with pricebook %.12s)",
+			       night, sha[0] ? sha : "(none)");
+			return CC_OK;
+		}
+	}
+	if ((ret = current_sha(c, sha)) || (ret = fs_mkdirs(dir, &c->err)))
+		return ret;
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
+	if (!(f = fopen(tmp, "w")))
+		return cc_err_errno(&c->err, errno, "cannot write '%s'", tmp);
+	fprintf(f, "%s\n", sha);
+	if (fflush(f) || fsync(fileno(f))) {
+		int e = errno;
+
+		fclose(f);
+		unlink(tmp);
+		return cc_err_errno(&c->err, e, "cannot write '%s'", tmp);
+	}
+	if (fclose(f)) {
+		unlink(tmp);
+		return cc_err_errno(&c->err, errno, "cannot write '%s'", tmp);
+	}
+	return fs_rename_durable(tmp, path, &c->err);
+}
+
+/*
+ * Whether the current pricebook holds every offer version fetch left in
+ * <state>/offers (its manifest): when not (a run died between fetch and
+ * ingest), the night ingests though nothing new was downloaded.
+ */
+static int offers_ingested(struct cmd_ctx *c)
+{
+	char path[4200], why[128];
+	struct buf m, cur;
+	struct cc_err soft = { 0 };
+	struct pb_reader *pb = NULL;
+	yajl_val man = NULL, files;
+	int all = 0;
+	size_t i, k;
+	FILE *f;
+
+	buf_init(&m, (size_t)64 << 20);
+	buf_init(&cur, 8192);
+	snprintf(path, sizeof(path), "%s/fetch-manifest.json", c->state);
+	if ((f = fopen(path, "r"))) {
+		char chunk[65536];
+		size_t n;
+
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			if (buf_add(&m, chunk, n))
+				break;
+		fclose(f);
+	}
+	if (!m.len || !(man = json_parse(m.buf, m.len, JSON_MAX_DEPTH, why, sizeof(why))) ||
+	    pb_store_current(c->state, "current", &cur, &soft) || pb_open(&pb, cur.buf, &soft))
+		goto out;
+	files = json_get(man, "files");
+	all = files && YAJL_IS_ARRAY(files);
+	for (i = 0; all && i < files->u.array.len; i++) {
+		const char *code = json_get_str(files->u.array.values[i], "offer");
+		const char *ver = json_get_str(files->u.array.values[i], "version");
+		int found = 0;
+
+		for (k = 0; code && ver && k < pb_offer_count(pb) && !found; k++) {
+			const struct pb_offer *o = pb_offer_at(pb, k);
+
+			found = o->code.len == strlen(code) && !memcmp(o->code.p, code, o->code.len) &&
+				o->version.len == strlen(ver) && !memcmp(o->version.p, ver, o->version.len);
+		}
+		all = found;
+	}
+out:
+	if (!all)
+		cc_log(&c->cc, CC_LOG_INFO, "nightly", "the current pricebook does not hold every fetched offer: ingesting");
+	pb_close(pb);
+	yajl_tree_free(man);
+	buf_release(&m);
+	buf_release(&cur);
+	return all;
+}
 
 static void stage_log(struct cmd_ctx *c, const char *stage, double t0, const char *fmt, ...) CC_PRINTF(4, 5);
 static void stage_log(struct cmd_ctx *c, const char *stage, double t0, const char *fmt, ...)
@@ -159,12 +272,14 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	snprintf(rep.night, sizeof(rep.night), "%s", night);
 	rep.flag_usd = (double)cfg_int(c->cfg, "report.flag_usd");
 	rep.flag_percent = (double)cfg_int(c->cfg, "report.flag_percent");
-	if ((ret = current_sha(c, rep.old_sha)))
+	/* the night's journal: the pricebook it began with, kept until the night is done, so a
+	 * run killed after publishing still reports against the pricebook the night replaced */
+	if ((ret = night_start(c, night, force, rep.old_sha)))
 		goto out;
 
 	/* ---- fetch */
 	t0 = now_s();
-	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage fetch: start");
+	stage_start(c, "fetch");
 	cmd_fetch_options(c, &fo);
 	ret = fetch_run(&c->cc, &fo, &fr, &c->err);
 	if (ret == CC_ENET_TEMP && !fr.downloaded) {
@@ -184,9 +299,9 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 
 	/* ---- ingest, past the sanity gate */
 	t0 = now_s();
-	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage ingest: start");
+	stage_start(c, "ingest");
 	memset(&io, 0, sizeof(io));
-	if (!fr.downloaded && rep.old_sha[0] && !force) {
+	if (!fr.downloaded && rep.old_sha[0] && !force && offers_ingested(c)) {
 		stage_log(c, "ingest", t0, "no price-list file changed: pricebook %.12s stays current", rep.old_sha);
 	} else {
 		ret = cmd_ingest_run(c, NULL, 0, NULL, force, &io);
@@ -212,7 +327,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	/* ---- recalc (and documents), never against a refused pricebook */
 	if (!rep.gate_refused) {
 		t0 = now_s();
-		cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage recalc: start");
+		stage_start(c, "recalc");
 		memset(&ro, 0, sizeof(ro));
 		ro.threads = threads;
 		ro.calculated_at = at;
@@ -236,7 +351,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 
 	/* ---- the run's audit item, then the report made from it (as `costctl report` makes it) */
 	t0 = now_s();
-	cc_log(&c->cc, CC_LOG_INFO, "nightly", "stage report: start");
+	stage_start(c, "report");
 	cc_err_clear(&c->err);
 	if (ret == CC_OK || rep.gate_refused || recalc_ret == CC_EPARTIAL) {
 		struct report built;
