@@ -190,6 +190,7 @@ bench: $(COSTCTL) $(BENCH_TOOLS) $(BUILD)/.test-deps
 	$(Q)tests/bench/bench_recalc.sh $(BUILD)
 	$(Q)tests/bench/bench_docs.sh $(BUILD)
 	$(Q)tests/bench/bench_diff.sh $(BUILD)
+	$(Q)tests/bench/bench_nightly.sh $(BUILD)
 
 # libFuzzer needs clang; the regression driver above replays the corpora in
 # `make check`. FUZZ_SECONDS a target (default 60), FUZZ=name to run one;

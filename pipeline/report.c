@@ -81,7 +81,9 @@ static double price(const struct pb_entry *e)
 }
 
 struct change_rows {
-	struct buf *csv, *json;
+	FILE *csv, *json;   /* changes.csv and report.json's "changes", streamed: memory flat in their size */
+	struct buf scratch;
+	size_t njson;
 	size_t top_n;
 	struct top {
 		double pct;
@@ -95,8 +97,15 @@ static int on_change(void *user, const struct diff_change *c)
 	struct change_rows *r = user;
 	const struct pb_entry *h = c->old ? c->old : c->new;
 
-	if (diff_format(c, DIFF_CSV, r->csv) || (r->json->len && buf_addch(r->json, ',')) ||
-	    diff_format(c, DIFF_JSON, r->json)) {
+	buf_reset(&r->scratch);
+	if (diff_format(c, DIFF_CSV, &r->scratch) ||
+	    fwrite(r->scratch.buf, 1, r->scratch.len, r->csv) != r->scratch.len) {
+		r->failed = 1;
+		return 1;
+	}
+	buf_reset(&r->scratch);
+	if ((r->njson++ && buf_addch(&r->scratch, ',')) || diff_format(c, DIFF_JSON, &r->scratch) ||
+	    fwrite(r->scratch.buf, 1, r->scratch.len, r->json) != r->scratch.len) {
 		r->failed = 1;
 		return 1;
 	}
@@ -156,10 +165,14 @@ static void md_text(struct buf *b, const char *s)
 
 /* ------------------------------------------------------------ report.xlsx */
 
+/* report.xlsx's Changes sheet holds at most this many tier rows (all of them are in changes.csv) */
+#define XLSX_MAX_CHANGE_ROWS 50000u
+
 struct xrows {
 	lxw_worksheet *ws;
 	lxw_format *num, *pct;
 	lxw_row_t row;
+	uint64_t left_out;
 	lxw_error err;
 };
 
@@ -210,6 +223,10 @@ static int xchange(void *user, const struct diff_change *c)
 		double ov, nv;
 		char kind[16];
 
+		if (x->row >= XLSX_MAX_CHANGE_ROWS) {
+			x->left_out++; /* a workbook held in memory stays bounded */
+			continue;
+		}
 		x->row++;
 		snprintf(kind, sizeof(kind), "%s", diff_kind_name(c->kind));
 		xstr(x, 0, (struct pb_str){ kind, strlen(kind) });
@@ -374,6 +391,13 @@ static enum cc_code write_xlsx(const char *dir, const struct report *r, struct c
 
 		if ((ret = diff_run(r->old_pb, r->new_pb, xchange, &x, &st, err)))
 			goto close;
+	}
+	if (x.left_out) {
+		char note[160];
+
+		snprintf(note, sizeof(note), "%llu more tier rows are in changes.csv (this sheet holds the first %u)",
+			 (unsigned long long)x.left_out, XLSX_MAX_CHANGE_ROWS);
+		worksheet_write_string(chg, x.row + 2, 0, note, bold);
 	}
 	worksheet_freeze_panes(chg, 1, 0);
 	worksheet_autofilter(chg, 0, 0, x.row ? x.row : 1, 14);
@@ -599,40 +623,117 @@ out:
 	return ret;
 }
 
+/* A temp file in dir for `name`, to be committed by tmp_commit. */
+static FILE *tmp_open(const char *dir, const char *name, char *tmp, size_t cap, struct cc_err *err)
+{
+	FILE *f;
+
+	snprintf(tmp, cap, "%s/.tmp-%ld-%s", dir, (long)getpid(), name);
+	if (!(f = fopen(tmp, "w"))) {
+		cc_err_errno(err, errno, "cannot write '%s'", tmp);
+		return NULL;
+	}
+	fs_temp_add(tmp);
+	return f;
+}
+
+/* Closes f (synced) and renames it into place; on failure removes it. */
+static enum cc_code tmp_commit(FILE *f, const char *tmp, const char *dir, const char *name, int ok, struct cc_err *err)
+{
+	char path[4200];
+	int bad = !ok || fflush(f) || fsync(fileno(f));
+	int e = errno;
+
+	if (fclose(f))
+		bad = 1, e = errno;
+	if (bad) {
+		fs_temp_drop(tmp);
+		return ok ? cc_err_errno(err, e, "cannot write '%s'", tmp) : CC_OK;
+	}
+	fs_temp_forget(tmp);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return fs_rename_durable(tmp, path, err);
+}
+
 enum cc_code report_write(const char *dir, const struct report *r, struct cc_err *err)
 {
-	struct buf md, est, chg, js, changes_json;
+	struct buf md, est, js;
 	struct change_rows rows;
 	enum cc_code ret;
 	size_t i, moved = 0, flagged = 0;
 	int quiet;
+	char tcsv[4300], tjson[4300];
 
 	if ((ret = fs_mkdirs(dir, err)))
 		return ret;
 	buf_init(&md, (size_t)64 << 20);
 	buf_init(&est, (size_t)256 << 20);
-	buf_init(&chg, (size_t)1 << 30);
-	buf_init(&js, (size_t)1 << 30);
-	buf_init(&changes_json, (size_t)1 << 30);
+	buf_init(&js, (size_t)256 << 20);
 	memset(&rows, 0, sizeof(rows));
-	rows.csv = &chg;
-	rows.json = &changes_json;
-	buf_addstr(&chg, diff_csv_header());
-	if (r->old_pb && r->new_pb && strcmp(r->old_sha, r->new_sha)) {
-		struct diff_stats st;
-
-		if ((ret = diff_run(r->old_pb, r->new_pb, on_change, &rows, &st, err)))
-			goto out;
-		if (rows.failed) {
-			ret = cc_err_set(err, CC_ENOMEM, "the price changes are too large to report");
-			goto out;
-		}
-	}
+	buf_init(&rows.scratch, (size_t)16 << 20);
 	for (i = 0; i < r->nest; i++) {
 		moved += r->est[i].moved;
 		flagged += r->est[i].flagged;
 	}
 	quiet = !moved && !r->gate_refused && !r->failed && !r->partial;
+	/* ---- report.json's head: everything before its changes */
+	buf_adds(&js, "{\"night\":\"", r->night, "\",\"quiet\":", quiet ? "true" : "false", ",\"oldPricebook\":\"",
+		 r->old_sha, "\",\"newPricebook\":\"", r->new_sha, "\",\"gateRefused\":", r->gate_refused ? "true" : "false",
+		 NULL);
+	buf_addf(&js, ",\"prices\":{\"changed\":%llu,\"added\":%llu,\"removed\":%llu,\"unchanged\":%llu}",
+		 (unsigned long long)r->diff.changed, (unsigned long long)r->diff.added,
+		 (unsigned long long)r->diff.removed, (unsigned long long)r->diff.unchanged);
+	buf_addf(&js, ",\"counts\":{\"active\":%zu,\"moved\":%zu,\"flagged\":%zu,\"partial\":%u,\"failed\":%u,"
+		 "\"documents\":%u},\"estimations\":[", r->nest, moved, flagged, r->partial, r->failed, r->documents);
+	for (i = 0; i < r->nest; i++) {
+		const struct report_estimation *e = &r->est[i];
+		char d[40];
+
+		delta(e->old_monthly, e->new_monthly, d, sizeof(d));
+		buf_addstr(&js, i ? ",{\"id\":" : "{\"id\":");
+		buf_add_json_str(&js, e->id, strlen(e->id));
+		buf_adds(&js, ",\"oldMonthly\":", e->old_monthly[0] ? e->old_monthly : "null", ",\"newMonthly\":",
+			 e->new_monthly[0] ? e->new_monthly : "null", ",\"delta\":", d[0] ? d : "null", ",\"moved\":",
+			 e->moved ? "true" : "false", ",\"flagged\":", e->flagged ? "true" : "false", NULL);
+		if (e->attributed)
+			buf_adds(&js, ",\"priceEffect\":", e->price_effect, ",\"requirementEffect\":", e->requirement_effect,
+				 ",\"ruleEffect\":", e->rule_effect, NULL);
+		buf_addch(&js, '}');
+	}
+	buf_addstr(&js, "],\"changes\":[");
+	if (js.len + 16 > js.cap) {
+		ret = cc_err_set(err, CC_ENOMEM, "the report is too large");
+		goto out;
+	}
+	/* ---- changes.csv and report.json, streamed through one diff pass */
+	if (!(rows.csv = tmp_open(dir, "changes.csv", tcsv, sizeof(tcsv), err))) {
+		ret = err ? err->code : CC_EIO;
+		goto out;
+	}
+	if (!(rows.json = tmp_open(dir, "report.json", tjson, sizeof(tjson), err))) {
+		ret = err ? err->code : CC_EIO;
+		tmp_commit(rows.csv, tcsv, dir, "changes.csv", 0, NULL);
+		goto out;
+	}
+	fputs(diff_csv_header(), rows.csv);
+	fwrite(js.buf, 1, js.len, rows.json);
+	if (r->old_pb && r->new_pb && strcmp(r->old_sha, r->new_sha)) {
+		struct diff_stats st;
+
+		ret = diff_run(r->old_pb, r->new_pb, on_change, &rows, &st, err);
+		if (!ret && rows.failed)
+			ret = cc_err_set(err, CC_EIO, "cannot write the price changes in '%s'", dir);
+	}
+	fputs("]}\n", rows.json);
+	{
+		enum cc_code r1 = tmp_commit(rows.csv, tcsv, dir, "changes.csv", !ret, err);
+		enum cc_code r2 = tmp_commit(rows.json, tjson, dir, "report.json", !ret && !r1, err);
+
+		if (!ret)
+			ret = r1 ? r1 : r2;
+	}
+	if (ret)
+		goto out;
 	/* ---- estimations.csv */
 	buf_addstr(&est, "estimation,project,old_monthly,new_monthly,delta,delta_pct,currency,moved,flagged,failed,"
 		   "price_effect,requirement_effect,rule_effect,attribution\n");
@@ -724,46 +825,19 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 		buf_addch(&md, '\n');
 	}
 	buf_addstr(&md, "Files: estimations.csv, changes.csv, report.json, report.xlsx, report.pdf.\n");
-	/* ---- report.json */
-	buf_adds(&js, "{\"night\":\"", r->night, "\",\"quiet\":", quiet ? "true" : "false", ",\"oldPricebook\":\"",
-		 r->old_sha, "\",\"newPricebook\":\"", r->new_sha, "\",\"gateRefused\":", r->gate_refused ? "true" : "false",
-		 NULL);
-	buf_addf(&js, ",\"prices\":{\"changed\":%llu,\"added\":%llu,\"removed\":%llu,\"unchanged\":%llu}",
-		 (unsigned long long)r->diff.changed, (unsigned long long)r->diff.added,
-		 (unsigned long long)r->diff.removed, (unsigned long long)r->diff.unchanged);
-	buf_addf(&js, ",\"counts\":{\"active\":%zu,\"moved\":%zu,\"flagged\":%zu,\"partial\":%u,\"failed\":%u,"
-		 "\"documents\":%u},\"estimations\":[", r->nest, moved, flagged, r->partial, r->failed, r->documents);
-	for (i = 0; i < r->nest; i++) {
-		const struct report_estimation *e = &r->est[i];
-		char d[40];
-
-		delta(e->old_monthly, e->new_monthly, d, sizeof(d));
-		buf_addstr(&js, i ? ",{\"id\":" : "{\"id\":");
-		buf_add_json_str(&js, e->id, strlen(e->id));
-		buf_adds(&js, ",\"oldMonthly\":", e->old_monthly[0] ? e->old_monthly : "null", ",\"newMonthly\":",
-			 e->new_monthly[0] ? e->new_monthly : "null", ",\"delta\":", d[0] ? d : "null", ",\"moved\":",
-			 e->moved ? "true" : "false", ",\"flagged\":", e->flagged ? "true" : "false", NULL);
-		if (e->attributed)
-			buf_adds(&js, ",\"priceEffect\":", e->price_effect, ",\"requirementEffect\":", e->requirement_effect,
-				 ",\"ruleEffect\":", e->rule_effect, NULL);
-		buf_addch(&js, '}');
-	}
-	buf_adds(&js, "],\"changes\":[", changes_json.buf, "]}\n", NULL);
-	if (md.len + 16 > md.cap || est.len + 16 > est.cap || chg.len + 16 > chg.cap || js.len + 16 > js.cap) {
+	if (md.len + 16 > md.cap || est.len + 16 > est.cap) {
 		ret = cc_err_set(err, CC_ENOMEM, "the report is too large");
 		goto out;
 	}
-	if ((ret = put_file(dir, "estimations.csv", &est, err)) || (ret = put_file(dir, "changes.csv", &chg, err)) ||
-	    (ret = put_file(dir, "report.json", &js, err)) || (ret = write_xlsx(dir, r, err)) ||
+	if ((ret = put_file(dir, "estimations.csv", &est, err)) || (ret = write_xlsx(dir, r, err)) ||
 	    (ret = write_pdf(dir, r, &rows, quiet, moved, err)))
 		goto out;
 	ret = put_file(dir, "summary.md", &md, err); /* last: its presence says the report is whole */
 out:
 	buf_release(&md);
 	buf_release(&est);
-	buf_release(&chg);
 	buf_release(&js);
-	buf_release(&changes_json);
+	buf_release(&rows.scratch);
 	return ret;
 }
 
@@ -1058,7 +1132,37 @@ static void sub_text(const char *a, const char *b, char *out, size_t cap)
 	delta(b, a, out, cap); /* a - b */
 }
 
-static enum cc_code attribute_one(struct store *s, const char *state, struct report_estimation *e, struct cc_err *err)
+/* The pricebooks report_attribute has open, by SHA-256: most estimations share the night's two. */
+struct pb_cache {
+	char sha[4][65];
+	struct pb_reader *pb[4];
+	size_t n;
+};
+
+static const struct pb_reader *cached_pb(struct pb_cache *c, const char *state, const char *sha)
+{
+	struct cc_err soft = { 0 };
+	struct pb_reader *r = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->sha[i], sha))
+			return c->pb[i];
+	if (open_by_sha(state, sha, &r, &soft) || !r)
+		return NULL;
+	if (c->n == 4) { /* the oldest out */
+		pb_close(c->pb[0]);
+		memmove(&c->pb[0], &c->pb[1], 3 * sizeof(c->pb[0]));
+		memmove(&c->sha[0], &c->sha[1], 3 * sizeof(c->sha[0]));
+		c->n--;
+	}
+	snprintf(c->sha[c->n], sizeof(c->sha[0]), "%.64s", sha);
+	c->pb[c->n++] = r;
+	return r;
+}
+
+static enum cc_code attribute_one(struct store *s, const char *state, struct pb_cache *cache,
+				  struct report_estimation *e, struct cc_err *err)
 {
 	char why[128], n1[32], x[32], y[32];
 	yajl_val nc = json_parse(e->new_calc->buf, e->new_calc->len, STORE_MAX_DEPTH, why, sizeof(why));
@@ -1067,7 +1171,7 @@ static enum cc_code attribute_one(struct store *s, const char *state, struct rep
 	const char *osha = json_get_str(json_get(oc, "Provenance"), "PricebookSha256");
 	const char *nat = json_get_str(nc, "CalculatedAt"), *oat = json_get_str(oc, "CalculatedAt");
 	struct calc_config *c1 = NULL, *c0 = NULL;
-	struct pb_reader *p1 = NULL, *p0 = NULL;
+	const struct pb_reader *p1 = NULL, *p0 = NULL;
 	struct recalc_inputs ri;
 	struct cc_err soft = { 0 };
 	enum cc_code ret = CC_OK;
@@ -1077,7 +1181,7 @@ static enum cc_code attribute_one(struct store *s, const char *state, struct rep
 		snprintf(e->why_not, sizeof(e->why_not), "the earlier calculation was not made by costctl");
 		goto out;
 	}
-	if (open_by_sha(state, nsha, &p1, &soft) || open_by_sha(state, osha, &p0, &soft) || !p1 || !p0) {
+	if (!(p1 = cached_pb(cache, state, nsha)) || !(p0 = cached_pb(cache, state, osha))) {
 		snprintf(e->why_not, sizeof(e->why_not), "a pricebook is no longer kept (pricebook.keep)");
 		goto out;
 	}
@@ -1105,8 +1209,6 @@ out:
 	recalc_inputs_release(&ri);
 	calc_config_free(c1);
 	calc_config_free(c0);
-	pb_close(p1);
-	pb_close(p0);
 	yajl_tree_free(nc);
 	yajl_tree_free(oc);
 	return ret;
@@ -1114,9 +1216,11 @@ out:
 
 enum cc_code report_attribute(struct store *s, const char *state, struct report *r, struct cc_err *err)
 {
-	enum cc_code ret;
+	struct pb_cache cache;
+	enum cc_code ret = CC_OK;
 	size_t i;
 
+	memset(&cache, 0, sizeof(cache));
 	for (i = 0; i < r->nest; i++) {
 		struct report_estimation *e = &r->est[i];
 
@@ -1126,8 +1230,10 @@ enum cc_code report_attribute(struct store *s, const char *state, struct report 
 			snprintf(e->why_not, sizeof(e->why_not), "no earlier calculation");
 			continue;
 		}
-		if ((ret = attribute_one(s, state, e, err)))
-			return ret;
+		if ((ret = attribute_one(s, state, &cache, e, err)))
+			break;
 	}
-	return CC_OK;
+	for (i = 0; i < cache.n; i++)
+		pb_close(cache.pb[i]);
+	return ret;
 }
