@@ -50,5 +50,5 @@ down=$(free_port)
 before=$(c table query documents est456 | grep -c '"S3Key":"gone/')
 COSTCTL_DOCUMENTS="s3://proposals/gone?endpoint=http://127.0.0.1:$down" COSTCTL_DOCUMENTS_S3_RETRIES=1 \
 	"$COSTCTL" --state state docs --at 2026-12-01T06:00:00Z est456 2>down.err; echo "down: exit $?"
-sed 's/^[0-9TZ:-]* //' down.err | grep '^error' | sed "s/$down/PORT/"
+sed 's/^[0-9TZ:-]* //' down.err | grep '^error' | sed "s/$down/PORT/; s/after [0-9]* ms/after N ms/"
 echo "DOCUMENT items for it: $before -> $(c table query documents est456 | grep -c '"S3Key":"gone/')"
