@@ -91,22 +91,22 @@ static void stage_start(struct cmd_ctx *c, const char *stage)
 }
 
 /* The pricebook the night began with: recorded by its first run, read back by a resumed one. */
-static int night_start(struct cmd_ctx *c, const char *night, int force, char sha[65])
+static int night_start(struct cmd_ctx *c, const char *night, int force, char sha[65], int *resumed)
 {
-	char dir[4200], path[4300], tmp[4400];
+	char dir[4200], path[4300], line[80];
 	FILE *f;
 	int ret;
 
 	snprintf(dir, sizeof(dir), "%s/nightly", c->state);
 	snprintf(path, sizeof(path), "%s/%s.start", dir, night);
 	if (!force && (f = fopen(path, "r"))) {
-		char line[80] = "";
 		int ok = fgets(line, sizeof(line), f) != NULL;
 
 		fclose(f);
 		line[strcspn(line, "\n")] = '\0';
 		if (ok && (strlen(line) == 64 || !line[0]) && strspn(line, "0123456789abcdef") == strlen(line)) {
 			snprintf(sha, 65, "%.64s", line);
+			*resumed = 1;
 			cc_log(&c->cc, CC_LOG_INFO, "nightly", "resuming the night of %s (it began with pricebook %.12s)",
 			       night, sha[0] ? sha : "(none)");
 			return CC_OK;
@@ -114,22 +114,8 @@ static int night_start(struct cmd_ctx *c, const char *night, int force, char sha
 	}
 	if ((ret = current_sha(c, sha)) || (ret = fs_mkdirs(dir, &c->err)))
 		return ret;
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
-	if (!(f = fopen(tmp, "w")))
-		return cc_err_errno(&c->err, errno, "cannot write '%s'", tmp);
-	fprintf(f, "%s\n", sha);
-	if (fflush(f) || fsync(fileno(f))) {
-		int e = errno;
-
-		fclose(f);
-		unlink(tmp);
-		return cc_err_errno(&c->err, e, "cannot write '%s'", tmp);
-	}
-	if (fclose(f)) {
-		unlink(tmp);
-		return cc_err_errno(&c->err, errno, "cannot write '%s'", tmp);
-	}
-	return fs_rename_durable(tmp, path, &c->err);
+	snprintf(line, sizeof(line), "%s\n", sha);
+	return fs_write_atomic(path, line, strlen(line), &c->err);
 }
 
 /*
@@ -237,7 +223,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	struct buf details;
 	char now[32], night[11], done_path[4400], report_dir[4200], *end;
 	const char *at = NULL, *result = "SUCCESS";
-	int opt, ret, force = 0, recalc_ret = CC_OK;
+	int opt, ret, force = 0, recalc_ret = CC_OK, resumed = 0;
 	unsigned threads = 0;
 	double t0, t_all = now_s();
 	struct stat st;
@@ -274,7 +260,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	rep.flag_percent = (double)cfg_int(c->cfg, "report.flag_percent");
 	/* the night's journal: the pricebook it began with, kept until the night is done, so a
 	 * run killed after publishing still reports against the pricebook the night replaced */
-	if ((ret = night_start(c, night, force, rep.old_sha)))
+	if ((ret = night_start(c, night, force, rep.old_sha, &resumed)))
 		goto out;
 
 	/* ---- fetch */
@@ -317,8 +303,16 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 		stage_log(c, "ingest", t0, "%s", rep.gate_refused ? "refused by the sanity gate: nothing published" :
 						    io.published ? "a new pricebook is current" : "the pricebook is unchanged");
 	}
-	if ((ret == CC_OK || rep.gate_refused) && (ret = current_sha(c, rep.new_sha)))
-		goto out;
+	/* the pricebook now current: the one just published, else the night's own (hashed again only
+	 * when resuming a night an earlier run may have published for) */
+	if (ret == CC_OK || rep.gate_refused) {
+		if (io.published)
+			snprintf(rep.new_sha, sizeof(rep.new_sha), "%s", io.sha256);
+		else if (!resumed)
+			snprintf(rep.new_sha, sizeof(rep.new_sha), "%s", rep.old_sha);
+		else if ((ret = current_sha(c, rep.new_sha)))
+			goto out;
+	}
 	if (rep.gate_refused)
 		ret = CC_ECORRUPT;
 	buf_addf(&details, ",\"Pricebook\":{\"Before\":\"%s\",\"After\":\"%s\",\"Published\":%s,\"GateRefused\":%s}",

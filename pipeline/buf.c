@@ -173,3 +173,27 @@ char *buf_detach(struct buf *b, size_t *len)
 	buf_init(b, b->cap);
 	return p;
 }
+
+/* A CSV field: quoted when it needs to be, and never read as a formula by a spreadsheet. */
+void buf_add_csv(struct buf *b, const char *p, size_t len)
+{
+	size_t i;
+	int quote = len && (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@' || p[0] == '\t' || p[0] == '\r');
+
+	for (i = 0; i < len && !quote; i++)
+		quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
+	if (!quote) {
+		buf_add(b, p, len);
+		return;
+	}
+	buf_addch(b, '"');
+	if (len && (p[0] == '=' || p[0] == '+' || p[0] == '@' || p[0] == '\t' || p[0] == '\r' ||
+		    (p[0] == '-' && (len < 2 || p[1] < '0' || p[1] > '9'))))
+		buf_addch(b, '\''); /* OWASP: a leading quote keeps a spreadsheet from evaluating it */
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"')
+			buf_addch(b, '"');
+		buf_addch(b, p[i]);
+	}
+	buf_addch(b, '"');
+}

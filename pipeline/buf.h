@@ -81,6 +81,13 @@ enum cc_code buf_adds(struct buf *b, ...) CC_SENTINEL;
 /* Appends `s` as a JSON string literal, quotes included. */
 enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len);
 /*
+ * A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
+ * break, and never taken for a formula by a spreadsheet: one that begins
+ * with '=', '+', '@', a tab, a CR or a '-' that is not a negative number
+ * is quoted with a leading apostrophe (OWASP's CSV-injection advice).
+ */
+void buf_add_csv(struct buf *b, const char *p, size_t len);
+/*
  * A write callback for libcurl (CURLOPT_WRITEFUNCTION, with WRITEDATA the
  * buffer): appends, and refuses past the cap, which aborts the transfer.
  */

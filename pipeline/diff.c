@@ -152,8 +152,7 @@ out:
 
 /* ------------------------------------------------------------ formats */
 
-/* (new - old) / old x 100, two decimals, exactly; "" when it has no meaning. */
-static void pct(struct pb_str o, struct pb_str n, char *out, size_t cap)
+void diff_pct(struct pb_str o, struct pb_str n, char *out, size_t cap)
 {
 	struct dec a, b, d, q, hundred;
 
@@ -199,33 +198,10 @@ static void add_pairs_text(struct buf *b, struct pb_str list, char sep)
 	}
 }
 
-/* A CSV field: quoted when it needs to be, and never read as a formula by a spreadsheet. */
-static void csv_field(struct buf *b, const char *p, size_t len)
-{
-	size_t i;
-	int quote = len && (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@' || p[0] == '\t' || p[0] == '\r');
-
-	for (i = 0; i < len && !quote; i++)
-		quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
-	if (!quote) {
-		buf_add(b, p, len);
-		return;
-	}
-	buf_addch(b, '"');
-	if (len && (p[0] == '=' || p[0] == '+' || p[0] == '@' || p[0] == '\t' || p[0] == '\r' ||
-		    (p[0] == '-' && (len < 2 || p[1] < '0' || p[1] > '9'))))
-		buf_addch(b, '\''); /* OWASP: a leading quote keeps a spreadsheet from evaluating it */
-	for (i = 0; i < len; i++) {
-		if (p[i] == '"')
-			buf_addch(b, '"');
-		buf_addch(b, p[i]);
-	}
-	buf_addch(b, '"');
-}
 
 static void csv_str(struct buf *b, struct pb_str s)
 {
-	csv_field(b, s.p ? s.p : "", s.p ? s.len : 0);
+	buf_add_csv(b, s.p ? s.p : "", s.p ? s.len : 0);
 }
 
 const char *diff_csv_header(void)
@@ -294,7 +270,7 @@ enum cc_code diff_format(const struct diff_change *c, enum diff_format f, struct
 						buf_addstr(out, "null");
 				}
 			}
-			pct(fld(o, PB_PRICE), fld(w, PB_PRICE), p, sizeof(p));
+			diff_pct(fld(o, PB_PRICE), fld(w, PB_PRICE), p, sizeof(p));
 			buf_adds(out, ",\"pct\":", p[0] ? p : "null", "}", NULL);
 		}
 		buf_addstr(out, "],\"currency\":");
@@ -316,13 +292,13 @@ enum cc_code diff_format(const struct diff_change *c, enum diff_format f, struct
 			buf_addch(out, ',');
 			buf_init(&tmp, 1 << 16);
 			add_pairs_text(&tmp, head->f[PB_KEY], ' ');
-			csv_field(out, tmp.buf, tmp.len);
+			buf_add_csv(out, tmp.buf, tmp.len);
 			buf_addch(out, ',');
 			csv_str(out, head->f[PB_MODEL]);
 			buf_addch(out, ',');
 			buf_reset(&tmp);
 			add_pairs_text(&tmp, head->f[PB_TERM], ' ');
-			csv_field(out, tmp.buf, tmp.len);
+			buf_add_csv(out, tmp.buf, tmp.len);
 			buf_release(&tmp);
 			buf_addch(out, ',');
 			csv_str(out, head->f[PB_UNIT]);
@@ -335,7 +311,7 @@ enum cc_code diff_format(const struct diff_change *c, enum diff_format f, struct
 			csv_str(out, fld(o, PB_PRICE));
 			buf_addch(out, ',');
 			csv_str(out, fld(w, PB_PRICE));
-			pct(fld(o, PB_PRICE), fld(w, PB_PRICE), p, sizeof(p));
+			diff_pct(fld(o, PB_PRICE), fld(w, PB_PRICE), p, sizeof(p));
 			buf_adds(out, ",", p, ",", NULL);
 			csv_str(out, head->f[PB_CURRENCY]);
 			buf_addch(out, ',');
@@ -371,7 +347,7 @@ enum cc_code diff_format(const struct diff_change *c, enum diff_format f, struct
 				}
 				buf_addstr(out, "\n         ");
 			}
-			pct(fld(o, PB_PRICE), fld(w, PB_PRICE), p, sizeof(p));
+			diff_pct(fld(o, PB_PRICE), fld(w, PB_PRICE), p, sizeof(p));
 			snprintf(line, sizeof(line), "  %.*s-%.*s %.*s: ", (int)e->f[PB_BEGIN].len, e->f[PB_BEGIN].p,
 				 (int)e->f[PB_END].len, e->f[PB_END].p, (int)head->f[PB_UNIT].len, head->f[PB_UNIT].p);
 			buf_addstr(out, line);

@@ -50,6 +50,8 @@ const char *diff_kind_name(enum diff_kind k); /* "changed", "added", "removed" *
 enum diff_format { DIFF_TABLE, DIFF_JSON, DIFF_CSV };
 
 enum cc_code diff_format(const struct diff_change *c, enum diff_format f, struct buf *out);
+/* (new - old) / old x 100 to two decimals, exactly, into out ("" when old is 0 or either is missing). */
+void diff_pct(struct pb_str old, struct pb_str new, char *out, size_t cap);
 const char *diff_csv_header(void);
 
 #endif

@@ -188,13 +188,11 @@ static void json_field(struct buf *b, const char *name, const char *v, int last)
 static enum cc_code manifest_save(const struct manifest *m, const char *path,
 				  struct cc_err *err)
 {
-	struct buf b, tmp;
+	struct buf b;
 	enum cc_code ret = CC_OK;
 	size_t i;
-	FILE *f;
 
 	buf_init(&b, INDEX_CAP);
-	buf_init(&tmp, 8192);
 	buf_addstr(&b, "{\"formatVersion\":1,\"files\":[\n");
 	for (i = 0; i < m->n; i++) {
 		const struct mentry *e = &m->e[i];
@@ -212,32 +210,13 @@ static enum cc_code manifest_save(const struct manifest *m, const char *path,
 		buf_addf(&b, "\"size\":%llu}%s\n", (unsigned long long)e->size,
 			 i + 1 < m->n ? "," : "");
 	}
-	if (buf_addstr(&b, "]}\n") || buf_addf(&tmp, "%s.tmp", path)) {
+	if (buf_addstr(&b, "]}\n")) {
 		ret = cc_err_set(err, CC_ENOMEM, "cannot write '%s'", path);
 		goto out;
 	}
-	f = fopen(tmp.buf, "wb");
-	if (!f) {
-		ret = cc_err_errno(err, errno, "cannot create '%s'", tmp.buf);
-		goto out;
-	}
-	errno = 0;
-	if (fwrite(b.buf, b.len, 1, f) != 1 || fflush(f) || fsync(fileno(f))) {
-		ret = cc_err_errno(err, errno ? errno : EIO, "cannot write '%s'", tmp.buf);
-		fclose(f);
-		unlink(tmp.buf);
-		goto out;
-	}
-	if (fclose(f)) {
-		ret = cc_err_errno(err, errno, "cannot write '%s'", tmp.buf);
-		unlink(tmp.buf);
-		goto out;
-	}
-	if ((ret = fs_rename_durable(tmp.buf, path, err)))
-		unlink(tmp.buf);
+	ret = fs_write_atomic(path, b.buf, b.len, err);
 out:
 	buf_release(&b);
-	buf_release(&tmp);
 	return ret;
 }
 

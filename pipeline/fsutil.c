@@ -330,3 +330,34 @@ enum cc_code fs_sync_rename(const char *from, const char *to, uint64_t *size, st
 		*size = (uint64_t)st.st_size;
 	return fs_rename_durable(from, to, err);
 }
+
+enum cc_code fs_write_atomic(const char *path, const void *data, size_t len, struct cc_err *err)
+{
+	char tmp[4200];
+	FILE *f;
+	int e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= sizeof(tmp))
+		return cc_err_set(err, CC_EUSAGE, "the path '%.200s' is too long", path);
+	if (!(f = fopen(tmp, "wb")))
+		return cc_err_errno(err, errno, "cannot create '%s'", tmp);
+	fs_temp_add(tmp);
+	errno = 0;
+	if ((len && fwrite(data, len, 1, f) != 1) || fflush(f) || fsync(fileno(f))) {
+		e = errno ? errno : EIO;
+		fclose(f);
+		fs_temp_drop(tmp);
+		return cc_err_errno(err, e, "cannot write '%s'", tmp);
+	}
+	if (fclose(f)) {
+		e = errno;
+		fs_temp_drop(tmp);
+		return cc_err_errno(err, e, "cannot write '%s'", tmp);
+	}
+	if (fs_rename_durable(tmp, path, err)) {
+		fs_temp_drop(tmp);
+		return err ? err->code : CC_EIO;
+	}
+	fs_temp_forget(tmp);
+	return CC_OK;
+}

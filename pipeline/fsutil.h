@@ -38,6 +38,12 @@ int fs_replaceable(const char *path, struct cc_err *err);
 enum cc_code fs_rename_durable(const char *from, const char *to,
 			       struct cc_err *err);
 /*
+ * Writes `len` bytes to `path` atomically: a temp file beside it (removed
+ * if the process is killed, fs_temp_add), fsync, rename, fsync of the
+ * directory. On failure `path` is as it was and the temp file is gone.
+ */
+enum cc_code fs_write_atomic(const char *path, const void *data, size_t len, struct cc_err *err);
+/*
  * For a file a library wrote and did not sync (libharu, libxlsxwriter):
  * fsync `from`, then fs_rename_durable(from, to). On failure `from` is
  * removed. *size (when not NULL) is its size.

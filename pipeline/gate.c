@@ -66,13 +66,6 @@ struct moves {
 	int oom;
 };
 
-static double price_of(const struct pb_entry *e)
-{
-	char t[64];
-
-	snprintf(t, sizeof(t), "%.*s", (int)(e->f[PB_PRICE].len < 60 ? e->f[PB_PRICE].len : 60), e->f[PB_PRICE].p);
-	return strtod(t, NULL); /* a gate's judgement, not money */
-}
 
 static int collect(void *user, const struct diff_change *c)
 {
@@ -81,8 +74,8 @@ static int collect(void *user, const struct diff_change *c)
 
 	if (c->kind != DIFF_CHANGED || !c->nold || !c->nnew)
 		return 0;
-	o = price_of(&c->old[0]);
-	w = price_of(&c->new[0]);
+	o = pb_str_double(c->old[0].f[PB_PRICE]);
+	w = pb_str_double(c->new[0].f[PB_PRICE]);
 	if (o <= 0)
 		return 0;
 	if (m->n == m->alloc) {

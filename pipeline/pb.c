@@ -238,6 +238,17 @@ int pb_pairs_next(struct pb_str list, size_t *pos, struct pb_str *name,
 	return 1;
 }
 
+double pb_str_double(struct pb_str s)
+{
+	char t[64];
+
+	if (!s.p || !s.len || s.len >= sizeof(t))
+		return 0;
+	memcpy(t, s.p, s.len);
+	t[s.len] = '\0';
+	return strtod(t, NULL);
+}
+
 struct pb_str pb_pairs_get(struct pb_str list, const char *name)
 {
 	struct pb_str n, v, none = { NULL, 0 };

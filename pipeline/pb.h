@@ -87,6 +87,11 @@ int pb_pairs_next(struct pb_str list, size_t *pos, struct pb_str *name,
 /* Value of `name` in a pair list, or a NULL .p. */
 struct pb_str pb_pairs_get(struct pb_str list, const char *name);
 
+/*
+ * A field's number as a double, for ranking and drawing, never for money
+ * (fields are not NUL-terminated); 0 when it is empty or not a number.
+ */
+double pb_str_double(struct pb_str s);
 /* Appends the canonical JSON line (no newline) for an entry. */
 enum cc_code pb_entry_json(const struct pb_entry *e, struct buf *out);
 

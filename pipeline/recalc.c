@@ -609,11 +609,11 @@ static enum cc_code pending_load(const char *path, struct pending *p, struct cc_
 	return ret;
 }
 
-/* Written atomically (temp, fsync, rename, fsync of the directory); removed when empty. */
+/* Written atomically (fs_write_atomic); removed when empty. */
 static enum cc_code pending_save(const char *path, const struct pending *p, struct cc_err *err)
 {
-	char tmp[4200];
-	FILE *f;
+	struct buf b;
+	enum cc_code ret = CC_OK;
 	size_t i;
 
 	if (!p->n) {
@@ -621,23 +621,14 @@ static enum cc_code pending_save(const char *path, const struct pending *p, stru
 			return cc_err_errno(err, errno, "cannot remove '%s'", path);
 		return CC_OK;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
-	if (!(f = fopen(tmp, "w")))
-		return cc_err_errno(err, errno, "cannot write '%s'", tmp);
-	for (i = 0; i < p->n; i++)
-		fprintf(f, "%s\n", p->v[i]);
-	if (fflush(f) || fsync(fileno(f))) {
-		int e = errno;
-
-		fclose(f);
-		unlink(tmp);
-		return cc_err_errno(err, e, "cannot write '%s'", tmp);
-	}
-	if (fclose(f)) {
-		unlink(tmp);
-		return cc_err_errno(err, errno, "cannot write '%s'", tmp);
-	}
-	return fs_rename_durable(tmp, path, err);
+	buf_init(&b, (size_t)PENDING_MAX * 130);
+	for (i = 0; i < p->n && !ret; i++)
+		if (buf_adds(&b, p->v[i], "\n", NULL))
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory writing '%s'", path);
+	if (!ret)
+		ret = fs_write_atomic(path, b.buf, b.len, err);
+	buf_release(&b);
+	return ret;
 }
 
 /*

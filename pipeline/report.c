@@ -23,30 +23,13 @@
 #include "store.h"
 #include "banned.h"
 
-/* Writes b to dir/name atomically: temp, fsync, rename, fsync of the directory. */
+/* dir/name, written atomically (fs_write_atomic). */
 static enum cc_code put_file(const char *dir, const char *name, const struct buf *b, struct cc_err *err)
 {
-	char path[4200], tmp[4300];
-	FILE *f;
+	char path[4200];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-%s", dir, (long)getpid(), name);
-	if (!(f = fopen(tmp, "w")))
-		return cc_err_errno(err, errno, "cannot write '%s'", tmp);
-	fs_temp_add(tmp);
-	if (fwrite(b->buf, 1, b->len, f) != b->len || fflush(f) || fsync(fileno(f))) {
-		int e = errno;
-
-		fclose(f);
-		fs_temp_drop(tmp);
-		return cc_err_errno(err, e, "cannot write '%s'", tmp);
-	}
-	if (fclose(f)) {
-		fs_temp_drop(tmp);
-		return cc_err_errno(err, errno, "cannot write '%s'", tmp);
-	}
-	fs_temp_forget(tmp);
-	return fs_rename_durable(tmp, path, err);
+	return fs_write_atomic(path, b->buf, b->len, err);
 }
 
 /* new - old, exactly, as money text ("" when either is missing) */
@@ -62,23 +45,13 @@ static void delta(const char *o, const char *n, char *out, size_t cap)
 
 static void delta_pct(const char *o, const char *n, char *out, size_t cap)
 {
-	struct dec a, b, d, h, q;
+	struct pb_str a = { o, strlen(o) }, b = { n, strlen(n) };
 
-	out[0] = '\0';
-	if (!*o || !*n || dec_parse(o, strlen(o), &a) || dec_parse(n, strlen(n), &b) || !a.v || dec_sub(b, a, &d) ||
-	    dec_parse("100", 3, &h) || dec_mul(d, h, &d) || dec_div(d, a, &q))
-		return;
-	dec_format(dec_round(q, 2), 2, out, cap);
+	if (!*o || !*n)
+		a.p = NULL;
+	diff_pct(a, b, out, cap);
 }
 
-/* a tier's rate as a double, for ranking moves (never for money): the field is not NUL-terminated */
-static double price(const struct pb_entry *e)
-{
-	char t[64];
-
-	snprintf(t, sizeof(t), "%.*s", (int)(e->f[PB_PRICE].len < 60 ? e->f[PB_PRICE].len : 60), e->f[PB_PRICE].p);
-	return strtod(t, NULL);
-}
 
 struct change_rows {
 	FILE *csv, *json;   /* changes.csv and report.json's "changes", streamed: memory flat in their size */
@@ -110,7 +83,7 @@ static int on_change(void *user, const struct diff_change *c)
 		return 1;
 	}
 	if (c->kind == DIFF_CHANGED && c->nold && c->nnew) {
-		double o = price(&c->old[0]), n = price(&c->new[0]);
+		double o = pb_str_double(c->old[0].f[PB_PRICE]), n = pb_str_double(c->new[0].f[PB_PRICE]);
 		double p = o > 0 ? 100.0 * (n - o) / o : 0;
 		size_t k, slot = r->top_n < 10 ? r->top_n : 10;
 
@@ -134,24 +107,7 @@ static int on_change(void *user, const struct diff_change *c)
 
 static void csv_text(struct buf *b, const char *s)
 {
-	size_t i, n = strlen(s);
-	int quote = n && strchr("=+-@\t\r", s[0]);
-
-	for (i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n';
-	if (!quote) {
-		buf_addstr(b, s);
-		return;
-	}
-	buf_addch(b, '"');
-	if (n && strchr("=+-@\t\r", s[0]))
-		buf_addch(b, '\''); /* never a formula in a spreadsheet */
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			buf_addch(b, '"');
-		buf_addch(b, s[i]);
-	}
-	buf_addch(b, '"');
+	buf_add_csv(b, s, strlen(s));
 }
 
 static void md_text(struct buf *b, const char *s)
@@ -176,16 +132,6 @@ struct xrows {
 	lxw_error err;
 };
 
-static double fnum(struct pb_str s, int *ok)
-{
-	char t[64];
-
-	*ok = s.p && s.len && s.len < 60;
-	if (!*ok)
-		return 0;
-	snprintf(t, sizeof(t), "%.*s", (int)s.len, s.p);
-	return strtod(t, NULL);
-}
 
 static void xstr(struct xrows *x, lxw_col_t col, struct pb_str s)
 {
@@ -249,8 +195,10 @@ static int xchange(void *user, const struct diff_change *c)
 		xnum(x, 5, (double)(k + 1), NULL);
 		xstr(x, 6, e->f[PB_BEGIN]);
 		xstr(x, 7, e->f[PB_END]);
-		ov = fnum(o ? o->f[PB_PRICE] : none, &ok1);
-		nv = fnum(w ? w->f[PB_PRICE] : none, &ok2);
+		ok1 = o && o->f[PB_PRICE].len;
+		ok2 = w && w->f[PB_PRICE].len;
+		ov = pb_str_double(o ? o->f[PB_PRICE] : none);
+		nv = pb_str_double(w ? w->f[PB_PRICE] : none);
 		if (ok1)
 			xnum(x, 8, ov, x->num);
 		if (ok2)
@@ -655,7 +603,7 @@ static enum cc_code tmp_commit(FILE *f, const char *tmp, const char *dir, const 
 	return fs_rename_durable(tmp, path, err);
 }
 
-enum cc_code report_write(const char *dir, const struct report *r, struct cc_err *err)
+enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 {
 	struct buf md, est, js;
 	struct change_rows rows;
@@ -680,9 +628,6 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 	buf_adds(&js, "{\"night\":\"", r->night, "\",\"quiet\":", quiet ? "true" : "false", ",\"oldPricebook\":\"",
 		 r->old_sha, "\",\"newPricebook\":\"", r->new_sha, "\",\"gateRefused\":", r->gate_refused ? "true" : "false",
 		 NULL);
-	buf_addf(&js, ",\"prices\":{\"changed\":%llu,\"added\":%llu,\"removed\":%llu,\"unchanged\":%llu}",
-		 (unsigned long long)r->diff.changed, (unsigned long long)r->diff.added,
-		 (unsigned long long)r->diff.removed, (unsigned long long)r->diff.unchanged);
 	buf_addf(&js, ",\"counts\":{\"active\":%zu,\"moved\":%zu,\"flagged\":%zu,\"partial\":%u,\"failed\":%u,"
 		 "\"documents\":%u},\"estimations\":[", r->nest, moved, flagged, r->partial, r->failed, r->documents);
 	for (i = 0; i < r->nest; i++) {
@@ -717,14 +662,16 @@ enum cc_code report_write(const char *dir, const struct report *r, struct cc_err
 	}
 	fputs(diff_csv_header(), rows.csv);
 	fwrite(js.buf, 1, js.len, rows.json);
+	/* the one pass over both pricebooks: the changes, and their counts for every file */
+	memset(&r->diff, 0, sizeof(r->diff));
 	if (r->old_pb && r->new_pb && strcmp(r->old_sha, r->new_sha)) {
-		struct diff_stats st;
-
-		ret = diff_run(r->old_pb, r->new_pb, on_change, &rows, &st, err);
+		ret = diff_run(r->old_pb, r->new_pb, on_change, &rows, &r->diff, err);
 		if (!ret && rows.failed)
 			ret = cc_err_set(err, CC_EIO, "cannot write the price changes in '%s'", dir);
 	}
-	fputs("]}\n", rows.json);
+	fprintf(rows.json, "],\"prices\":{\"changed\":%llu,\"added\":%llu,\"removed\":%llu,\"unchanged\":%llu}}\n",
+		(unsigned long long)r->diff.changed, (unsigned long long)r->diff.added,
+		(unsigned long long)r->diff.removed, (unsigned long long)r->diff.unchanged);
 	{
 		enum cc_code r1 = tmp_commit(rows.csv, tcsv, dir, "changes.csv", !ret, err);
 		enum cc_code r2 = tmp_commit(rows.json, tjson, dir, "report.json", !ret && !r1, err);
@@ -1016,8 +963,6 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 		goto out;
 	r->new_pb = r->own_new;
 	r->old_pb = r->own_old;
-	if (r->old_pb && r->new_pb && (ret = diff_run(r->old_pb, r->new_pb, NULL, NULL, &r->diff, err)))
-		goto out;
 	/* every active estimation, its totals before the night and at its end */
 	for (;;) {
 		ret = store_pattern_run(s, store_pattern_find("active-estimations"), NULL, 0, 1000,

@@ -83,7 +83,7 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 enum cc_code report_attribute(struct store *s, const char *state, struct report *r, struct cc_err *err);
 void report_release(struct report *r);
 
-/* Writes the files into `dir` (made if need be). */
-enum cc_code report_write(const char *dir, const struct report *r, struct cc_err *err);
+/* Writes the files into `dir` (made if need be); r->diff is filled by its one pass over the pricebooks. */
+enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err);
 
 #endif
