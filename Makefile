@@ -65,7 +65,7 @@ CFLAGS += $(WARN) $(OPT) -fopenmp -pthread $(SAN_FLAGS) -MMD -MP $(PKG_CFLAGS)
 LDFLAGS += -fopenmp -pthread $(SAN_FLAGS)
 LIBS := $(PKG_LIBS) -lm
 
-LIB_SRC := $(wildcard pipeline/*.c)
+LIB_SRC := $(wildcard pipeline/*/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -5,8 +5,8 @@
  * the command name; it returns a cc_code (CC_OK, or the failure it filled
  * into ctx->err), and main maps that to the exit-code contract.
  */
-#include "pipeline/cc.h"
-#include "pipeline/cfg.h"
+#include "pipeline/core/cc.h"
+#include "pipeline/core/cfg.h"
 
 struct cmd_ctx {
 	struct cc_ctx cc;

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "pipeline/diff.h"
-#include "pipeline/pb.h"
-#include "pipeline/pbstore.h"
-#include "pipeline/banned.h"
+#include "pipeline/prices/diff.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/prices/pbstore.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl diff [--format table|json|csv] [OLD NEW]",

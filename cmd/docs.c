@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "pipeline/docs.h"
-#include "pipeline/s3.h"
-#include "pipeline/store.h"
-#include "pipeline/banned.h"
+#include "pipeline/docs/docs.h"
+#include "pipeline/docs/s3.h"
+#include "pipeline/store/store.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl docs [--template NAME] [--branding NAME] [--format pdf,xlsx]",

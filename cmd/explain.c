@@ -5,12 +5,12 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pipeline/calc.h"
-#include "pipeline/jsonutil.h"
-#include "pipeline/pb.h"
-#include "pipeline/recalc.h"
-#include "pipeline/store.h"
-#include "pipeline/banned.h"
+#include "pipeline/calc/calc.h"
+#include "pipeline/core/jsonutil.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/calc/recalc.h"
+#include "pipeline/store/store.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl explain [--pricebook FILE] [--model MODEL] EST_ID [LINE]",

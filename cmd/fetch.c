@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "pipeline/fetch.h"
-#include "pipeline/banned.h"
+#include "pipeline/prices/fetch.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl fetch [--services LIST] [--regions LIST] [--base-url URL]",

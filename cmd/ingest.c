@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "pipeline/gate.h"
-#include "pipeline/buf.h"
-#include "pipeline/fsutil.h"
-#include "pipeline/ingest.h"
-#include "pipeline/pbstore.h"
-#include "pipeline/banned.h"
+#include "pipeline/prices/gate.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/core/fsutil.h"
+#include "pipeline/prices/ingest.h"
+#include "pipeline/prices/pbstore.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl ingest [--output FILE] [--force] [FILE...]",

@@ -14,14 +14,14 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "pipeline/buf.h"
-#include "pipeline/calc.h"
-#include "pipeline/fsutil.h"
-#include "pipeline/pb.h"
-#include "pipeline/pbstore.h"
-#include "pipeline/store.h"
-#include "pipeline/version.h"
-#include "pipeline/banned.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/calc/calc.h"
+#include "pipeline/core/fsutil.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/prices/pbstore.h"
+#include "pipeline/store/store.h"
+#include "pipeline/core/version.h"
+#include "pipeline/core/banned.h"
 
 /* The exit-code contract (DESIGN.md), in one place. */
 static int exit_code(int code)

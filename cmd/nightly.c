@@ -11,19 +11,19 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "pipeline/buf.h"
-#include "pipeline/dec.h"
-#include "pipeline/diff.h"
-#include "pipeline/fetch.h"
-#include "pipeline/fsutil.h"
-#include "pipeline/jsonutil.h"
-#include "pipeline/pb.h"
-#include "pipeline/pbstore.h"
-#include "pipeline/recalc.h"
-#include "pipeline/report.h"
-#include "pipeline/sha256.h"
-#include "pipeline/store.h"
-#include "pipeline/banned.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/core/dec.h"
+#include "pipeline/prices/diff.h"
+#include "pipeline/prices/fetch.h"
+#include "pipeline/core/fsutil.h"
+#include "pipeline/core/jsonutil.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/prices/pbstore.h"
+#include "pipeline/calc/recalc.h"
+#include "pipeline/report/report.h"
+#include "pipeline/core/sha256.h"
+#include "pipeline/store/store.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl nightly [--force] [--threads N] [--at TIME]",

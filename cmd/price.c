@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "pipeline/buf.h"
-#include "pipeline/pb.h"
-#include "pipeline/pbstore.h"
-#include "pipeline/banned.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/prices/pbstore.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl price [options] SERVICE REGION [NAME=VALUE...]",

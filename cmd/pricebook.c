@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "pipeline/pb.h"
-#include "pipeline/banned.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl pricebook verify FILE",

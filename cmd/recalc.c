@@ -5,12 +5,12 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pipeline/calc.h"
-#include "pipeline/pb.h"
-#include "pipeline/docs.h"
-#include "pipeline/recalc.h"
-#include "pipeline/store.h"
-#include "pipeline/banned.h"
+#include "pipeline/calc/calc.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/docs/docs.h"
+#include "pipeline/calc/recalc.h"
+#include "pipeline/store/store.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl recalc [--threads N] [--shard I/N] [--force] [--no-docs] [--at TIME]",

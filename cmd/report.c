@@ -5,10 +5,10 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pipeline/docs.h"
-#include "pipeline/report.h"
-#include "pipeline/store.h"
-#include "pipeline/banned.h"
+#include "pipeline/docs/docs.h"
+#include "pipeline/report/report.h"
+#include "pipeline/store/store.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl report [DATE]",

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "pipeline/buf.h"
-#include "pipeline/store.h"
-#include "pipeline/banned.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/store/store.h"
+#include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
 	"usage: costctl table init [--accept-existing]",

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "pipeline/calc.h"
-#include "pipeline/cfg.h"
-#include "pipeline/pb.h"
+#include "pipeline/calc/calc.h"
+#include "pipeline/core/cfg.h"
+#include "pipeline/prices/pb.h"
 
 static unsigned rnd(unsigned *s, unsigned n)
 {

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "pipeline/docs.h"
-#include "pipeline/store.h"
+#include "pipeline/docs/docs.h"
+#include "pipeline/store/store.h"
 
 static double now(void)
 {

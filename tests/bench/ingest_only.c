@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "pipeline/ingest.h"
+#include "pipeline/prices/ingest.h"
 
 static int count(void *user, const struct pb_entry *e, struct cc_err *err)
 {

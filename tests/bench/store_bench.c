@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pipeline/store.h"
+#include "pipeline/store/store.h"
 
 enum { N = 10000, BATCH = 25 };
 

@@ -2,7 +2,7 @@
 # object is the file, byte for byte, in 3 parts (the server's log shows
 # them), and its ETag is checked by the client: S3's multipart form (md5 of
 # the parts' md5s, then -N) or, as s3rver gives, the whole object's MD5. (The tool is the
-# documents' own upload, pipeline/s3.c; no estimation makes a 12 MiB PDF.)
+# documents' own upload, pipeline/docs/s3.c; no estimation makes a 12 MiB PDF.)
 . "$(dirname "$0")/lib.inc"
 tool=$(dirname "$COSTCTL")/tests/tools/s3_put
 start_s3 proposals

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/calc.h"
-#include "pipeline/cfg.h"
-#include "pipeline/ingest.h"
-#include "pipeline/pb.h"
+#include "pipeline/calc/calc.h"
+#include "pipeline/core/cfg.h"
+#include "pipeline/prices/ingest.h"
+#include "pipeline/prices/pb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

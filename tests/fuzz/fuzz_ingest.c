@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "pipeline/ingest.h"
+#include "pipeline/prices/ingest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

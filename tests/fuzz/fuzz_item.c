@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "pipeline/buf.h"
-#include "pipeline/entity.h"
-#include "pipeline/store.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/store/entity.h"
+#include "pipeline/store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

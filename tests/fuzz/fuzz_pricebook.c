@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/pb.h"
-#include "pipeline/sha256.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/core/sha256.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * A test tool: uploads FILE to s3://... KEY with pipeline/s3.h, as the
+ * A test tool: uploads FILE to s3://... KEY with pipeline/docs/s3.h, as the
  * documents are, with a part size of PART_MB (a file larger than that is
  * a multipart upload). Prints the ETag. For tests/cli/docs-s3-multipart.
  * Usage: s3_put S3_URL KEY FILE PART_MB
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "pipeline/s3.h"
+#include "pipeline/docs/s3.h"
 
 int main(int argc, char **argv)
 {

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "pipeline/aws.h"
+#include "pipeline/core/aws.h"
 
 static void clear_env(void)
 {

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pipeline/arena.h"
-#include "pipeline/buf.h"
+#include "pipeline/core/arena.h"
+#include "pipeline/core/buf.h"
 
 START_TEST(buf_never_null_and_capped)
 {

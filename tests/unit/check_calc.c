@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pipeline/jsonutil.h"
-#include "pipeline/calc.h"
-#include "pipeline/ingest.h"
-#include "pipeline/cfg.h"
-#include "pipeline/pb.h"
+#include "pipeline/core/jsonutil.h"
+#include "pipeline/calc/calc.h"
+#include "pipeline/prices/ingest.h"
+#include "pipeline/core/cfg.h"
+#include "pipeline/prices/pb.h"
 
 static struct pb_reader *pb;
 static struct cfg *cfg;

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pipeline/cfg.h"
+#include "pipeline/core/cfg.h"
 
 START_TEST(defaults_file_env_order)
 {

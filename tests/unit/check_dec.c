@@ -1,7 +1,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pipeline/dec.h"
+#include "pipeline/core/dec.h"
 
 static struct dec D(const char *s)
 {

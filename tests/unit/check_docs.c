@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pipeline/docs.h"
-#include "pipeline/tmpl.h"
+#include "pipeline/docs/docs.h"
+#include "pipeline/docs/tmpl.h"
 
 /* File names: the client's, ASCII-safe, never a path, bounded. */
 START_TEST(file_names)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pipeline/entity.h"
+#include "pipeline/store/entity.h"
 
 /* Every seed item through its type and back, twice: the same text. */
 START_TEST(seed_round_trips)

@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "pipeline/cfg.h"
-#include "pipeline/fetch.h"
-#include "pipeline/fsutil.h"
-#include "pipeline/jsonutil.h"
-#include "pipeline/store.h"
+#include "pipeline/core/cfg.h"
+#include "pipeline/prices/fetch.h"
+#include "pipeline/core/fsutil.h"
+#include "pipeline/core/jsonutil.h"
+#include "pipeline/store/store.h"
 
 static char *repeat(const char *head, char c, size_t n, const char *tail)
 {

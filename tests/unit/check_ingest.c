@@ -10,7 +10,7 @@
 #include <zlib.h>
 
 #include "helpers.h"
-#include "pipeline/ingest.h"
+#include "pipeline/prices/ingest.h"
 
 #define HEAD(offer)                                                                   \
 	"{\n  \"formatVersion\" : \"v1.0\",\n  \"disclaimer\" : \"This pricing list is " \

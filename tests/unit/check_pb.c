@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "pipeline/pb.h"
-#include "pipeline/sha256.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/core/sha256.h"
 
 static void fill(struct pb_entry *e, const char *service, const char *region,
 		 const char *key, const char *begin, const char *price,

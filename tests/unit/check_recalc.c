@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pipeline/calc.h"
-#include "pipeline/cfg.h"
-#include "pipeline/pb.h"
-#include "pipeline/recalc.h"
-#include "pipeline/store.h"
+#include "pipeline/calc/calc.h"
+#include "pipeline/core/cfg.h"
+#include "pipeline/prices/pb.h"
+#include "pipeline/calc/recalc.h"
+#include "pipeline/store/store.h"
 
 START_TEST(edit_during_pricing_is_kept)
 {

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pipeline/sha256.h"
+#include "pipeline/core/sha256.h"
 
 static void hex_of(const void *data, size_t len, char out[65])
 {

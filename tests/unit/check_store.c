@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "pipeline/store.h"
+#include "pipeline/store/store.h"
 
 static char *dir;
 static struct store *s;

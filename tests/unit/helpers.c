@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/pb.h"
+#include "pipeline/prices/pb.h"
 
 char *th_tmpdir(void)
 {

@@ -3,9 +3,9 @@
 #include <check.h>
 #include <stddef.h>
 
-#include "pipeline/buf.h"
-#include "pipeline/cc.h"
-#include "pipeline/ingest.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/core/cc.h"
+#include "pipeline/prices/ingest.h"
 
 /* Suites, one per module. */
 Suite *suite_dec(void);

@@ -1,0 +1,1809 @@
+#include "pipeline/prices/ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_parse.h>
+#include <zlib.h>
+
+#include "pipeline/core/arena.h"
+#include "pipeline/core/buf.h"
+#include "pipeline/core/dec.h"
+#include "pipeline/core/fsutil.h"
+#include "pipeline/core/jsonutil.h"
+#include "pipeline/core/region.h"
+#include "pipeline/core/banned.h"
+
+/*
+ * The document is a tree we walk with a stack of node kinds; everything
+ * not named here is skipped whole (skip_at marks the depth of the skipped
+ * container). Only the nodes whose content we keep are listed.
+ */
+enum node {
+	N_ROOT = 1,
+	N_PRODUCTS, /* { SKU: product } */
+	N_PRODUCT,  /* { sku, productFamily, attributes } */
+	N_ATTRS,    /* { name: value } */
+	N_TERMS,    /* { OnDemand|Reserved|...: ... } */
+	N_TTYPE,    /* { SKU: { code: term } } */
+	N_TSKU,     /* { "SKU.code": term } */
+	N_TERM,     /* { offerTermCode, sku, effectiveDate, priceDimensions, termAttributes } */
+	N_DIMS,     /* { rateCode: dimension } */
+	N_DIM,      /* { rateCode, beginRange, endRange, unit, pricePerUnit, ... } */
+	N_PPU,      /* { currency: price } */
+	N_TATTRS,   /* { LeaseContractLength, OfferingClass, PurchaseOption } */
+};
+
+enum key {
+	K_OTHER = 0,
+	/* root */
+	K_FORMAT, K_DISCLAIMER, K_OFFERCODE, K_VERSION, K_PUBDATE, K_PRODUCTS,
+	K_TERMS, K_ATTRLIST,
+	/* product */
+	K_SKU, K_FAMILY, K_ATTRIBUTES,
+	/* term */
+	K_TERMCODE, K_EFFECTIVE, K_DIMS, K_TATTRS,
+	/* dimension */
+	K_RATECODE, K_DESCRIPTION, K_BEGIN, K_END, K_UNIT, K_PPU, K_APPLIES,
+	/* term types */
+	K_ONDEMAND, K_RESERVED,
+	K_IGNORED /* a key we expect and do not need (e.g. SKU map keys) */
+};
+
+#define MAX_DEPTH 32
+#define WRAP_OPEN "{\"terms\":"
+
+struct kv {
+	const char *n, *v;
+	size_t nl, vl;
+};
+
+struct kvlist {
+	struct kv *items;
+	size_t n, alloc;
+};
+
+struct dim {
+	const char *rate, *begin, *end, *unit;
+	size_t rate_l, begin_l, end_l, unit_l;
+	size_t first_price, nprices; /* into ingest.prices */
+};
+
+struct product {
+	const char *sku, *service, *region, *family, *key, *attrs;
+	uint32_t sku_l, service_l, region_l, family_l, key_l, attrs_l;
+};
+
+struct pslot {
+	uint64_t hash;
+	struct product *p;
+};
+
+struct istr {
+	const char *p;
+	size_t len;
+	uint64_t hash;
+};
+
+struct ingest {
+	const struct cc_ctx *ctx;
+	char *name;
+	char *spool_dir;
+	uint64_t max_products;
+	const char *(*ext_intern)(void *user, const char *p, size_t len);
+	void *ext_user;
+	ingest_sink sink;
+	void *sink_user;
+	yajl_handle h;
+	struct cc_err *err; /* set for the duration of a feed */
+	enum cc_code failed;
+
+	int depth, skip_at;
+	enum node stack[MAX_DEPTH + 1];
+	enum key keys[MAX_DEPTH + 1];
+	int model_reserved; /* current term type */
+	int second_pass;
+	int seen_products, seen_root;
+
+	/* the current product or term, in `scratch` */
+	struct arena scratch;
+	const char *pending_name; /* attribute/currency name awaiting its value */
+	size_t pending_len;
+	struct kvlist attrs;     /* product attributes or termAttributes */
+	struct kvlist prices;    /* (currency, price) of all dims of a term */
+	struct dim *dims;
+	size_t ndims, alloc_dims;
+	const char *sku, *family, *term_code, *effective;
+	size_t sku_l, family_l, term_code_l, effective_l;
+	int has_family;
+
+	/* per file */
+	struct arena perm;
+	struct pslot *table; /* open addressing by SKU */
+	size_t table_cap, nproducts;
+	const struct product *last; /* the Reserved terms of a SKU come together */
+	struct istr *interned;
+	size_t intern_cap, ninterned;
+	struct buf tmp, tmp2;
+
+	/* input position, for messages and spooling */
+	uint64_t base;          /* file offset of the current chunk */
+	const unsigned char *chunk;
+	size_t chunk_len;
+	unsigned char bom[3];
+	size_t bom_have;
+	int bom_done;
+
+	/* spool of a terms object that came before products */
+	FILE *spool;
+	char *spool_path;
+	int spooling, spool_depth;
+	size_t spool_from;
+	uint64_t spool_origin; /* file offset of the spooled '{' */
+
+	/* bounds on hostile input (ingest_options) */
+	uint64_t events;        /* yajl callbacks so far */
+	uint64_t quiet;         /* bytes fed since the last callback, about */
+	uint64_t max_token, max_bytes;
+
+	struct ingest_stats st;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static uint64_t offset_now(const struct ingest *in)
+{
+	return in->base + (in->h ? yajl_get_bytes_consumed(in->h) : 0);
+}
+
+static int fail(struct ingest *in, enum cc_code code, const char *fmt, ...)
+	CC_PRINTF(3, 4);
+
+static int fail(struct ingest *in, enum cc_code code, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cc_err_set(in->err, code, "cannot ingest '%s' at byte %llu: %s",
+		   in->name, (unsigned long long)offset_now(in), msg);
+	in->failed = code;
+	return 0; /* yajl: cancel */
+}
+
+/* Keeps the first value seen (the "first: ..." of a warning). */
+static void note(char *dst, size_t size, const char *p, size_t len)
+{
+	if (!dst[0])
+		cc_copy(dst, size, p, len);
+}
+
+static int kv_push(struct ingest *in, struct kvlist *l, const char *n,
+		   size_t nl, const char *v, size_t vl)
+{
+	if (l->n == l->alloc) {
+		size_t a = l->alloc ? l->alloc * 2 : 64;
+		struct kv *p = realloc(l->items, a * sizeof(*p));
+
+		if (!p)
+			return fail(in, CC_ENOMEM, "out of memory");
+		l->items = p;
+		l->alloc = a;
+	}
+	l->items[l->n].n = n;
+	l->items[l->n].nl = nl;
+	l->items[l->n].v = v;
+	l->items[l->n].vl = vl;
+	l->n++;
+	return 1;
+}
+
+static const char *scratch_copy(struct ingest *in, const unsigned char *s,
+				size_t len)
+{
+	char *p = arena_strndup(&in->scratch, (const char *)s, len);
+
+	if (!p)
+		fail(in, CC_ENOMEM, "out of memory");
+	return p;
+}
+
+/*
+ * Interns a string: in the caller's table when one was given (a pricebook
+ * writer's), else in the per-file arena. Returns the stored copy.
+ */
+static const char *intern(struct ingest *in, const char *p, size_t len)
+{
+	uint64_t h;
+	size_t i;
+	char *copy;
+
+	if (in->ext_intern)
+		return in->ext_intern(in->ext_user, p, len);
+	h = cc_hash(p, len);
+	if (in->ninterned * 10 >= in->intern_cap * 7) {
+		size_t cap = in->intern_cap ? in->intern_cap * 2 : 1024, j;
+		struct istr *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return NULL;
+		for (j = 0; j < in->intern_cap; j++) {
+			struct istr *s = &in->interned[j];
+
+			if (!s->p)
+				continue;
+			for (i = s->hash & (cap - 1); t[i].p; i = (i + 1) & (cap - 1))
+				;
+			t[i] = *s;
+		}
+		free(in->interned);
+		in->interned = t;
+		in->intern_cap = cap;
+	}
+	for (i = h & (in->intern_cap - 1); in->interned[i].p;
+	     i = (i + 1) & (in->intern_cap - 1)) {
+		struct istr *s = &in->interned[i];
+
+		if (s->hash == h && s->len == len && !memcmp(s->p, p, len))
+			return s->p;
+	}
+	copy = arena_strndup(&in->perm, p, len);
+	if (!copy)
+		return NULL;
+	in->interned[i].p = copy;
+	in->interned[i].len = len;
+	in->interned[i].hash = h;
+	in->ninterned++;
+	return copy;
+}
+
+static struct product *lookup(const struct ingest *in, const char *sku,
+			      size_t len)
+{
+	uint64_t h;
+	size_t i;
+
+	if (!in->table_cap)
+		return NULL;
+	h = cc_hash(sku, len);
+	for (i = h & (in->table_cap - 1); in->table[i].p;
+	     i = (i + 1) & (in->table_cap - 1)) {
+		struct product *p = in->table[i].p;
+
+		if (in->table[i].hash == h && p->sku_l == len &&
+		    !memcmp(p->sku, sku, len))
+			return p;
+	}
+	return NULL;
+}
+
+static int insert(struct ingest *in, struct product *p)
+{
+	uint64_t h = cc_hash(p->sku, p->sku_l);
+	size_t i;
+
+	if (in->nproducts * 10 >= in->table_cap * 7) {
+		size_t cap = in->table_cap ? in->table_cap * 2 : 4096, j;
+		struct pslot *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return -1;
+		for (j = 0; j < in->table_cap; j++) {
+			if (!in->table[j].p)
+				continue;
+			for (i = in->table[j].hash & (cap - 1); t[i].p; i = (i + 1) & (cap - 1))
+				;
+			t[i] = in->table[j];
+		}
+		free(in->table);
+		in->table = t;
+		in->table_cap = cap;
+	}
+	for (i = h & (in->table_cap - 1); in->table[i].p;
+	     i = (i + 1) & (in->table_cap - 1))
+		;
+	in->table[i].hash = h;
+	in->table[i].p = p;
+	in->nproducts++;
+	return 0;
+}
+
+/*
+ * Appends `s` to a pair list, replacing control characters (which would
+ * break the \x1e/\x1f encoding) with '?', and counting them.
+ */
+static int add_clean(struct ingest *in, struct buf *b, const char *s,
+		     size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] >= 0x20)
+			continue;
+		if (buf_add(b, s + start, i - start) || buf_addch(b, '?'))
+			return -1;
+		in->st.sanitized++;
+		start = i + 1;
+	}
+	return buf_add(b, s + start, len - start) ? -1 : 0;
+}
+
+static int add_pair(struct ingest *in, struct buf *b, const char *n, size_t nl,
+		    const char *v, size_t vl)
+{
+	if ((b->len && buf_addch(b, PB_LIST_SEP)) || add_clean(in, b, n, nl) ||
+	    buf_addch(b, PB_PAIR_SEP) || add_clean(in, b, v, vl))
+		return -1;
+	return 0;
+}
+
+static const struct kv *attr_find(const struct kvlist *l, const char *name)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < l->n; i++)
+		if (l->items[i].nl == len && !memcmp(l->items[i].n, name, len))
+			return &l->items[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------ product keys */
+
+/*
+ * Which attributes tell two SKUs apart, per service and family (DESIGN.md,
+ * "Data contracts"). Families not listed use the generic key: every
+ * attribute but the descriptive ones, so a new service needs no code.
+ * `info` attributes are kept beside the key for the calculator
+ * (right-sizing reads vcpu, memory, physicalProcessor...).
+ */
+struct keyspec {
+	const char *service, *family;
+	const char *derived; /* a derived "charge" attribute, or NULL */
+	const char *key[8];
+	const char *info[8];
+};
+
+static const struct keyspec keyspecs[] = {
+	{ "AmazonEC2", "Compute Instance", NULL,
+	  { "instanceType", "operatingSystem", "tenancy", "licenseModel",
+	    "preInstalledSw", "capacitystatus", "marketoption" },
+	  { "vcpu", "memory", "physicalProcessor", "processorArchitecture",
+	    "currentGeneration", "instanceFamily", "networkPerformance" } },
+	{ "AmazonEC2", "Compute Instance (bare metal)", NULL,
+	  { "instanceType", "operatingSystem", "tenancy", "licenseModel",
+	    "preInstalledSw", "capacitystatus", "marketoption" },
+	  { "vcpu", "memory", "physicalProcessor", "processorArchitecture",
+	    "currentGeneration", "instanceFamily", "networkPerformance" } },
+	{ "AmazonEC2", "Storage", "storage",
+	  { "volumeApiName", "usagetype" },
+	  { "volumeType", "storageMedia", "maxVolumeSize", "maxIopsvolume",
+	    "maxThroughputvolume" } },
+	{ "AmazonEC2", "System Operation", "iops",
+	  { "volumeApiName", "usagetype", "group" }, { "groupDescription" } },
+	{ "AmazonEC2", "Provisioned Throughput", "throughput",
+	  { "volumeApiName", "usagetype", "group" }, { "groupDescription" } },
+	{ "AmazonEC2", "Storage Snapshot", "snapshot",
+	  { "usagetype", "storageMedia" }, { NULL } },
+	{ "AmazonRDS", "Database Instance", NULL,
+	  { "instanceType", "databaseEngine", "databaseEdition",
+	    "deploymentOption", "licenseModel" },
+	  { "vcpu", "memory", "physicalProcessor", "currentGeneration",
+	    "instanceFamily", "engineCode" } },
+};
+
+static int descriptive(const char *n, size_t len)
+{
+	static const char *const names[] = { "servicecode", "servicename",
+					     "location", "locationType",
+					     "regionCode" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], n, len))
+			return 1;
+	return 0;
+}
+
+static int kv_cmp_name(const void *x, const void *y)
+{
+	const struct kv *a = x, *b = y;
+	int c = memcmp(a->n, b->n, a->nl < b->nl ? a->nl : b->nl);
+
+	return c ? c : (a->nl > b->nl) - (a->nl < b->nl);
+}
+
+/*
+ * The product's region: regionCode (or from/toRegionCode) when present,
+ * else the first of location, fromLocation, toLocation that is an AWS
+ * Region with a known code; products outside any region (CloudFront edge
+ * geographies, "External") are "global".
+ */
+static const char *resolve_region(struct ingest *in, const struct kvlist *a,
+				  size_t *len)
+{
+	static const char *const code_attrs[] = { "regionCode", "fromRegionCode",
+						  "toRegionCode" };
+	static const char *const loc_attrs[][2] = {
+		{ "location", "locationType" },
+		{ "fromLocation", "fromLocationType" },
+		{ "toLocation", "toLocationType" },
+	};
+	const struct kv *kv, *unmapped = NULL;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		kv = attr_find(a, code_attrs[i]);
+		if (kv && kv->vl) {
+			*len = kv->vl;
+			return kv->v;
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		const struct kv *type = attr_find(a, loc_attrs[i][1]);
+		const char *code;
+
+		kv = attr_find(a, loc_attrs[i][0]);
+		if (!kv || !kv->vl)
+			continue;
+		if (type && !(type->vl == 10 && !memcmp(type->v, "AWS Region", 10)))
+			continue; /* edge locations, "Other" */
+		code = region_code_for_location(kv->v, kv->vl);
+		if (code) {
+			*len = strlen(code);
+			return code;
+		}
+		if (!unmapped && !(kv->vl == 8 && !memcmp(kv->v, "External", 8)))
+			unmapped = kv;
+	}
+	if (unmapped) {
+		in->st.unmapped_locations++;
+		note(in->st.first_unmapped, sizeof(in->st.first_unmapped),
+		     unmapped->v, unmapped->vl);
+		*len = unmapped->vl;
+		return unmapped->v;
+	}
+	*len = 6;
+	return "global";
+}
+
+static int finish_product(struct ingest *in)
+{
+	const struct keyspec *spec = NULL;
+	const struct kv *svc;
+	const char *service, *region;
+	size_t service_l, region_l, i;
+	struct product *p;
+
+	in->st.products++;
+	if (!in->sku) {
+		in->st.unsupported_shapes++;
+		note(in->st.first_shape, sizeof(in->st.first_shape),
+		     "product without sku", 19);
+		goto done;
+	}
+	if (in->max_products && in->nproducts >= in->max_products)
+		return fail(in, CC_ENOMEM, "more than %llu products (ingest.max_products)",
+			    (unsigned long long)in->max_products);
+	if (lookup(in, in->sku, in->sku_l)) {
+		in->st.duplicate_products++;
+		goto done;
+	}
+	if (!in->has_family)
+		in->st.no_family++;
+	svc = attr_find(&in->attrs, "servicecode");
+	if (svc && svc->vl) {
+		service = svc->v;
+		service_l = svc->vl;
+	} else {
+		service = in->st.offer_code;
+		service_l = strlen(service);
+	}
+	region = resolve_region(in, &in->attrs, &region_l);
+	for (i = 0; i < sizeof(keyspecs) / sizeof(keyspecs[0]); i++) {
+		const struct keyspec *k = &keyspecs[i];
+
+		if (strlen(k->service) == service_l &&
+		    !memcmp(k->service, service, service_l) &&
+		    strlen(k->family) == in->family_l &&
+		    !memcmp(k->family, in->family, in->family_l)) {
+			spec = k;
+			break;
+		}
+	}
+	buf_reset(&in->tmp);
+	buf_reset(&in->tmp2);
+	if (spec) {
+		if (spec->derived &&
+		    add_pair(in, &in->tmp, "charge", 6, spec->derived,
+			     strlen(spec->derived)))
+			return fail(in, CC_ENOMEM, "out of memory");
+		for (i = 0; i < 8 && spec->key[i]; i++) {
+			const struct kv *kv = attr_find(&in->attrs, spec->key[i]);
+
+			if (kv && add_pair(in, &in->tmp, kv->n, kv->nl, kv->v, kv->vl))
+				return fail(in, CC_ENOMEM, "out of memory");
+		}
+		for (i = 0; i < 8 && spec->info[i]; i++) {
+			const struct kv *kv = attr_find(&in->attrs, spec->info[i]);
+
+			if (kv && add_pair(in, &in->tmp2, kv->n, kv->nl, kv->v, kv->vl))
+				return fail(in, CC_ENOMEM, "out of memory");
+		}
+	} else {
+		if (in->attrs.n > 1)
+			qsort(in->attrs.items, in->attrs.n, sizeof(struct kv),
+			      kv_cmp_name);
+		for (i = 0; i < in->attrs.n; i++) {
+			const struct kv *kv = &in->attrs.items[i];
+
+			if (descriptive(kv->n, kv->nl))
+				continue;
+			if (add_pair(in, &in->tmp, kv->n, kv->nl, kv->v, kv->vl))
+				return fail(in, CC_ENOMEM, "out of memory");
+		}
+	}
+	p = arena_alloc(&in->perm, sizeof(*p));
+	if (!p || !(p->sku = arena_strndup(&in->perm, in->sku, in->sku_l)) ||
+	    !(p->service = intern(in, service, service_l)) ||
+	    !(p->region = intern(in, region, region_l)) ||
+	    !(p->family = intern(in, in->family ? in->family : "", in->family_l)) ||
+	    !(p->key = intern(in, in->tmp.buf, in->tmp.len)) ||
+	    !(p->attrs = intern(in, in->tmp2.buf, in->tmp2.len)))
+		return fail(in, CC_ENOMEM, "out of memory for the product table");
+	p->sku_l = (uint32_t)in->sku_l;
+	p->service_l = (uint32_t)service_l;
+	p->region_l = (uint32_t)region_l;
+	p->family_l = (uint32_t)in->family_l;
+	p->key_l = (uint32_t)in->tmp.len;
+	p->attrs_l = (uint32_t)in->tmp2.len;
+	if (insert(in, p))
+		return fail(in, CC_ENOMEM, "out of memory for the product table");
+done:
+	return 1;
+}
+
+/* ------------------------------------------------------------ terms */
+
+static int valid_range(const char *s, size_t len, int end)
+{
+	if (!len)
+		return 1;
+	if (end && len == 3 && !memcmp(s, "Inf", 3))
+		return 1;
+	return dec_bound_valid(s, len);
+}
+
+static void set(struct pb_str *f, const char *p, size_t len)
+{
+	f->p = p ? p : "";
+	f->len = p ? len : 0;
+}
+
+static int finish_term(struct ingest *in)
+{
+	static const char *const term_order[] = { "LeaseContractLength",
+						  "OfferingClass",
+						  "PurchaseOption" };
+	const struct product *p;
+	struct pb_entry e;
+	size_t i, j;
+	int reserved = in->model_reserved;
+
+	in->st.terms++;
+	if (!in->sku) {
+		in->st.unsupported_shapes++;
+		note(in->st.first_shape, sizeof(in->st.first_shape),
+		     "term without sku", 16);
+		return 1;
+	}
+	if (in->last && in->last->sku_l == in->sku_l &&
+	    !memcmp(in->last->sku, in->sku, in->sku_l))
+		p = in->last;
+	else
+		p = in->last = lookup(in, in->sku, in->sku_l);
+	if (!p) {
+		in->st.orphan_terms++;
+		note(in->st.first_orphan, sizeof(in->st.first_orphan), in->sku,
+		     in->sku_l);
+		return 1;
+	}
+	/* a term that carries reservation attributes is a reservation */
+	if (!reserved && attr_find(&in->attrs, "LeaseContractLength")) {
+		reserved = 1;
+		in->st.misfiled_terms++;
+	}
+	buf_reset(&in->tmp);
+	for (i = 0; i < 3; i++) {
+		const struct kv *kv = attr_find(&in->attrs, term_order[i]);
+
+		if (kv && add_pair(in, &in->tmp, kv->n, kv->nl, kv->v, kv->vl))
+			return fail(in, CC_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < in->attrs.n; i++) {
+		const struct kv *kv = &in->attrs.items[i];
+		int known = 0;
+
+		for (j = 0; j < 3; j++)
+			known |= kv->nl == strlen(term_order[j]) &&
+				 !memcmp(kv->n, term_order[j], kv->nl);
+		if (!known && add_pair(in, &in->tmp, kv->n, kv->nl, kv->v, kv->vl))
+			return fail(in, CC_ENOMEM, "out of memory");
+	}
+	set(&e.f[PB_SERVICE], p->service, p->service_l);
+	set(&e.f[PB_REGION], p->region, p->region_l);
+	set(&e.f[PB_FAMILY], p->family, p->family_l);
+	set(&e.f[PB_KEY], p->key, p->key_l);
+	set(&e.f[PB_ATTRS], p->attrs, p->attrs_l);
+	set(&e.f[PB_MODEL], reserved ? "Reserved" : "OnDemand", 8);
+	set(&e.f[PB_TERM], in->tmp.buf, in->tmp.len);
+	set(&e.f[PB_SKU], p->sku, p->sku_l);
+	set(&e.f[PB_TERM_CODE], in->term_code, in->term_code_l);
+	set(&e.f[PB_EFFECTIVE], in->effective, in->effective_l);
+	for (i = 0; i < in->ndims; i++) {
+		const struct dim *d = &in->dims[i];
+
+		in->st.dimensions++;
+		if (!valid_range(d->begin, d->begin_l, 0) ||
+		    !valid_range(d->end, d->end_l, 1)) {
+			in->st.bad_ranges++;
+			if (!in->st.first_bad[0])
+				snprintf(in->st.first_bad, sizeof(in->st.first_bad),
+					 "range '%.*s'-'%.*s' of %.*s",
+					 (int)d->begin_l, d->begin ? d->begin : "",
+					 (int)d->end_l, d->end ? d->end : "",
+					 (int)d->rate_l, d->rate ? d->rate : "");
+			continue;
+		}
+		set(&e.f[PB_RATE_CODE], d->rate, d->rate_l);
+		set(&e.f[PB_UNIT], d->unit, d->unit_l);
+		set(&e.f[PB_BEGIN], d->begin, d->begin_l);
+		set(&e.f[PB_END], d->end, d->end_l);
+		for (j = 0; j < d->nprices; j++) {
+			const struct kv *pr = &in->prices.items[d->first_price + j];
+
+			if (!dec_price_valid(pr->v, pr->vl)) {
+				in->st.bad_prices++;
+				if (!in->st.first_bad[0])
+					snprintf(in->st.first_bad,
+						 sizeof(in->st.first_bad),
+						 "price '%.*s%s' %.*s of %.*s (SKU %.*s, term ending at byte %llu)",
+						 (int)(pr->vl > 40 ? 40 : pr->vl), pr->v,
+						 pr->vl > 40 ? "..." : "",
+						 (int)pr->nl, pr->n, (int)d->rate_l,
+						 d->rate ? d->rate : "", (int)(p->sku_l > 40 ? 40 : p->sku_l),
+						 p->sku, (unsigned long long)offset_now(in));
+				continue;
+			}
+			set(&e.f[PB_CURRENCY], pr->n, pr->nl);
+			set(&e.f[PB_PRICE], pr->v, pr->vl);
+			if (in->sink && in->sink(in->sink_user, &e, in->err)) {
+				char inner[sizeof(in->err->msg)];
+				enum cc_code code = in->err && in->err->code ? in->err->code : CC_EIO;
+
+				/* the sink says what; this says where */
+				snprintf(inner, sizeof(inner), "%s", in->err ? in->err->msg : "");
+				cc_err_clear(in->err);
+				return fail(in, code, "%s", inner);
+			}
+			in->st.entries++;
+		}
+	}
+	return 1;
+}
+
+static void reset_item(struct ingest *in)
+{
+	arena_clear(&in->scratch);
+	in->attrs.n = 0;
+	in->prices.n = 0;
+	in->ndims = 0;
+	in->sku = in->family = in->term_code = in->effective = NULL;
+	in->sku_l = in->family_l = in->term_code_l = in->effective_l = 0;
+	in->has_family = 0;
+	in->pending_name = NULL;
+}
+
+/* ------------------------------------------------------------ spooling */
+
+static int spool_start(struct ingest *in)
+{
+	struct buf path;
+	const char *dir = in->spool_dir;
+	int fd;
+
+	if (!dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	buf_init(&path, 8192);
+	/* the pid in the name lets a later run remove a killed run's spool */
+	if (buf_addf(&path, "%s/costctl-spool-%ld-XXXXXX", dir, (long)getpid()))
+		return fail(in, CC_ENOMEM, "spool path too long");
+	fd = mkstemp(path.buf);
+	if (fd < 0) {
+		cc_err_errno(in->err, errno, "cannot create spool '%s' for '%s'",
+			     path.buf, in->name);
+		in->failed = in->err ? in->err->code : CC_EIO;
+		buf_release(&path);
+		return 0;
+	}
+	in->spool = fdopen(fd, "w+b");
+	if (!in->spool) {
+		close(fd);
+		unlink(path.buf);
+		buf_release(&path);
+		return fail(in, CC_EIO, "cannot open spool");
+	}
+	in->spool_path = buf_detach(&path, NULL);
+	fs_temp_add(in->spool_path);
+	in->spooling = 1;
+	in->spool_from = yajl_get_bytes_consumed(in->h) - 1; /* the '{' */
+	in->spool_origin = in->base + in->spool_from;
+	in->st.spooled = 1;
+	if (fputs(WRAP_OPEN, in->spool) == EOF)
+		return fail(in, CC_EIO, "cannot write spool");
+	return 1;
+}
+
+static int spool_write(struct ingest *in, size_t upto)
+{
+	if (upto > in->spool_from &&
+	    fwrite(in->chunk + in->spool_from, upto - in->spool_from, 1,
+		   in->spool) != 1) {
+		cc_err_errno(in->err, errno ? errno : EIO,
+			     "cannot write spool for '%s'", in->name);
+		in->failed = in->err ? in->err->code : CC_EIO;
+		return 0;
+	}
+	in->spool_from = upto;
+	return 1;
+}
+
+/* ------------------------------------------------------------ callbacks */
+
+/* yajl lets overlong UTF-8 and surrogates through; a pricebook never holds them */
+static int utf8_ok(struct ingest *in, const unsigned char *s, size_t len)
+{
+	size_t bad = json_utf8_bad(s, len);
+
+	if (bad == len)
+		return 1;
+	return fail(in, CC_EPARSE, "a string that is not valid UTF-8 (byte 0x%02x at its offset %zu)",
+		    s[bad], bad);
+}
+
+static enum key classify(enum node n, const unsigned char *s, size_t len)
+{
+#define K(n, s, k) { n, s, sizeof(s) - 1, k }
+	static const struct {
+		enum node node;
+		const char *name;
+		size_t len;
+		enum key key;
+	} names[] = {
+		K(N_ROOT, "formatVersion", K_FORMAT),
+		K(N_ROOT, "disclaimer", K_DISCLAIMER),
+		K(N_ROOT, "offerCode", K_OFFERCODE),
+		K(N_ROOT, "version", K_VERSION),
+		K(N_ROOT, "publicationDate", K_PUBDATE),
+		K(N_ROOT, "products", K_PRODUCTS),
+		K(N_ROOT, "terms", K_TERMS),
+		K(N_ROOT, "attributesList", K_ATTRLIST),
+		K(N_PRODUCT, "sku", K_SKU),
+		K(N_PRODUCT, "productFamily", K_FAMILY),
+		K(N_PRODUCT, "attributes", K_ATTRIBUTES),
+		K(N_TERM, "offerTermCode", K_TERMCODE),
+		K(N_TERM, "sku", K_SKU),
+		K(N_TERM, "effectiveDate", K_EFFECTIVE),
+		K(N_TERM, "priceDimensions", K_DIMS),
+		K(N_TERM, "termAttributes", K_TATTRS),
+		K(N_DIM, "rateCode", K_RATECODE),
+		K(N_DIM, "description", K_DESCRIPTION),
+		K(N_DIM, "beginRange", K_BEGIN),
+		K(N_DIM, "endRange", K_END),
+		K(N_DIM, "unit", K_UNIT),
+		K(N_DIM, "pricePerUnit", K_PPU),
+		K(N_DIM, "appliesTo", K_APPLIES),
+		K(N_TERMS, "OnDemand", K_ONDEMAND),
+		K(N_TERMS, "Reserved", K_RESERVED),
+	};
+#undef K
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].node == n && names[i].len == len &&
+		    !memcmp(names[i].name, s, len))
+			return names[i].key;
+	return K_OTHER;
+}
+
+static int on_map_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct ingest *in = ctx;
+	enum node n;
+
+	in->events++;
+	if (!utf8_ok(in, s, len))
+		return 0;
+	if (in->skip_at)
+		return 1;
+	n = in->stack[in->depth];
+	switch (n) {
+	case N_ATTRS:
+	case N_TATTRS:
+	case N_PPU:
+		in->pending_name = scratch_copy(in, s, len);
+		in->pending_len = len;
+		return in->pending_name != NULL;
+	case N_PRODUCTS:
+	case N_TTYPE:
+	case N_TSKU:
+	case N_DIMS:
+		in->keys[in->depth] = K_IGNORED;
+		return 1;
+	case N_TERMS:
+		in->keys[in->depth] = classify(n, s, len);
+		if (in->keys[in->depth] == K_OTHER) {
+			in->st.unknown_term_types++;
+			note(in->st.first_unknown_type,
+			     sizeof(in->st.first_unknown_type), (const char *)s, len);
+		}
+		return 1;
+	default:
+		in->keys[in->depth] = classify(n, s, len);
+		if (in->keys[in->depth] == K_OTHER) {
+			in->st.unknown_keys++;
+			note(in->st.first_unknown_key,
+			     sizeof(in->st.first_unknown_key), (const char *)s, len);
+		}
+		return 1;
+	}
+}
+
+static int take_string(struct ingest *in, const unsigned char *s, size_t len)
+{
+	enum node n = in->stack[in->depth];
+	enum key k = in->keys[in->depth];
+	const char *v;
+
+	switch (n) {
+	case N_ROOT:
+		if (k == K_OFFERCODE)
+			note(in->st.offer_code, sizeof(in->st.offer_code),
+			     (const char *)s, len);
+		else if (k == K_VERSION)
+			note(in->st.version, sizeof(in->st.version),
+			     (const char *)s, len);
+		else if (k == K_PUBDATE)
+			note(in->st.published, sizeof(in->st.published),
+			     (const char *)s, len);
+		return 1;
+	case N_ATTRS:
+	case N_TATTRS:
+		if (!in->pending_name || !(v = scratch_copy(in, s, len)))
+			return in->pending_name ? 0 : 1;
+		if (!kv_push(in, &in->attrs, in->pending_name, in->pending_len, v,
+			     len))
+			return 0;
+		in->pending_name = NULL;
+		return 1;
+	case N_PPU: {
+		struct dim *d = &in->dims[in->ndims - 1];
+
+		if (!in->pending_name || !(v = scratch_copy(in, s, len)))
+			return in->pending_name ? 0 : 1;
+		if (!kv_push(in, &in->prices, in->pending_name, in->pending_len,
+			     v, len))
+			return 0;
+		d->nprices++;
+		in->pending_name = NULL;
+		return 1;
+	}
+	case N_PRODUCT:
+	case N_TERM:
+		if (k != K_SKU && k != K_FAMILY && k != K_TERMCODE && k != K_EFFECTIVE)
+			return 1;
+		if (!(v = scratch_copy(in, s, len)))
+			return 0;
+		if (k == K_SKU) {
+			in->sku = v;
+			in->sku_l = len;
+		} else if (k == K_FAMILY) {
+			in->family = v;
+			in->family_l = len;
+			in->has_family = 1;
+		} else if (k == K_TERMCODE) {
+			in->term_code = v;
+			in->term_code_l = len;
+		} else {
+			in->effective = v;
+			in->effective_l = len;
+		}
+		return 1;
+	case N_DIM: {
+		struct dim *d = &in->dims[in->ndims - 1];
+
+		if (k != K_RATECODE && k != K_BEGIN && k != K_END && k != K_UNIT)
+			return 1;
+		if (!(v = scratch_copy(in, s, len)))
+			return 0;
+		if (k == K_RATECODE)
+			d->rate = v, d->rate_l = len;
+		else if (k == K_BEGIN)
+			d->begin = v, d->begin_l = len;
+		else if (k == K_END)
+			d->end = v, d->end_l = len;
+		else
+			d->unit = v, d->unit_l = len;
+		return 1;
+	}
+	default:
+		return 1;
+	}
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct ingest *in = ctx;
+
+	in->events++;
+	if (!utf8_ok(in, s, len))
+		return 0;
+	if (in->skip_at)
+		return 1;
+	return take_string(in, s, len);
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+	struct ingest *in = ctx;
+
+	in->events++;
+	if (in->skip_at)
+		return 1;
+	/* the price list writes numbers as strings; take a bare one as text */
+	return take_string(in, (const unsigned char *)s, len);
+}
+
+/* A price that is not a string (null, true, an object): counted, named. */
+static void bad_price_shape(struct ingest *in, const char *what)
+{
+	if (in->skip_at || in->stack[in->depth] != N_PPU || !in->pending_name)
+		return;
+	in->st.bad_prices++;
+	if (!in->st.first_bad[0])
+		snprintf(in->st.first_bad, sizeof(in->st.first_bad),
+			 "price %s for %.*s of SKU %.*s at byte %llu", what,
+			 (int)(in->pending_len > 8 ? 8 : in->pending_len), in->pending_name,
+			 (int)(in->sku_l > 40 ? 40 : in->sku_l), in->sku ? in->sku : "",
+			 (unsigned long long)offset_now(in));
+}
+
+static int on_scalar(struct ingest *in)
+{
+	in->events++;
+	if (!in->skip_at && (in->stack[in->depth] == N_ATTRS ||
+			     in->stack[in->depth] == N_TATTRS ||
+			     in->stack[in->depth] == N_PPU))
+		in->pending_name = NULL;
+	return 1;
+}
+
+static int on_null(void *ctx)
+{
+	bad_price_shape(ctx, "null");
+	return on_scalar(ctx);
+}
+
+static int on_boolean(void *ctx, int b)
+{
+	bad_price_shape(ctx, b ? "true" : "false");
+	return on_scalar(ctx);
+}
+
+static int push(struct ingest *in, enum node n)
+{
+	if (in->depth >= MAX_DEPTH)
+		return fail(in, CC_EPARSE, "nesting deeper than %d", MAX_DEPTH);
+	in->depth++;
+	in->stack[in->depth] = n;
+	in->keys[in->depth] = K_OTHER;
+	return 1;
+}
+
+/* Inside a skipped value: deeper, but never without bound (yajl keeps a byte a level). */
+static int skip_deeper(struct ingest *in)
+{
+	if (in->depth >= JSON_MAX_DEPTH)
+		return fail(in, CC_EPARSE, "nested deeper than %d levels", JSON_MAX_DEPTH);
+	in->depth++;
+	return 1;
+}
+
+static int skip(struct ingest *in)
+{
+	in->depth++;
+	in->skip_at = in->depth;
+	return 1;
+}
+
+static void shape(struct ingest *in, const char *what)
+{
+	in->st.unsupported_shapes++;
+	note(in->st.first_shape, sizeof(in->st.first_shape), what, strlen(what));
+}
+
+static int on_start_map(void *ctx)
+{
+	struct ingest *in = ctx;
+	enum node parent;
+	enum key k;
+
+	in->events++;
+	if (in->skip_at)
+		return skip_deeper(in);
+	if (!in->depth && !in->seen_root) {
+		in->seen_root = 1;
+		in->stack[0] = 0;
+		return push(in, N_ROOT);
+	}
+	parent = in->stack[in->depth];
+	k = in->keys[in->depth];
+	bad_price_shape(in, "an object");
+	in->pending_name = NULL;
+	switch (parent) {
+	case N_ROOT:
+		if (k == K_PRODUCTS && !in->second_pass) {
+			in->seen_products = 1;
+			return push(in, N_PRODUCTS);
+		}
+		if (k == K_TERMS) {
+			if (in->second_pass || in->seen_products)
+				return push(in, N_TERMS);
+			/* terms first: keep the bytes for a second pass */
+			if (!in->spool && !spool_start(in))
+				return 0;
+			in->spool_depth = in->depth + 1;
+			return skip(in);
+		}
+		return skip(in);
+	case N_PRODUCTS:
+		reset_item(in);
+		return push(in, N_PRODUCT);
+	case N_PRODUCT:
+		return k == K_ATTRIBUTES ? push(in, N_ATTRS) : skip(in);
+	case N_TERMS:
+		if (k == K_ONDEMAND || k == K_RESERVED) {
+			in->model_reserved = k == K_RESERVED;
+			return push(in, N_TTYPE);
+		}
+		return skip(in);
+	case N_TTYPE:
+		return push(in, N_TSKU);
+	case N_TSKU:
+		reset_item(in);
+		return push(in, N_TERM);
+	case N_TERM:
+		if (k == K_DIMS)
+			return push(in, N_DIMS);
+		if (k == K_TATTRS)
+			return push(in, N_TATTRS);
+		return skip(in);
+	case N_DIMS:
+		if (in->ndims == in->alloc_dims) {
+			size_t a = in->alloc_dims ? in->alloc_dims * 2 : 16;
+			struct dim *d = realloc(in->dims, a * sizeof(*d));
+
+			if (!d)
+				return fail(in, CC_ENOMEM, "out of memory");
+			in->dims = d;
+			in->alloc_dims = a;
+		}
+		memset(&in->dims[in->ndims], 0, sizeof(struct dim));
+		in->dims[in->ndims].first_price = in->prices.n;
+		in->ndims++;
+		return push(in, N_DIM);
+	case N_DIM:
+		return k == K_PPU ? push(in, N_PPU) : skip(in);
+	default:
+		if (parent == N_ATTRS || parent == N_TATTRS || parent == N_PPU)
+			shape(in, "object where a string was expected");
+		return skip(in);
+	}
+}
+
+static int on_end_map(void *ctx)
+{
+	struct ingest *in = ctx;
+	enum node n;
+
+	in->events++;
+	if (in->skip_at) {
+		if (in->depth == in->skip_at) {
+			in->skip_at = 0;
+			if (in->spooling && in->depth == in->spool_depth) {
+				in->spooling = 0;
+				if (!spool_write(in, yajl_get_bytes_consumed(in->h)) ||
+				    fputc('}', in->spool) == EOF)
+					return in->failed ? 0 : fail(in, CC_EIO, "cannot write spool");
+			}
+		}
+		in->depth--;
+		return 1;
+	}
+	n = in->stack[in->depth];
+	in->depth--;
+	if (n == N_PRODUCT)
+		return finish_product(in);
+	if (n == N_TERM)
+		return finish_term(in);
+	return 1;
+}
+
+static int on_start_array(void *ctx)
+{
+	struct ingest *in = ctx;
+	enum node parent;
+
+	in->events++;
+	if (in->skip_at)
+		return skip_deeper(in);
+	if (!in->depth)
+		return fail(in, CC_EPARSE, "the document is an array, not an offer object");
+	parent = in->stack[in->depth];
+	if (parent == N_ROOT && in->keys[in->depth] == K_PRODUCTS)
+		shape(in, "products is an array (a Savings Plans file?)");
+	else if (parent == N_ROOT && in->keys[in->depth] == K_TERMS)
+		shape(in, "terms is an array");
+	else if (parent == N_TERMS && in->keys[in->depth] != K_OTHER)
+		shape(in, "a term type is an array");
+	bad_price_shape(in, "an array");
+	in->pending_name = NULL;
+	return skip(in);
+}
+
+static int on_end_array(void *ctx)
+{
+	struct ingest *in = ctx;
+
+	in->events++;
+	if (in->skip_at && in->depth == in->skip_at)
+		in->skip_at = 0;
+	in->depth--;
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	on_null, on_boolean, NULL, NULL, on_number, on_string,
+	on_start_map, on_map_key, on_end_map, on_start_array, on_end_array,
+};
+
+/* ------------------------------------------------------------ driving */
+
+static yajl_handle new_handle(struct ingest *in)
+{
+	yajl_handle h = yajl_alloc(&callbacks, NULL, in);
+
+	if (h)
+		yajl_config(h, yajl_allow_comments, 0);
+	return h;
+}
+
+enum cc_code ingest_new(struct ingest **out, const struct cc_ctx *ctx,
+			const char *name, const struct ingest_options *opt,
+			ingest_sink sink, void *user, struct cc_err *err)
+{
+	struct ingest *in = calloc(1, sizeof(*in));
+
+	*out = NULL;
+	if (!in || !(in->name = strdup(name)) ||
+	    (opt && opt->spool_dir && !(in->spool_dir = strdup(opt->spool_dir))))
+		goto nomem;
+	in->ctx = ctx;
+	in->max_token = JSON_MAX_TOKEN;
+	if (opt) {
+		in->max_products = opt->max_products;
+		if (opt->max_token)
+			in->max_token = opt->max_token;
+		in->max_bytes = opt->max_bytes;
+		in->ext_intern = opt->intern;
+		in->ext_user = opt->intern_user;
+	}
+	in->sink = sink;
+	in->sink_user = user;
+	arena_init(&in->scratch, 64 * 1024, 0);
+	arena_init(&in->perm, 1 << 20, 0);
+	buf_init(&in->tmp, 1 << 20);
+	buf_init(&in->tmp2, 1 << 20);
+	in->h = new_handle(in);
+	if (!in->h)
+		goto nomem;
+	*out = in;
+	return CC_OK;
+nomem:
+	ingest_free(in);
+	return cc_err_set(err, CC_ENOMEM, "cannot start ingesting '%s'", name);
+}
+
+void ingest_free(struct ingest *in)
+{
+	if (!in)
+		return;
+	if (in->h)
+		yajl_free(in->h);
+	if (in->spool) {
+		fclose(in->spool);
+		fs_temp_drop(in->spool_path);
+	}
+	free(in->spool_path);
+	arena_release(&in->scratch);
+	arena_release(&in->perm);
+	buf_release(&in->tmp);
+	buf_release(&in->tmp2);
+	free(in->attrs.items);
+	free(in->prices.items);
+	free(in->dims);
+	free(in->table);
+	free(in->interned);
+	free(in->spool_dir);
+	free(in->name);
+	free(in);
+}
+
+/* Turns a yajl error into ours, with the byte offset. */
+static enum cc_code parse_error(struct ingest *in, yajl_status s, int at_end,
+				struct cc_err *err)
+{
+	unsigned char *msg;
+	char text[160];
+	size_t len;
+	enum cc_code code;
+	uint64_t off;
+
+	if (s == yajl_status_client_canceled)
+		return in->failed ? in->failed : cc_err_set(err, CC_EIO,
+							    "cannot ingest '%s'", in->name);
+	msg = yajl_get_error(in->h, 0, NULL, 0);
+	snprintf(text, sizeof(text), "%s", msg ? (const char *)msg : "parse error");
+	yajl_free_error(in->h, msg);
+	len = strlen(text);
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	if (!strncmp(text, "parse error: ", 13))
+		memmove(text, text + 13, len - 12);
+	code = at_end && strstr(text, "premature EOF") ? CC_ETRUNC : CC_EPARSE;
+	off = in->second_pass ? in->spool_origin : offset_now(in);
+	if (at_end)
+		off = in->base;
+	in->failed = code;
+	return cc_err_set(err, code, "cannot parse '%s' at byte %llu: %s%s",
+			  in->name, (unsigned long long)off, text,
+			  code == CC_ETRUNC ? " (the file is truncated)" : "");
+}
+
+static enum cc_code feed_yajl(struct ingest *in, const unsigned char *p,
+			      size_t len, struct cc_err *err)
+{
+	yajl_status s;
+
+	uint64_t ev = in->events;
+
+	in->err = err;
+	in->chunk = p;
+	in->chunk_len = len;
+	in->spool_from = 0;
+	if (in->max_bytes && in->st.bytes + len > in->max_bytes)
+		return in->failed = cc_err_set(err, CC_EPARSE,
+					       "cannot ingest '%s': more than %llu bytes (ingest.max_file_mb): not a price list, or a decompression bomb",
+					       in->name, (unsigned long long)in->max_bytes);
+	s = yajl_parse(in->h, p, len);
+	if (s != yajl_status_ok)
+		return parse_error(in, s, 0, err);
+	/*
+	 * yajl 2.1 re-scans a token that spans chunks from its start on every
+	 * chunk (lloyd/yajl#202): a long string costs time quadratic in its
+	 * length. No real price list has a token near the bound, so a stretch
+	 * of input that long without a callback is refused before the cost grows.
+	 */
+	in->quiet = in->events == ev ? in->quiet + len : 0;
+	if (in->quiet > in->max_token)
+		return in->failed = cc_err_set(err, CC_EPARSE,
+					       "cannot parse '%s': no complete token in the %llu bytes from about byte %llu (a string, number or white space longer than ingest.max_token_kb)",
+					       in->name, (unsigned long long)in->quiet,
+					       (unsigned long long)(in->base + len - in->quiet));
+	if (in->spooling && !spool_write(in, len))
+		return in->failed;
+	in->base += len;
+	in->st.bytes += len;
+	return CC_OK;
+}
+
+enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
+			 struct cc_err *err)
+{
+	static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
+	const unsigned char *p = data;
+
+	if (in->failed)
+		return in->failed;
+	if (!in->bom_done) {
+		while (len && in->bom_have < 3) {
+			in->bom[in->bom_have++] = *p++;
+			len--;
+		}
+		if (in->bom_have < 3)
+			return CC_OK;
+		in->bom_done = 1;
+		if (memcmp(in->bom, bom, 3)) {
+			if (feed_yajl(in, in->bom, 3, err))
+				return in->failed;
+		} else {
+			in->base = 3; /* offsets stay file offsets */
+		}
+	}
+	if (!len)
+		return CC_OK;
+	return feed_yajl(in, p, len, err);
+}
+
+static enum cc_code second_pass(struct ingest *in, struct cc_err *err)
+{
+	unsigned char chunk[1 << 16];
+	yajl_status s;
+	size_t n;
+
+	in->err = err;
+	errno = 0;
+	if (fflush(in->spool) || fseek(in->spool, 0, SEEK_SET))
+		return cc_err_errno(err, errno ? errno : EIO,
+				    "cannot read spool for '%s'", in->name);
+	yajl_free(in->h);
+	in->h = new_handle(in);
+	if (!in->h)
+		return cc_err_set(err, CC_ENOMEM, "cannot ingest '%s'", in->name);
+	in->second_pass = 1;
+	in->depth = 0;
+	in->skip_at = 0;
+	in->seen_root = 0;
+	in->base = in->spool_origin - (sizeof(WRAP_OPEN) - 1);
+	while ((n = fread(chunk, 1, sizeof(chunk), in->spool)) > 0) {
+		in->chunk = chunk;
+		s = yajl_parse(in->h, chunk, n);
+		if (s != yajl_status_ok)
+			return parse_error(in, s, 0, err);
+		in->base += n;
+	}
+	if (ferror(in->spool))
+		return cc_err_errno(err, errno ? errno : EIO,
+				    "cannot read spool for '%s'", in->name);
+	s = yajl_complete_parse(in->h);
+	if (s != yajl_status_ok)
+		return parse_error(in, s, 1, err);
+	return CC_OK;
+}
+
+enum cc_code ingest_finish(struct ingest *in, struct ingest_stats *st,
+			   struct cc_err *err)
+{
+	yajl_status s;
+	enum cc_code ret;
+
+	if (in->failed)
+		return in->failed;
+	in->err = err;
+	if (!in->bom_done && in->bom_have &&
+	    (ret = feed_yajl(in, in->bom, in->bom_have, err)))
+		return ret;
+	in->bom_done = 1;
+	s = yajl_complete_parse(in->h);
+	if (s != yajl_status_ok)
+		return parse_error(in, s, 1, err);
+	if (!in->seen_root)
+		return cc_err_set(err, CC_EPARSE, "'%s' is not a JSON object",
+				  in->name);
+	if (!in->st.offer_code[0])
+		return cc_err_set(err, CC_EPARSE,
+				  "'%s' is not an AWS price-list offer file (no offerCode)",
+				  in->name);
+	if (in->spool && (ret = second_pass(in, err)))
+		return ret;
+	if (st)
+		*st = in->st;
+	return CC_OK;
+}
+
+int ingest_sink_pb(void *user, const struct pb_entry *e, struct cc_err *err)
+{
+	return pb_writer_add(user, e, err) != CC_OK;
+}
+
+static void log_stats(const struct cc_ctx *ctx, const char *name,
+		      const struct ingest_stats *st)
+{
+	cc_log(ctx, CC_LOG_INFO, "ingest",
+	       "'%s': %s %s (published %s): %llu products, %llu terms, %llu entries",
+	       name, st->offer_code, st->version[0] ? st->version : "?",
+	       st->published[0] ? st->published : "?",
+	       (unsigned long long)st->products, (unsigned long long)st->terms,
+	       (unsigned long long)st->entries);
+	if (st->spooled)
+		cc_log(ctx, CC_LOG_INFO, "ingest",
+		       "'%s': terms came before products; parsed them in a second pass",
+		       name);
+	if (st->orphan_terms)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "'%s': %llu terms name a SKU with no product (first: %s); skipped",
+		       name, (unsigned long long)st->orphan_terms, st->first_orphan);
+	if (st->unknown_term_types)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "'%s': %llu unknown term types (first: '%s'); skipped", name,
+		       (unsigned long long)st->unknown_term_types,
+		       st->first_unknown_type);
+	if (st->unknown_keys)
+		cc_log(ctx, CC_LOG_INFO, "ingest",
+		       "'%s': %llu unknown keys (first: '%s'); ignored", name,
+		       (unsigned long long)st->unknown_keys, st->first_unknown_key);
+	if (st->unsupported_shapes)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "'%s': %llu values of an unsupported shape (first: %s); skipped",
+		       name, (unsigned long long)st->unsupported_shapes,
+		       st->first_shape);
+	if (st->bad_prices || st->bad_ranges)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "'%s': %llu bad prices and %llu bad ranges (first: %s); skipped",
+		       name, (unsigned long long)st->bad_prices,
+		       (unsigned long long)st->bad_ranges, st->first_bad);
+	if (st->no_family)
+		cc_log(ctx, CC_LOG_INFO, "ingest",
+		       "'%s': %llu products have no productFamily", name,
+		       (unsigned long long)st->no_family);
+	if (st->duplicate_products)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "'%s': %llu products repeat a SKU; kept the first", name,
+		       (unsigned long long)st->duplicate_products);
+	if (st->misfiled_terms)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "'%s': %llu OnDemand terms carry reservation attributes; filed as Reserved",
+		       name, (unsigned long long)st->misfiled_terms);
+	if (st->unmapped_locations)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "'%s': %llu products in a region with no known code (first: '%s')",
+		       name, (unsigned long long)st->unmapped_locations,
+		       st->first_unmapped);
+	if (st->sanitized)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "'%s': %llu control characters in strings replaced by '?'",
+		       name, (unsigned long long)st->sanitized);
+}
+
+enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
+			 const struct ingest_options *opt, ingest_sink sink,
+			 void *user, struct ingest_stats *st, struct cc_err *err)
+{
+	size_t chunk = opt && opt->chunk ? opt->chunk : 256 * 1024;
+	struct ingest *in = NULL;
+	unsigned char *raw = NULL, *out = NULL;
+	z_stream z;
+	int gz = 0, z_live = 0;
+	uint64_t done = 0, total = 0;
+	struct stat sb;
+	enum cc_code ret;
+	int fd = fs_open_regular(path, "offer file", err);
+
+	if (fd < 0)
+		return err && err->code ? err->code : CC_EIO;
+	if (!fstat(fd, &sb))
+		total = (uint64_t)sb.st_size;
+	if (chunk < 4096)
+		chunk = 4096;
+	raw = malloc(chunk);
+	out = malloc(chunk);
+	if (!raw || !out) {
+		ret = cc_err_set(err, CC_ENOMEM, "cannot read '%s'", path);
+		goto out;
+	}
+	if ((ret = ingest_new(&in, ctx, path, opt, sink, user, err)))
+		goto out;
+	memset(&z, 0, sizeof(z));
+	for (;;) {
+		ssize_t n = fs_read(fd, raw, chunk);
+
+		if (n < 0) {
+			ret = cc_err_errno(err, errno, "cannot read '%s'", path);
+			goto out;
+		}
+		if (!n)
+			break;
+		if (!done && n >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
+			gz = 1;
+			if (inflateInit2(&z, 15 + 16) != Z_OK) {
+				ret = cc_err_set(err, CC_ENOMEM, "cannot inflate '%s'", path);
+				goto out;
+			}
+			z_live = 1;
+		}
+		done += (uint64_t)n;
+		if (!gz) {
+			if ((ret = ingest_feed(in, raw, (size_t)n, err)))
+				goto out;
+		} else {
+			z.next_in = raw;
+			z.avail_in = (uInt)n;
+			while (z.avail_in) {
+				int zr;
+
+				z.next_out = out;
+				z.avail_out = (uInt)chunk;
+				zr = inflate(&z, Z_NO_FLUSH);
+				if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
+					ret = cc_err_set(err, CC_EPARSE,
+							 "cannot decompress '%s' at compressed byte %llu: %s",
+							 path,
+							 (unsigned long long)(done - z.avail_in),
+							 z.msg ? z.msg : "bad gzip data");
+					goto out;
+				}
+				if ((ret = ingest_feed(in, out, chunk - z.avail_out, err)))
+					goto out;
+				if (zr == Z_STREAM_END) {
+					if (z.avail_in) {
+						/* concatenated members, as gzip allows */
+						if (inflateReset(&z) != Z_OK) {
+							ret = cc_err_set(err, CC_EPARSE,
+									 "cannot decompress '%s'", path);
+							goto out;
+						}
+						continue;
+					}
+					break;
+				}
+				if (zr == Z_BUF_ERROR && z.avail_out)
+					break;
+			}
+		}
+		cc_progress(ctx, path, done, total);
+	}
+	if (gz) {
+		/* a gzip stream that stops before its trailer is truncated */
+		int zr;
+
+		z.next_in = raw;
+		z.avail_in = 0;
+		z.next_out = out;
+		z.avail_out = (uInt)chunk;
+		zr = inflate(&z, Z_FINISH);
+		if (zr != Z_STREAM_END) {
+			ret = cc_err_set(err, CC_ETRUNC,
+					 "cannot parse '%s': the gzip stream ends at compressed byte %llu before its end (the file is truncated)",
+					 path, (unsigned long long)done);
+			goto out;
+		}
+	}
+	if ((ret = ingest_finish(in, st, err)))
+		goto out;
+	log_stats(ctx, path, st);
+out:
+	if (z_live)
+		inflateEnd(&z);
+	ingest_free(in);
+	free(raw);
+	free(out);
+	close(fd);
+	return ret;
+}
+
+static const char *writer_intern(void *user, const char *p, size_t len)
+{
+	return pb_writer_intern(user, p, len);
+}
+
+/*
+ * How a pricebook names an input: the last three path components, which
+ * in fetch's layout are offer/region/index.json (every file is index.json).
+ */
+static const char *source_name(const char *path)
+{
+	const char *p = path + strlen(path);
+	int slashes = 0;
+
+	while (p > path) {
+		if (p[-1] == '/' && ++slashes == 3)
+			break;
+		p--;
+	}
+	return p;
+}
+
+/*
+ * A file with no usable price: fatal when the pricebook it replaces had
+ * prices from the same source (the first line of the nightly's sanity
+ * gate), else a warning.
+ */
+static enum cc_code empty_offer(const struct cc_ctx *ctx, const struct pb_reader *prev,
+				const char *path, const struct pb_offer *o,
+				const struct ingest_stats *st, struct cc_err *err)
+{
+	size_t i, n = prev ? pb_offer_count(prev) : 0;
+
+	for (i = 0; i < n; i++) {
+		const struct pb_offer *p = pb_offer_at(prev, i);
+
+		if (p->entries && p->code.len == o->code.len &&
+		    !memcmp(p->code.p, o->code.p, o->code.len) && p->source.len == o->source.len &&
+		    !memcmp(p->source.p, o->source.p, o->source.len))
+			return cc_err_set(err, CC_EPARSE,
+					  "'%s' (offer '%.*s') has no usable price (%llu products, %llu bad prices); "
+					  "the current pricebook has %llu entries from it: nothing published",
+					  path, (int)o->code.len, o->code.p,
+					  (unsigned long long)st->products,
+					  (unsigned long long)st->bad_prices,
+					  (unsigned long long)p->entries);
+	}
+	cc_log(ctx, CC_LOG_WARN, "ingest", "'%s' (offer '%s') has no usable price (%llu products)",
+	       path, st->offer_code, (unsigned long long)st->products);
+	return CC_OK;
+}
+
+enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
+				 const char *const *files, size_t nfiles,
+				 const char *out_path,
+				 const struct ingest_options *opt,
+				 struct ingest_result *res, struct cc_err *err)
+{
+	struct pb_writer *w = NULL;
+	struct pb_write_stats ws;
+	struct ingest_options fopt;
+	enum cc_code ret;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	if ((ret = pb_writer_open(&w, out_path, opt->sort_memory, err)))
+		return ret;
+	/* product keys live once, in the pricebook's string table */
+	fopt = *opt;
+	fopt.intern = writer_intern;
+	fopt.intern_user = w;
+	for (i = 0; i < nfiles; i++) {
+		struct ingest_stats st;
+		struct pb_offer o;
+
+		memset(&st, 0, sizeof(st));
+		ret = ingest_file(ctx, files[i], &fopt, ingest_sink_pb, w, &st, err);
+		if (ret)
+			goto fail;
+		o.code.p = st.offer_code;
+		o.code.len = strlen(st.offer_code);
+		o.version.p = st.version;
+		o.version.len = strlen(st.version);
+		o.published.p = st.published;
+		o.published.len = strlen(st.published);
+		o.source.p = source_name(files[i]);
+		o.source.len = strlen(o.source.p);
+		o.products = st.products;
+		o.entries = st.entries;
+		if (!st.entries && (ret = empty_offer(ctx, opt->previous, files[i], &o, &st, err)))
+			goto fail;
+		if ((ret = pb_writer_add_offer(w, &o, err)))
+			goto fail;
+		res->files++;
+		res->products += st.products;
+		res->orphans += st.orphan_terms;
+	}
+	ret = pb_writer_commit(w, &ws, err);
+	w = NULL;
+	if (ret)
+		return ret;
+	res->entries = ws.entries;
+	res->duplicates = ws.duplicates;
+	res->conflicts = ws.conflicts;
+	snprintf(res->first_conflict, sizeof(res->first_conflict), "%s",
+		 ws.first_conflict);
+	snprintf(res->sha256, sizeof(res->sha256), "%s", ws.sha256);
+	cc_log(ctx, CC_LOG_DEBUG, "ingest",
+	       "pricebook: %llu entries, %llu sorted runs spilled and merged",
+	       (unsigned long long)ws.entries, (unsigned long long)ws.runs);
+	if (ws.duplicates)
+		cc_log(ctx, CC_LOG_INFO, "ingest",
+		       "%llu entries repeated across offers (the same SKU and rate); kept one each",
+		       (unsigned long long)ws.duplicates);
+	if (ws.conflicts)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "%llu entries repeated with another price; kept the first file's (%s)",
+		       (unsigned long long)ws.conflicts, ws.first_conflict);
+	return CC_OK;
+fail:
+	pb_writer_abort(w);
+	return ret;
+}
+
+static int is_offer_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return (len > 5 && !strcmp(name + len - 5, ".json")) ||
+	       (len > 8 && !strcmp(name + len - 8, ".json.gz"));
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum cc_code walk(const char *dir, char ***files, size_t *n,
+			 size_t *alloc, int depth, struct cc_err *err)
+{
+	struct dirent *de;
+	enum cc_code ret = CC_OK;
+	DIR *d;
+
+	if (depth > 16)
+		return CC_OK;
+	d = opendir(dir);
+	if (!d)
+		return cc_err_errno(err, errno, "cannot read directory '%s'", dir);
+	while (!ret && (de = readdir(d))) {
+		struct buf path;
+		struct stat sb;
+
+		if (de->d_name[0] == '.')
+			continue; /* also fetch's temporary files */
+		buf_init(&path, 8192);
+		if (buf_addf(&path, "%s/%s", dir, de->d_name)) {
+			ret = cc_err_set(err, CC_ENOMEM, "path too long in '%s'", dir);
+		} else if (!stat(path.buf, &sb) && S_ISDIR(sb.st_mode)) {
+			ret = walk(path.buf, files, n, alloc, depth + 1, err);
+		} else if (is_offer_name(de->d_name)) {
+			if (*n == *alloc) {
+				size_t a = *alloc ? *alloc * 2 : 16;
+				char **p = realloc(*files, a * sizeof(*p));
+
+				if (!p) {
+					ret = cc_err_set(err, CC_ENOMEM, "too many files");
+					buf_release(&path);
+					break;
+				}
+				*files = p;
+				*alloc = a;
+			}
+			(*files)[(*n)++] = buf_detach(&path, NULL);
+		}
+		buf_release(&path);
+	}
+	closedir(d);
+	return ret;
+}
+
+enum cc_code ingest_find_offers(const char *dir, char ***files, size_t *n,
+				struct cc_err *err)
+{
+	size_t alloc = 0;
+	enum cc_code ret;
+
+	*files = NULL;
+	*n = 0;
+	ret = walk(dir, files, n, &alloc, 0, err);
+	if (ret) {
+		ingest_free_list(*files, *n);
+		*files = NULL;
+		*n = 0;
+		return ret;
+	}
+	if (*n > 1)
+		qsort(*files, *n, sizeof(**files), str_cmp);
+	return CC_OK;
+}
+
+void ingest_free_list(char **files, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+}
