@@ -586,6 +586,29 @@ enum cc_code store_bulk_end(struct store *s, int commit, struct cc_err *err)
 	return s->ops->bulk ? s->ops->bulk(s, commit ? 1 : 2, err) : CC_OK;
 }
 
+/* The VERSIONED writes' keys, with Version expected + 1 and UpdatedAt now, as store_update_versioned. */
+static enum cc_code parse_versioned(struct store_keys *ks, const struct store_write *w, size_t n,
+				    struct cc_err *err)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t t = (time_t)store_now();
+	size_t i;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (i = 0; i < n; i++) {
+		if (w[i].op != STORE_W_VERSIONED)
+			continue;
+		if (w[i].expected < 0)
+			return cc_err_set(err, CC_EUSAGE, "write %zu of %zu: a version is never negative", i + 1, n);
+		store_keys_release(&ks[i]);
+		if (store_keys_parse(&ks[i], w[i].json, strlen(w[i].json), w[i].expected + 1, stamp, err))
+			return err ? err->code : CC_EPARSE; /* ks[i] is released */
+	}
+	return CC_OK;
+}
+
 enum cc_code store_transact(struct store *s, const struct store_write *w,
 			    size_t n, struct cc_err *err)
 {
@@ -605,7 +628,10 @@ enum cc_code store_transact(struct store *s, const struct store_write *w,
 	}
 	for (i = 0; i < n; i++)
 		items[i] = w[i].op == STORE_W_PUT ? w[i].json : NULL;
-	if (!(ret = parse_all(ks, items, n, err))) {
+	if (!(ret = parse_all(ks, items, n, err)) && (ret = parse_versioned(ks, w, n, err))) {
+		for (i = 0; i < n; i++)
+			store_keys_release(&ks[i]);
+	} else if (!ret) {
 		ret = s->ops->transact(s, w, ks, n, err);
 		for (i = 0; i < n; i++)
 			store_keys_release(&ks[i]);

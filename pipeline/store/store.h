@@ -131,15 +131,19 @@ enum cc_code store_bulk_begin(struct store *s, int *atomic, struct cc_err *err);
 enum cc_code store_bulk_end(struct store *s, int commit, struct cc_err *err);
 
 struct store_write {
-	enum { STORE_W_PUT, STORE_W_DELETE } op;
-	const char *json;      /* PUT */
+	enum { STORE_W_PUT, STORE_W_DELETE, STORE_W_VERSIONED } op;
+	const char *json;      /* PUT, VERSIONED */
 	const char *pk, *sk;   /* DELETE */
-	unsigned flags;        /* STORE_IF_NOT_EXISTS */
+	unsigned flags;        /* PUT: STORE_IF_NOT_EXISTS */
+	int64_t expected;      /* VERSIONED: the Version it must be at, as store_update_versioned */
 };
 
 /*
  * All or nothing (section 4.1). CC_ECONFLICT names the write whose
- * condition failed (counting from 1); nothing is written then.
+ * condition failed (counting from 1); nothing is written then. A
+ * VERSIONED write is store_update_versioned's inside the transaction
+ * (Version expected + 1, UpdatedAt now), so an estimation's new
+ * requirements and its METADATA's next version land together or not at all.
  */
 enum cc_code store_transact(struct store *s, const struct store_write *w,
 			    size_t n, struct cc_err *err);

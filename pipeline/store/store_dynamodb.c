@@ -472,6 +472,23 @@ static enum cc_code dd_put(struct store *s, const struct store_keys *k,
 	return ret;
 }
 
+/* The body of a Put that replaces an item only at Version `expected` (section 4.2). */
+static int add_put_versioned(struct buf *b, struct store *s, const struct store_keys *k, int64_t expected)
+{
+	add_table(b, s);
+	buf_addstr(b, ",\"Item\":");
+	if (add_typed_item(b, k->json.buf, k->json.len))
+		return -1;
+	buf_addf(b, ",\"ConditionExpression\":\"attribute_exists(PK) AND %s AND " TTL_LIVE "\","
+		    "\"ExpressionAttributeNames\":{\"#v\":\"Version\",",
+		 expected ? "#v = :v" : "(attribute_not_exists(#v) OR #v = :v)");
+	add_ttl_names(b);
+	buf_addf(b, "},\"ExpressionAttributeValues\":{\":v\":{\"N\":\"%" PRId64 "\"},", expected);
+	add_ttl_values(b);
+	buf_addch(b, '}');
+	return 0;
+}
+
 static enum cc_code dd_update_versioned(struct store *s, const struct store_keys *k,
 					int64_t expected, struct cc_err *err)
 {
@@ -481,19 +498,11 @@ static enum cc_code dd_update_versioned(struct store *s, const struct store_keys
 
 	buf_init(&b, (size_t)8 << 20);
 	buf_addch(&b, '{');
-	add_table(&b, s);
-	buf_addstr(&b, ",\"Item\":");
-	if (add_typed_item(&b, k->json.buf, k->json.len)) {
+	if (add_put_versioned(&b, s, k, expected)) {
 		buf_release(&b);
 		return cc_err_set(err, CC_ENOMEM, "item %s / %s is too large", k->pk, k->sk);
 	}
-	buf_addf(&b, ",\"ConditionExpression\":\"attribute_exists(PK) AND %s AND " TTL_LIVE "\","
-		     "\"ExpressionAttributeNames\":{\"#v\":\"Version\",",
-		 expected ? "#v = :v" : "(attribute_not_exists(#v) OR #v = :v)");
-	add_ttl_names(&b);
-	buf_addf(&b, "},\"ExpressionAttributeValues\":{\":v\":{\"N\":\"%" PRId64 "\"},", expected);
-	add_ttl_values(&b);
-	buf_addstr(&b, "}}");
+	buf_addch(&b, '}');
 	ret = call(s, "PutItem", &b, &r, err);
 	yajl_tree_free(r);
 	buf_release(&b);
@@ -763,9 +772,10 @@ static enum cc_code dd_transact(struct store *s, const struct store_write *w,
 	for (i = 0; i < n; i++) {
 		if (i)
 			buf_addch(&b, ',');
-		if (w[i].op == STORE_W_PUT) {
+		if (w[i].op == STORE_W_PUT || w[i].op == STORE_W_VERSIONED) {
 			buf_addstr(&b, "{\"Put\":{");
-			if (add_put(&b, s, &ks[i], w[i].flags)) {
+			if (w[i].op == STORE_W_PUT ? add_put(&b, s, &ks[i], w[i].flags) :
+						     add_put_versioned(&b, s, &ks[i], w[i].expected)) {
 				buf_release(&b);
 				return cc_err_set(err, CC_ENOMEM, "cannot write %zu items", n);
 			}
@@ -795,6 +805,11 @@ static enum cc_code dd_transact(struct store *s, const struct store_write *w,
 		if (at && w[at - 1].op == STORE_W_PUT)
 			ret = cc_err_set(err, CC_ECONFLICT, "write %zu of %zu: item %s / %s already exists",
 					 at, n, ks[at - 1].pk, ks[at - 1].sk);
+		else if (at && w[at - 1].op == STORE_W_VERSIONED)
+			ret = cc_err_set(err, CC_ECONFLICT,
+					 "write %zu of %zu: item %s / %s is gone or not at version %lld: "
+					 "someone else wrote it first",
+					 at, n, ks[at - 1].pk, ks[at - 1].sk, (long long)w[at - 1].expected);
 		else
 			ret = cc_err_set(err, CC_ECONFLICT, "write %zu of %zu: transaction cancelled: %s",
 					 at, n, err_message(r));

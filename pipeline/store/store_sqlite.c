@@ -640,6 +640,16 @@ static enum cc_code sq_transact(struct store *s, const struct store_write *w,
 		snprintf(what, sizeof(what), "write %zu of %zu", i + 1, n);
 		if (w[i].op == STORE_W_PUT)
 			ret = write_one(s, &ks[i], w[i].flags, what, err);
+		else if (w[i].op == STORE_W_VERSIONED) {
+			ret = sq_update_versioned(s, &ks[i], w[i].expected, err);
+			if (ret == CC_ECONFLICT && err) {
+				char why[sizeof(err->msg)];
+
+				snprintf(why, sizeof(why), "%s", err->msg);
+				cc_err_clear(err);
+				cc_err_set(err, CC_ECONFLICT, "%s: %s", what, why);
+			}
+		}
 		else
 			ret = sq_del(s, w[i].pk, w[i].sk, err);
 	}

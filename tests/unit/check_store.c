@@ -197,9 +197,9 @@ END_TEST
 START_TEST(transaction_all_or_nothing)
 {
 	struct store_write w[3] = {
-		{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"METADATA\"}", NULL, NULL, STORE_IF_NOT_EXISTS },
-		{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"REQUIREMENTS\"}", NULL, NULL, 0 },
-		{ STORE_W_PUT, "{\"PK\":\"AUDIT#2026-11-25\",\"SK\":\"LOG#u#1\"}", NULL, NULL, 0 },
+		{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"METADATA\"}", NULL, NULL, STORE_IF_NOT_EXISTS, 0 },
+		{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"REQUIREMENTS\"}", NULL, NULL, 0, 0 },
+		{ STORE_W_PUT, "{\"PK\":\"AUDIT#2026-11-25\",\"SK\":\"LOG#u#1\"}", NULL, NULL, 0, 0 },
 	};
 	struct buf b;
 	int found;
@@ -216,9 +216,9 @@ START_TEST(transaction_all_or_nothing)
 	/* a failing condition in the last write undoes the first two */
 	{
 		struct store_write w2[3] = {
-			{ STORE_W_PUT, "{\"PK\":\"X#1\",\"SK\":\"A\"}", NULL, NULL, 0 },
-			{ STORE_W_DELETE, NULL, "ESTIMATION#t1", "REQUIREMENTS", 0 },
-			{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"METADATA\"}", NULL, NULL, STORE_IF_NOT_EXISTS },
+			{ STORE_W_PUT, "{\"PK\":\"X#1\",\"SK\":\"A\"}", NULL, NULL, 0, 0 },
+			{ STORE_W_DELETE, NULL, "ESTIMATION#t1", "REQUIREMENTS", 0, 0 },
+			{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#t1\",\"SK\":\"METADATA\"}", NULL, NULL, STORE_IF_NOT_EXISTS, 0 },
 		};
 
 		cc_err_clear(&err);
@@ -229,6 +229,44 @@ START_TEST(transaction_all_or_nothing)
 		ck_assert_int_eq(store_get(s, "ESTIMATION#t1", "REQUIREMENTS", &b, &found, &err), CC_OK);
 		ck_assert_int_eq(found, 1);
 	}
+	buf_release(&b);
+}
+END_TEST
+
+/* A versioned write inside a transaction: at the wrong version nothing lands; at the right one both do. */
+START_TEST(transaction_versioned)
+{
+	struct store_write w[2] = {
+		{ STORE_W_VERSIONED, "{\"PK\":\"ESTIMATION#tv\",\"SK\":\"METADATA\",\"Mark\":2}", NULL, NULL, 0, 3 },
+		{ STORE_W_PUT, "{\"PK\":\"ESTIMATION#tv\",\"SK\":\"REQUIREMENTS\",\"Mark\":2}", NULL, NULL, 0, 0 },
+	};
+	struct buf b;
+	int found;
+
+	buf_init(&b, 1 << 20);
+	put("{\"PK\":\"ESTIMATION#tv\",\"SK\":\"METADATA\",\"Version\":4,\"Mark\":1}");
+	put("{\"PK\":\"ESTIMATION#tv\",\"SK\":\"REQUIREMENTS\",\"Mark\":1}");
+	/* the item is at 4, not 3: cancelled, write 1 named, the requirements untouched */
+	ck_assert_int_eq(store_transact(s, w, 2, &err), CC_ECONFLICT);
+	ck_assert_msg(strstr(err.msg, "write 1 of 2"), "%s", err.msg);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#tv", "REQUIREMENTS", &b, &found, &err), CC_OK);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"Mark\":1"));
+	/* at 4: both land, METADATA at Version 5 */
+	cc_err_clear(&err);
+	w[0].expected = 4;
+	ck_assert_msg(store_transact(s, w, 2, &err) == CC_OK, "%s", err.msg);
+	buf_reset(&b);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#tv", "METADATA", &b, &found, &err), CC_OK);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"Version\":5"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"Mark\":2"));
+	buf_reset(&b);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#tv", "REQUIREMENTS", &b, &found, &err), CC_OK);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"Mark\":2"));
+	/* a versioned write of an item that is not there fails too */
+	cc_err_clear(&err);
+	w[0].json = "{\"PK\":\"ESTIMATION#none\",\"SK\":\"METADATA\"}";
+	w[0].expected = 0;
+	ck_assert_int_eq(store_transact(s, w, 1, &err), CC_ECONFLICT);
 	buf_release(&b);
 }
 END_TEST
@@ -569,6 +607,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, bad_items_refused);
 	tcase_add_test(tc, optimistic_lock_conflict);
 	tcase_add_test(tc, transaction_all_or_nothing);
+	tcase_add_test(tc, transaction_versioned);
 	tcase_add_test(tc, batch_and_pagination);
 	tcase_add_test(tc, nested_reads_and_writes);
 	tcase_add_test(tc, ttl_hides_then_purges);
