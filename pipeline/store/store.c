@@ -491,17 +491,24 @@ enum cc_code store_put(struct store *s, const char *json, unsigned flags,
 	return ret;
 }
 
+/* Now as a versioned write's UpdatedAt: YYYY-MM-DDTHH:MM:SSZ. */
+static void updated_at_now(char stamp[32])
+{
+	struct tm tm;
+	time_t t = (time_t)store_now();
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 enum cc_code store_update_versioned(struct store *s, const char *json,
 				    int64_t expected, struct cc_err *err)
 {
 	char stamp[32];
-	struct tm tm;
-	time_t t = (time_t)store_now();
 	struct store_keys k;
 	enum cc_code ret;
 
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	updated_at_now(stamp);
 	ret = store_keys_parse(&k, json, strlen(json), expected + 1, stamp, err);
 	if (ret)
 		return ret;
@@ -586,58 +593,52 @@ enum cc_code store_bulk_end(struct store *s, int commit, struct cc_err *err)
 	return s->ops->bulk ? s->ops->bulk(s, commit ? 1 : 2, err) : CC_OK;
 }
 
-/* The VERSIONED writes' keys, with Version expected + 1 and UpdatedAt now, as store_update_versioned. */
-static enum cc_code parse_versioned(struct store_keys *ks, const struct store_write *w, size_t n,
-				    struct cc_err *err)
+/*
+ * Each write's keys: a PUT's as given, a VERSIONED one's with Version
+ * expected + 1 and UpdatedAt now (store_update_versioned's), a DELETE none.
+ * On failure every one is released.
+ */
+static enum cc_code parse_writes(struct store_keys *ks, const struct store_write *w, size_t n,
+				 struct cc_err *err)
 {
 	char stamp[32];
-	struct tm tm;
-	time_t t = (time_t)store_now();
 	size_t i;
+	enum cc_code ret = CC_OK;
 
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	for (i = 0; i < n; i++) {
-		if (w[i].op != STORE_W_VERSIONED)
-			continue;
-		if (w[i].expected < 0)
-			return cc_err_set(err, CC_EUSAGE, "write %zu of %zu: a version is never negative", i + 1, n);
-		store_keys_release(&ks[i]);
-		if (store_keys_parse(&ks[i], w[i].json, strlen(w[i].json), w[i].expected + 1, stamp, err))
-			return err ? err->code : CC_EPARSE; /* ks[i] is released */
+	updated_at_now(stamp);
+	for (i = 0; i < n && !ret; i++) {
+		buf_init(&ks[i].json, 0);
+		if (w[i].op == STORE_W_PUT)
+			ret = store_keys_parse(&ks[i], w[i].json, strlen(w[i].json), -1, NULL, err);
+		else if (w[i].op == STORE_W_VERSIONED && w[i].expected < 0)
+			ret = cc_err_set(err, CC_EUSAGE, "write %zu of %zu: a version is never negative, not %lld",
+					 i + 1, n, (long long)w[i].expected);
+		else if (w[i].op == STORE_W_VERSIONED)
+			ret = store_keys_parse(&ks[i], w[i].json, strlen(w[i].json), w[i].expected + 1, stamp,
+					       err);
 	}
-	return CC_OK;
+	if (ret)
+		while (i--)
+			store_keys_release(&ks[i]); /* the failed one is released already; again is harmless */
+	return ret;
 }
 
 enum cc_code store_transact(struct store *s, const struct store_write *w,
 			    size_t n, struct cc_err *err)
 {
-	const char **items = calloc(n ? n : 1, sizeof(*items));
-	struct store_keys *ks = calloc(n ? n : 1, sizeof(*ks));
+	struct store_keys *ks;
 	enum cc_code ret;
 	size_t i;
 
-	if (!items || !ks) {
-		free(items);
-		free(ks);
+	if (n > 100)
+		return cc_err_set(err, CC_EUSAGE, "a transaction holds at most 100 writes, not %zu", n);
+	if (!(ks = calloc(n ? n : 1, sizeof(*ks))))
 		return cc_err_set(err, CC_ENOMEM, "cannot write %zu items", n);
-	}
-	if (n > 100) {
-		ret = cc_err_set(err, CC_EUSAGE, "a transaction holds at most 100 writes, not %zu", n);
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		items[i] = w[i].op == STORE_W_PUT ? w[i].json : NULL;
-	if (!(ret = parse_all(ks, items, n, err)) && (ret = parse_versioned(ks, w, n, err))) {
-		for (i = 0; i < n; i++)
-			store_keys_release(&ks[i]);
-	} else if (!ret) {
+	if (!(ret = parse_writes(ks, w, n, err))) {
 		ret = s->ops->transact(s, w, ks, n, err);
 		for (i = 0; i < n; i++)
 			store_keys_release(&ks[i]);
 	}
-out:
-	free(items);
 	free(ks);
 	return ret;
 }

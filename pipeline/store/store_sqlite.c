@@ -385,15 +385,15 @@ static enum cc_code sq_put(struct store *s, const struct store_keys *k,
 	return ret ? ret : write_one(s, k, flags, NULL, err);
 }
 
-static enum cc_code sq_update_versioned(struct store *s, const struct store_keys *k,
-					int64_t expected, struct cc_err *err)
+/* Replaces an item at Version `expected` (section 4.2); `what` (or NULL) prefixes a conflict. */
+static enum cc_code update_one(struct store *s, const struct store_keys *k, int64_t expected,
+			       const char *what, struct cc_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	enum cc_code ret;
 	int rc;
 
-	if ((ret = need_table(s, err)) ||
-	    (ret = prepare(s, "UPDATE items SET " SET_ALL " WHERE pk = ?1 AND sk = ?2"
+	if ((ret = prepare(s, "UPDATE items SET " SET_ALL " WHERE pk = ?1 AND sk = ?2"
 			      " AND COALESCE(version, 0) = ?11 AND " LIVE, &st, err)))
 		return ret;
 	bind_item(st, k);
@@ -412,13 +412,22 @@ static enum cc_code sq_update_versioned(struct store *s, const struct store_keys
 	sqlite3_bind_text(st, 2, k->sk, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		ret = cc_err_set(err, CC_ECONFLICT,
-				 "item %s / %s is at version %lld, not %lld: someone else wrote it first",
-				 k->pk, k->sk, (long long)sqlite3_column_int64(st, 0),
-				 (long long)expected);
+				 "%s%sitem %s / %s is at version %lld, not %lld: someone else wrote it first",
+				 what ? what : "", what ? ": " : "", k->pk, k->sk,
+				 (long long)sqlite3_column_int64(st, 0), (long long)expected);
 	else
-		ret = cc_err_set(err, CC_ECONFLICT, "item %s / %s does not exist", k->pk, k->sk);
+		ret = cc_err_set(err, CC_ECONFLICT, "%s%sitem %s / %s does not exist", what ? what : "",
+				 what ? ": " : "", k->pk, k->sk);
 	unprepare(s, st);
 	return ret;
+}
+
+static enum cc_code sq_update_versioned(struct store *s, const struct store_keys *k,
+					int64_t expected, struct cc_err *err)
+{
+	enum cc_code ret = need_table(s, err);
+
+	return ret ? ret : update_one(s, k, expected, NULL, err);
 }
 
 static enum cc_code sq_del(struct store *s, const char *pk, const char *sk,
@@ -640,16 +649,8 @@ static enum cc_code sq_transact(struct store *s, const struct store_write *w,
 		snprintf(what, sizeof(what), "write %zu of %zu", i + 1, n);
 		if (w[i].op == STORE_W_PUT)
 			ret = write_one(s, &ks[i], w[i].flags, what, err);
-		else if (w[i].op == STORE_W_VERSIONED) {
-			ret = sq_update_versioned(s, &ks[i], w[i].expected, err);
-			if (ret == CC_ECONFLICT && err) {
-				char why[sizeof(err->msg)];
-
-				snprintf(why, sizeof(why), "%s", err->msg);
-				cc_err_clear(err);
-				cc_err_set(err, CC_ECONFLICT, "%s: %s", what, why);
-			}
-		}
+		else if (w[i].op == STORE_W_VERSIONED)
+			ret = update_one(s, &ks[i], w[i].expected, what, err);
 		else
 			ret = sq_del(s, w[i].pk, w[i].sk, err);
 	}

@@ -255,13 +255,16 @@ START_TEST(transaction_versioned)
 	cc_err_clear(&err);
 	w[0].expected = 4;
 	ck_assert_msg(store_transact(s, w, 2, &err) == CC_OK, "%s", err.msg);
-	buf_reset(&b);
 	ck_assert_int_eq(store_get(s, "ESTIMATION#tv", "METADATA", &b, &found, &err), CC_OK);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"Version\":5"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"Mark\":2"));
-	buf_reset(&b);
 	ck_assert_int_eq(store_get(s, "ESTIMATION#tv", "REQUIREMENTS", &b, &found, &err), CC_OK);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"Mark\":2"));
+	/* a negative version is refused before anything is sent */
+	cc_err_clear(&err);
+	w[0].expected = -1;
+	ck_assert_int_eq(store_transact(s, w, 2, &err), CC_EUSAGE);
+	ck_assert_msg(strstr(err.msg, "write 1 of 2"), "%s", err.msg);
 	/* a versioned write of an item that is not there fails too */
 	cc_err_clear(&err);
 	w[0].json = "{\"PK\":\"ESTIMATION#none\",\"SK\":\"METADATA\"}";
