@@ -55,8 +55,8 @@ include $(BUILD)/config.mk
 $(BUILD)/config.mk: scripts/install-deps.sh
 	@mkdir -p $(BUILD)
 	$(Q)scripts/install-deps.sh build
-	$(Q){ echo "PKG_CFLAGS := $$(pkg-config --cflags libcurl yajl xlsxwriter zlib sqlite3 libcrypto)"; \
-	  echo "PKG_LIBS := $$(pkg-config --libs libcurl yajl xlsxwriter zlib sqlite3 libcrypto) -lhpdf"; \
+	$(Q){ echo "PKG_CFLAGS := $$(pkg-config --cflags libcurl yajl xlsxwriter zlib sqlite3 libcrypto libzip expat)"; \
+	  echo "PKG_LIBS := $$(pkg-config --libs libcurl yajl xlsxwriter zlib sqlite3 libcrypto libzip expat) -lhpdf"; \
 	  echo "CHECK_CFLAGS := $$(pkg-config --cflags check)"; \
 	  echo "CHECK_LIBS := $$(pkg-config --libs check)"; } >$@.tmp && mv $@.tmp $@
 

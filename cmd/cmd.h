@@ -21,6 +21,7 @@ int cmd_docs(int argc, char **argv, struct cmd_ctx *c);
 int cmd_explain(int argc, char **argv, struct cmd_ctx *c);
 int cmd_fetch(int argc, char **argv, struct cmd_ctx *c);
 int cmd_ingest(int argc, char **argv, struct cmd_ctx *c);
+int cmd_intake(int argc, char **argv, struct cmd_ctx *c);
 int cmd_nightly(int argc, char **argv, struct cmd_ctx *c);
 int cmd_price(int argc, char **argv, struct cmd_ctx *c);
 int cmd_rebuild(int argc, char **argv, struct cmd_ctx *c);

@@ -52,6 +52,8 @@ static const struct cmd_struct {
 	  "download the price-list files that changed" },
 	{ "ingest", cmd_ingest, NEED_LOCK,
 	  "stream offer files into a new pricebook" },
+	{ "intake", cmd_intake, 0,
+	  "the requirements workbook: write the template, import a filled one as an estimation" },
 	{ "nightly", cmd_nightly, NEED_LOCK,
 	  "the nightly job: fetch, ingest (gated), recalc, documents, the morning report" },
 	{ "price", cmd_price, 0, "look up prices, or dump a pricebook" },

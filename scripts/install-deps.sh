@@ -62,7 +62,7 @@ if [ "${1:-}" = peers ]; then
 fi
 
 build_pkgs="gcc make pkg-config libcurl4-openssl-dev libyajl-dev libxlsxwriter-dev
-libhpdf-dev zlib1g-dev libsqlite3-dev libssl-dev check libsubunit-dev
+libhpdf-dev zlib1g-dev libsqlite3-dev libssl-dev check libsubunit-dev libzip-dev libexpat1-dev
 fonts-dejavu-core fonttools"
 fuzz_pkgs="clang libfuzzer-14-dev"
 # servers the tests start on 127.0.0.1: nginx for fetch, python3 for the
@@ -75,9 +75,10 @@ fuzz_pkgs="clang libfuzzer-14-dev"
 # poppler-utils (pdftotext, pdfinfo, pdffonts, pdftoppm) and LibreOffice's
 # headless Calc read the documents back as a client would; unzip and zip open
 # and rebuild the XLSX; curl fetches presigned URLs from the S3 test server;
-# python3-yaml reads the AWS templates in cron/aws (tests/cli/cron.sh)
+# python3-yaml reads the AWS templates in cron/aws (tests/cli/cron.sh);
+# python3-openpyxl fills the intake template as another producer would
 test_pkgs="nginx-light python3 util-linux openjdk-17-jre-headless iproute2 jq awscli
-poppler-utils libreoffice-calc-nogui unzip zip curl python3-yaml"
+poppler-utils libreoffice-calc-nogui unzip zip curl python3-yaml python3-openpyxl"
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs npm"
 
 case "${1:-build}" in

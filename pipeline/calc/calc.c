@@ -1495,6 +1495,12 @@ static const struct store_map store_maps[] = {
 	{ "S3 Glacier Deep Archive", "Glacier Deep Archive", 1 },
 };
 
+/* With no service named, the S3 class an AccessPattern stands for ([0] when none is given). */
+static const struct {
+	const char *name;
+	unsigned store; /* in store_maps */
+} access_maps[] = { { "Frequent", 6 }, { "Infrequent", 7 }, { "Archive", 10 } };
+
 static void ebs_want(struct want *w, const char *charge, const char *volume)
 {
 	memset(w, 0, sizeof(*w));
@@ -1557,13 +1563,10 @@ static int storage(struct engine *g, yajl_val reqs)
 			note_assumption(g, "%s: IOPS or throughput given, no service: EBS gp3", path);
 		} else {
 			pattern = str_field(r, "AccessPattern");
-			if (!pattern || !strcasecmp(pattern, "Frequent"))
-				m = &store_maps[6];
-			else if (!strcasecmp(pattern, "Infrequent"))
-				m = &store_maps[7];
-			else if (!strcasecmp(pattern, "Archive"))
-				m = &store_maps[10];
-			else
+			for (k = 0; k < sizeof(access_maps) / sizeof(access_maps[0]); k++)
+				if (!pattern ? !k : !strcasecmp(pattern, access_maps[k].name))
+					m = &store_maps[access_maps[k].store];
+			if (!m)
 				return fail_field(g, "%s.AccessPattern '%.40s' is not Frequent, Infrequent or Archive",
 						  path, pattern);
 			note_assumption(g, "%s: no service: %s by AccessPattern", path, m->name);
@@ -2237,22 +2240,6 @@ static void engine_release(struct engine *g)
 	buf_release(&g->notes);
 }
 
-/* A region some offer file of the pricebook came from. */
-static int region_known(const struct pb_reader *pb, const char *region)
-{
-	size_t i, n = strlen(region);
-
-	for (i = 0; i < pb_offer_count(pb); i++) {
-		struct pb_str s = pb_offer_at(pb, i)->source;
-		const char *slash = memchr(s.p, '/', s.len);
-
-		if (slash && (size_t)(s.p + s.len - slash) > n + 1 && !memcmp(slash + 1, region, n) &&
-		    slash[n + 1] == '/')
-			return 1;
-	}
-	return 0;
-}
-
 static int run(struct engine *g, yajl_val meta, yajl_val reqs, const char *model)
 {
 	yajl_val ci = json_get(meta, "ClientInfo"), pref = ci ? json_get(ci, "RegionPreference") : NULL;
@@ -2270,7 +2257,7 @@ static int run(struct engine *g, yajl_val meta, yajl_val reqs, const char *model
 		note_assumption(g, "region %s: the default (region)", region);
 	}
 	cc_copy(g->region, sizeof(g->region), region, strlen(region));
-	if (!region_known(g->pb, g->region))
+	if (!pb_has_region(g->pb, g->region))
 		return fail_field(g, "region '%.60s' is in no offer file of the pricebook", g->region);
 	cc_copy(g->date, sizeof(g->date), g->in->calculated_at, 10);
 	if (compute(g, json_get(reqs, "ComputeRequirements")) || g->failed ||
@@ -2752,4 +2739,25 @@ out:
 	if (ret)
 		out->status = CALC_FAILED;
 	return ret;
+}
+
+const char *calc_list_at(enum calc_list l, size_t i)
+{
+	static const char *const scaling[] = { "Fixed", "Auto" };
+
+	switch (l) {
+	case CALC_LIST_OS:
+		return i < sizeof(os_maps) / sizeof(os_maps[0]) ? os_maps[i].name : NULL;
+	case CALC_LIST_STORAGE:
+		return i < sizeof(store_maps) / sizeof(store_maps[0]) ? store_maps[i].name : NULL;
+	case CALC_LIST_ACCESS:
+		return i < sizeof(access_maps) / sizeof(access_maps[0]) ? access_maps[i].name : NULL;
+	case CALC_LIST_ENGINE:
+		return i < sizeof(engine_maps) / sizeof(engine_maps[0]) ? engine_maps[i].name : NULL;
+	case CALC_LIST_MODEL:
+		return i < sizeof(models) / sizeof(models[0]) ? models[i] : NULL;
+	case CALC_LIST_SCALING:
+		return i < sizeof(scaling) / sizeof(scaling[0]) ? scaling[i] : NULL;
+	}
+	return NULL;
 }

@@ -88,4 +88,20 @@ enum cc_code calc_estimation(const struct calc_config *cfg, const struct pb_read
 /* The category's seed name: "Compute", "Storage", ... */
 const char *calc_category_name(enum calc_category c);
 
+/*
+ * The names the engine accepts for a closed requirement field, so the
+ * intake's template lists and checks exactly what the engine prices:
+ * entry i, or NULL past the last.
+ */
+enum calc_list {
+	CALC_LIST_OS,      /* ComputeRequirements[].OS */
+	CALC_LIST_STORAGE, /* StorageRequirements[].SuggestedAWSService */
+	CALC_LIST_ACCESS,  /* StorageRequirements[].AccessPattern */
+	CALC_LIST_ENGINE,  /* DatabaseRequirements[].Engine */
+	CALC_LIST_MODEL,   /* the estimation's PricingModel */
+	CALC_LIST_SCALING, /* ComputeRequirements[].ScalingType */
+};
+
+const char *calc_list_at(enum calc_list l, size_t i);
+
 #endif

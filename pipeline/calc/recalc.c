@@ -318,6 +318,19 @@ static time_t epoch_of(const char *iso)
 	return timegm(&tm);
 }
 
+enum cc_code recalc_audit_item(struct buf *b, const char *id, const char *at, const char *action,
+			       const char *result, const char *details)
+{
+	/* PK AUDIT#<date>; SK LOG#<user>#<time>#<estimation>, unique per estimation */
+	buf_addf(b, "{\"PK\":\"AUDIT#%.10s\",\"SK\":\"LOG#costctl#%s#%s\",\"GSI1PK\":\"USER#costctl\","
+		     "\"GSI1SK\":\"AUDIT#%s\",\"EntityType\":\"AuditLog\",\"LogId\":\"log-%s-%s\","
+		     "\"UserId\":\"costctl\",\"Action\":\"%s\",\"ResourceType\":\"Estimation\",\"ResourceId\":",
+		 at, at + 11, id, at, id, at, action);
+	buf_add_json_str(b, id, strlen(id));
+	return buf_addf(b, ",\"Timestamp\":\"%s\",\"Details\":%s,\"Result\":\"%s\",\"TTL\":%lld}", at,
+			details, result, (long long)epoch_of(at) + AUDIT_TTL_S);
+}
+
 static enum cc_code audit(struct store *s, const char *id, const char *at, const char *action,
 			  const char *result, const char *details, struct cc_err *err)
 {
@@ -325,15 +338,10 @@ static enum cc_code audit(struct store *s, const char *id, const char *at, const
 	enum cc_code ret;
 
 	buf_init(&b, (size_t)1 << 20);
-	/* PK AUDIT#<date>; SK LOG#<user>#<time>#<estimation>, unique per estimation */
-	buf_addf(&b, "{\"PK\":\"AUDIT#%.10s\",\"SK\":\"LOG#costctl#%s#%s\",\"GSI1PK\":\"USER#costctl\","
-		     "\"GSI1SK\":\"AUDIT#%s\",\"EntityType\":\"AuditLog\",\"LogId\":\"log-%s-%s\","
-		     "\"UserId\":\"costctl\",\"Action\":\"%s\",\"ResourceType\":\"Estimation\",\"ResourceId\":",
-		 at, at + 11, id, at, id, at, action);
-	buf_add_json_str(&b, id, strlen(id));
-	buf_addf(&b, ",\"Timestamp\":\"%s\",\"Details\":%s,\"Result\":\"%s\",\"TTL\":%lld}", at, details,
-		 result, (long long)epoch_of(at) + AUDIT_TTL_S);
-	ret = store_put(s, b.buf, 0, err);
+	if (recalc_audit_item(&b, id, at, action, result, details))
+		ret = cc_err_set(err, CC_ENOMEM, "%s: the audit item passes 1 MiB", id);
+	else
+		ret = store_put(s, b.buf, 0, err);
 	buf_release(&b);
 	return ret;
 }

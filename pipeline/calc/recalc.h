@@ -75,6 +75,14 @@ enum cc_code recalc_save(struct store *s, const char *estimation_id, const struc
 			 const char *pricebook_sha256, int force, enum recalc_outcome *outcome,
 			 struct cc_err *err);
 
+/*
+ * An AUDIT#<date> item (section 2.2.7) for estimation `id` at `at`:
+ * Action, Result (SUCCESS, FAILURE) and Details (a JSON object's text),
+ * appended to b; for writers that put it in their own transaction.
+ */
+enum cc_code recalc_audit_item(struct buf *b, const char *id, const char *at, const char *action,
+			       const char *result, const char *details);
+
 /* An audit item for a failed calculation, naming why. */
 enum cc_code recalc_audit_failure(struct store *s, const char *estimation_id,
 				  const char *calculated_at, const char *why, struct cc_err *err);

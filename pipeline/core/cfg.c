@@ -155,6 +155,12 @@ const struct cfg_key cfg_keys[] = {
 	  "the branding (templates/branding/NAME.conf); empty = the template's" },
 	{ "documents.expire_days", CFG_INT, 0, 36500, "180",
 	  "a DOCUMENT item's ExpiresAt and TTL, days after it is made (0: never)" },
+	/* intake (docs/intake.md): what one uploaded workbook may make us read */
+	{ "intake.max_file_mb", CFG_INT, 1, 1024, "20", "intake: the largest workbook or CSV file read, MiB" },
+	{ "intake.max_unzipped_mb", CFG_INT, 1, 4096, "128",
+	  "intake: the most an .xlsx may inflate to, all parts together, MiB (a zip bomb stops here)" },
+	{ "intake.max_rows", CFG_INT, 1, 1048576, "100000", "intake: the last row read on a sheet" },
+	{ "intake.max_cells", CFG_INT, 1, 100000000, "2000000", "intake: cells in one workbook" },
 	{ NULL, CFG_STR, 0, 0, NULL, NULL },
 };
 

@@ -205,6 +205,38 @@ static enum cc_code fsync_dir_of(const char *path, struct cc_err *err)
 	return ret;
 }
 
+enum cc_code fs_read_file(const char *path, const char *what, size_t max, struct buf *out,
+			  struct cc_err *err)
+{
+	char chunk[1 << 16];
+	int fd = fs_open_regular(path, what, err);
+	enum cc_code rc = CC_OK;
+
+	if (fd < 0)
+		return err && err->code ? err->code : CC_EIO;
+	buf_reset(out);
+	for (;;) {
+		ssize_t n = fs_read(fd, chunk, sizeof(chunk));
+
+		if (n < 0) {
+			rc = cc_err_errno(err, errno, "reading %s '%s' at byte %zu", what, path, out->len);
+			break;
+		}
+		if (!n)
+			break;
+		if (out->len + (size_t)n > max) {
+			rc = cc_err_set(err, CC_ENOMEM, "%s '%s' is larger than %zu bytes", what, path, max);
+			break;
+		}
+		if (buf_add(out, chunk, (size_t)n)) {
+			rc = cc_err_set(err, CC_ENOMEM, "out of memory reading %s '%s'", what, path);
+			break;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
 ssize_t fs_read(int fd, void *buf, size_t n)
 {
 	ssize_t r;

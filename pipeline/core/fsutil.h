@@ -24,6 +24,13 @@ ssize_t fs_read(int fd, void *buf, size_t n);
  */
 int fs_open_regular(const char *path, const char *what, struct cc_err *err);
 /*
+ * A whole regular file into `out` (reset first), at most `max` bytes:
+ * CC_ENOMEM naming the file past that, however large it says it is.
+ */
+struct buf;
+enum cc_code fs_read_file(const char *path, const char *what, size_t max, struct buf *out,
+			  struct cc_err *err);
+/*
  * The same as a stdio stream ("rb"); NULL with `err` filled. errno is
  * ENOENT when the file does not exist (for optional files).
  */

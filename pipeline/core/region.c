@@ -65,3 +65,13 @@ const char *region_code_for_location(const char *name, size_t len)
 			return regions[i].code;
 	return NULL;
 }
+
+int region_code_known(const char *code, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
+		if (strlen(regions[i].code) == len && !memcmp(regions[i].code, code, len))
+			return 1;
+	return 0;
+}

@@ -10,5 +10,7 @@
 
 /* The code for a location name ("US East (Ohio)" -> "us-east-2"), or NULL. */
 const char *region_code_for_location(const char *name, size_t len);
+/* 1 when code[0..len) is an AWS region's code ("eu-west-1"). */
+int region_code_known(const char *code, size_t len);
 
 #endif

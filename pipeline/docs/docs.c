@@ -325,8 +325,7 @@ static enum cc_code record(struct store *s, const struct s3 *s3, const char *id,
 	return ret;
 }
 
-/* 1 when an estimation id can name a directory: what the table's keys allow, and no path tricks. */
-static int id_ok(const char *id)
+int docs_id_ok(const char *id)
 {
 	size_t i, n = strlen(id);
 
@@ -515,7 +514,7 @@ enum cc_code docs_load(struct store *s, const char *id, struct docs_inputs *in, 
 	int found;
 	enum cc_code ret;
 
-	if (!id_ok(id))
+	if (!docs_id_ok(id))
 		return cc_err_set(err, CC_EUSAGE, "'%.80s' is not an estimation id that can name a directory", id);
 	snprintf(pk, sizeof(pk), "ESTIMATION#%s", id);
 	if ((ret = store_get(s, pk, "METADATA", in->metadata, &found, err)))
@@ -556,7 +555,7 @@ enum cc_code docs_render(const struct docs_run *run, const char *id, const struc
 
 	memset(r, 0, sizeof(*r));
 	memset(&src, 0, sizeof(src));
-	if (!id_ok(id))
+	if (!docs_id_ok(id))
 		return cc_err_set(err, CC_EUSAGE, "'%.80s' is not an estimation id that can name a directory", id);
 	src.estimation_id = id;
 	src.generated_at = o->generated_at;
@@ -629,7 +628,7 @@ enum cc_code docs_make(struct store *s, const char *id, const struct docs_option
 	enum cc_code ret;
 
 	memset(r, 0, sizeof(*r));
-	if (!id_ok(id))
+	if (!docs_id_ok(id))
 		return cc_err_set(err, CC_EUSAGE, "'%.80s' is not an estimation id that can name a directory", id);
 	if ((ret = docs_run_open(&run, o, err)))
 		return ret;

@@ -149,4 +149,10 @@ void docs_money(const char *amount, const char *currency, char *out, size_t cap)
 /* Text safe to draw: valid UTF-8 (U+FFFD for a bad byte), controls as spaces; into out[cap]. */
 void docs_clean_text(const char *s, char *out, size_t cap);
 
+/*
+ * 1 when an estimation id can name a directory: 1..128 of [A-Za-z0-9._-],
+ * not "." or "..". Every id that reaches the file system is checked so.
+ */
+int docs_id_ok(const char *id);
+
 #endif

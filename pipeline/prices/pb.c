@@ -1356,6 +1356,33 @@ size_t pb_offer_count(const struct pb_reader *r)
 	return r->noffers;
 }
 
+int pb_offer_region(const struct pb_reader *r, size_t i, char *out, size_t cap)
+{
+	struct pb_str s = pb_offer_at(r, i)->source;
+	const char *a = memchr(s.p, '/', s.len), *b;
+
+	if (!a)
+		return 0;
+	a++;
+	b = memchr(a, '/', (size_t)(s.p + s.len - a));
+	if (!b || b == a || (size_t)(b - a) >= cap)
+		return 0;
+	memcpy(out, a, (size_t)(b - a));
+	out[b - a] = '\0';
+	return 1;
+}
+
+int pb_has_region(const struct pb_reader *r, const char *region)
+{
+	char got[64];
+	size_t i;
+
+	for (i = 0; i < pb_offer_count(r); i++)
+		if (pb_offer_region(r, i, got, sizeof(got)) && !strcmp(got, region))
+			return 1;
+	return 0;
+}
+
 const struct pb_offer *pb_offer_at(const struct pb_reader *r, size_t i)
 {
 	return i < r->noffers ? &r->offers[i] : NULL;

@@ -152,6 +152,13 @@ uint64_t pb_count(const struct pb_reader *r);
 const char *pb_path(const struct pb_reader *r);
 size_t pb_offer_count(const struct pb_reader *r);
 const struct pb_offer *pb_offer_at(const struct pb_reader *r, size_t i);
+/*
+ * The region of offer i: what its source ("Service/region/...") names
+ * between the first two slashes, into out[cap]; 0 when it names none.
+ */
+int pb_offer_region(const struct pb_reader *r, size_t i, char *out, size_t cap);
+/* 1 when some offer file of the pricebook is for `region` ("us-east-1", "global"). */
+int pb_has_region(const struct pb_reader *r, const char *region);
 /* Decodes entry i (bounds-checked: CC_ECORRUPT names the record). */
 enum cc_code pb_get(const struct pb_reader *r, uint64_t i,
 		    struct pb_entry *e, struct cc_err *err);
