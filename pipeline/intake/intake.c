@@ -193,11 +193,17 @@ static int header_section(const struct sheet_cell *c, size_t n)
 	if (!best)
 		return -1;
 	{
-		unsigned examples = 0;
+		unsigned named = 0;
 
-		for (i = 0; i < n; i++)
-			examples += text_is(&c[i], INTAKE_EXAMPLE);
-		if (best + examples == n || (best >= 2 && 2 * best >= n))
+		/* every cell a field name of some section (or Example), or mostly this section's */
+		for (i = 0; i < n; i++) {
+			int f = text_is(&c[i], INTAKE_EXAMPLE);
+
+			for (s = 0; !f && s < SEC_N; s++)
+				f = field_of(s, &c[i]) >= 0;
+			named += f;
+		}
+		if (named == n || (best >= 2 && 2 * best >= n))
 			return (int)best_sec;
 	}
 	return -1;
@@ -231,8 +237,17 @@ static void start_block(struct rd *d, const char *sheet, const struct sheet_cell
 		} else if (text_is(&c[i], INTAKE_EXAMPLE)) {
 			b->example_col = c[i].col;
 		} else {
-			problem(d, sheet, c[i].row, c[i].col, "'%.60s' is not a %s column (the template's header row names them)",
-				c[i].type == SHEET_STR ? p : c[i].text, S->sheet);
+			unsigned o;
+
+			for (o = 0; o < SEC_N && field_of(o, &c[i]) < 0; o++)
+				;
+			if (o < SEC_N)
+				problem(d, sheet, c[i].row, c[i].col, "'%.60s' is a %s field, not a %s column", p,
+					intake_sections[o].sheet, S->sheet);
+			else
+				problem(d, sheet, c[i].row, c[i].col,
+					"'%.60s' is not a %s column (the template's header row names them)",
+					c[i].type == SHEET_STR ? p : c[i].text, S->sheet);
 		}
 	}
 	for (i = 0; i < S->nfields; i++)

@@ -21,6 +21,7 @@ Suite *suite_hostile(void);
 Suite *suite_calc(void);
 Suite *suite_recalc(void);
 Suite *suite_docs(void);
+Suite *suite_intake(void);
 
 /* A fresh directory under $TMPDIR; caller frees the string. */
 char *th_tmpdir(void);

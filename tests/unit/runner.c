@@ -20,6 +20,7 @@ int main(void)
 	srunner_add_suite(sr, suite_calc());
 	srunner_add_suite(sr, suite_recalc());
 	srunner_add_suite(sr, suite_docs());
+	srunner_add_suite(sr, suite_intake());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
