@@ -20,7 +20,7 @@ static const char *const usage[] = {
 	"usage: costctl intake template [--pricebook FILE] [--at TIME] [OUT.xlsx]",
 	"       costctl intake import --owner USER_ID [--project NAME] [--status ACTIVE|DRAFT]",
 	"                             [--id EST_ID | --estimation EST_ID] [--dry-run] [--at TIME]",
-	"                             [--pricebook FILE] FILE.xlsx|FILE.csv",
+	"                             [--format table|items] [--pricebook FILE] FILE.xlsx|FILE.csv",
 	"",
 	"template writes the requirements workbook a sales engineer fills in",
 	"(default requirements-template.xlsx): one sheet per section, the field",
@@ -39,6 +39,8 @@ static const char *const usage[] = {
 	"  --id EST_ID          the new estimation's id (default: est- and 12 hex digits)",
 	"  --estimation EST_ID  replace that estimation's requirements (optimistic lock on its Version)",
 	"  --dry-run            check and price, write nothing",
+	"  --format FMT         table (default: the priced breakdown) or items (the METADATA and",
+	"                       REQUIREMENTS items, a JSON line each, as 'table import' reads them)",
 	"  --at TIME            the time written, ISO 8601 UTC (default: now)",
 	"  --pricebook FILE     price against FILE, not state/pricebook.current",
 	"",
@@ -106,7 +108,7 @@ static int price(struct cmd_ctx *c, struct cmd_pricing *p, struct intake_result 
 }
 
 static int do_import(int argc, char **argv, struct cmd_ctx *c, const char *file, const char *at,
-		     const struct intake_options *o, int dry)
+		     const struct intake_options *o, int dry, int items)
 {
 	struct sheet_limits lim;
 	struct sheet_book book;
@@ -137,8 +139,14 @@ static int do_import(int argc, char **argv, struct cmd_ctx *c, const char *file,
 	calc_result_init(&cr);
 	recalc_inputs_init(&ri);
 	memset(&p, 0, sizeof(p));
-	if ((ret = fs_read_file(path, "workbook", data.cap, &data, &c->err)))
-		goto out; /* past intake.max_file_mb: CC_ENOMEM naming the file */
+	if ((ret = fs_read_file(path, "workbook", data.cap, &data, &c->err))) {
+		if (ret == CC_ENOMEM) {
+			cc_err_clear(&c->err);
+			ret = cc_err_set(&c->err, CC_ENOMEM, "workbook '%s' is larger than intake.max_file_mb (%lld MiB)",
+					 path, (long long)cfg_int(c->cfg, "intake.max_file_mb"));
+		}
+		goto out;
+	}
 	sha256_buf(data.buf, data.len, dg);
 	sha256_hex(dg, sha);
 	if ((ret = sheet_read(data.buf, data.len, cc_basename(path), &lim, &book, &c->err)))
@@ -162,8 +170,11 @@ static int do_import(int argc, char **argv, struct cmd_ctx *c, const char *file,
 		}
 		goto out;
 	}
+	if (items)
+		printf("%s\n%s\n", r.metadata.buf, r.requirements.buf);
 	if (dry) {
-		fwrite(cr.table.buf, 1, cr.table.len, stdout);
+		if (!items)
+			fwrite(cr.table.buf, 1, cr.table.len, stdout);
 		cc_log(&c->cc, CC_LOG_INFO, "intake", "%s: dry run: %u compute, %u storage, %u database rows; nothing written",
 		       r.id, r.rows[1], r.rows[2], r.rows[4]);
 		goto partial;
@@ -185,7 +196,8 @@ static int do_import(int argc, char **argv, struct cmd_ctx *c, const char *file,
 		if ((ret = calc_estimation(p.cc, p.pb, &in, &cr, &c->err)))
 			goto out;
 	}
-	fwrite(cr.table.buf, 1, cr.table.len, stdout);
+	if (!items)
+		fwrite(cr.table.buf, 1, cr.table.len, stdout);
 	fflush(stdout);
 	if ((ret = recalc_save(p.s, r.id, &ri, &cr, at, p.sha, 0, &outcome, &c->err)))
 		goto out;
@@ -213,7 +225,7 @@ out:
 
 int cmd_intake(int argc, char **argv, struct cmd_ctx *c)
 {
-	enum { OPT_OWNER = 256, OPT_PROJECT, OPT_STATUS, OPT_ID, OPT_EST, OPT_DRY, OPT_AT, OPT_PRICEBOOK };
+	enum { OPT_OWNER = 256, OPT_PROJECT, OPT_STATUS, OPT_ID, OPT_EST, OPT_DRY, OPT_AT, OPT_PRICEBOOK, OPT_FORMAT };
 	static const struct option opts[] = {
 		{ "owner", required_argument, NULL, OPT_OWNER },
 		{ "project", required_argument, NULL, OPT_PROJECT },
@@ -223,13 +235,14 @@ int cmd_intake(int argc, char **argv, struct cmd_ctx *c)
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "pricebook", required_argument, NULL, OPT_PRICEBOOK },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct intake_options o;
 	const char *sub, *file = NULL, *at = NULL;
 	char now[32];
-	int opt, ret, dry = 0;
+	int opt, ret, dry = 0, items = 0;
 
 	memset(&o, 0, sizeof(o));
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
@@ -256,6 +269,11 @@ int cmd_intake(int argc, char **argv, struct cmd_ctx *c)
 		case OPT_DRY: dry = 1; break;
 		case OPT_AT: at = optarg; break;
 		case OPT_PRICEBOOK: file = optarg; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "table") && strcmp(optarg, "items"))
+				return cc_err_set(&c->err, CC_EUSAGE, "--format must be table or items, not '%.40s'", optarg);
+			items = !strcmp(optarg, "items");
+			break;
 		case 'h': return cmd_usage(usage, 1);
 		default: return cmd_usage(usage, 0);
 		}
@@ -269,5 +287,5 @@ int cmd_intake(int argc, char **argv, struct cmd_ctx *c)
 		return cc_err_set(&c->err, CC_EUSAGE, "--id names a new estimation, --estimation an existing one: not both");
 	if (!o.replace && !o.owner)
 		return cc_err_set(&c->err, CC_EUSAGE, "intake import: --owner USER_ID is required for a new estimation");
-	return do_import(argc - optind, argv + optind, c, file, at, &o, dry);
+	return do_import(argc - optind, argv + optind, c, file, at, &o, dry, items);
 }

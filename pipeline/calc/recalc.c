@@ -318,14 +318,17 @@ static time_t epoch_of(const char *iso)
 	return timegm(&tm);
 }
 
-enum cc_code recalc_audit_item(struct buf *b, const char *id, const char *at, const char *action,
-			       const char *result, const char *details)
+enum cc_code recalc_audit_item(struct buf *b, const char *id, const char *at, const char *writer,
+			       const char *action, const char *result, const char *details)
 {
-	/* PK AUDIT#<date>; SK LOG#<user>#<time>#<estimation>, unique per estimation */
-	buf_addf(b, "{\"PK\":\"AUDIT#%.10s\",\"SK\":\"LOG#costctl#%s#%s\",\"GSI1PK\":\"USER#costctl\","
-		     "\"GSI1SK\":\"AUDIT#%s\",\"EntityType\":\"AuditLog\",\"LogId\":\"log-%s-%s\","
+	const char *w = writer ? writer : "";
+	const char *sep = writer ? "#" : "";
+
+	/* PK AUDIT#<date>; SK LOG#<user>#<time>#<estimation>[#<writer>], unique per estimation and writer */
+	buf_addf(b, "{\"PK\":\"AUDIT#%.10s\",\"SK\":\"LOG#costctl#%s#%s%s%s\",\"GSI1PK\":\"USER#costctl\","
+		     "\"GSI1SK\":\"AUDIT#%s\",\"EntityType\":\"AuditLog\",\"LogId\":\"log-%s-%s%s%s\","
 		     "\"UserId\":\"costctl\",\"Action\":\"%s\",\"ResourceType\":\"Estimation\",\"ResourceId\":",
-		 at, at + 11, id, at, id, at, action);
+		 at, at + 11, id, sep, w, at, id, at, sep, w, action);
 	buf_add_json_str(b, id, strlen(id));
 	return buf_addf(b, ",\"Timestamp\":\"%s\",\"Details\":%s,\"Result\":\"%s\",\"TTL\":%lld}", at,
 			details, result, (long long)epoch_of(at) + AUDIT_TTL_S);
@@ -338,7 +341,7 @@ static enum cc_code audit(struct store *s, const char *id, const char *at, const
 	enum cc_code ret;
 
 	buf_init(&b, (size_t)1 << 20);
-	if (recalc_audit_item(&b, id, at, action, result, details))
+	if (recalc_audit_item(&b, id, at, NULL, action, result, details))
 		ret = cc_err_set(err, CC_ENOMEM, "%s: the audit item passes 1 MiB", id);
 	else
 		ret = store_put(s, b.buf, 0, err);

@@ -79,9 +79,12 @@ enum cc_code recalc_save(struct store *s, const char *estimation_id, const struc
  * An AUDIT#<date> item (section 2.2.7) for estimation `id` at `at`:
  * Action, Result (SUCCESS, FAILURE) and Details (a JSON object's text),
  * appended to b; for writers that put it in their own transaction.
+ * `writer` (NULL for the calculation's own) keeps another writer's item at
+ * the same time apart: intake's ESTIMATION_CREATED and the calculation's
+ * ESTIMATION_RECALCULATED both land.
  */
-enum cc_code recalc_audit_item(struct buf *b, const char *id, const char *at, const char *action,
-			       const char *result, const char *details);
+enum cc_code recalc_audit_item(struct buf *b, const char *id, const char *at, const char *writer,
+			       const char *action, const char *result, const char *details);
 
 /* An audit item for a failed calculation, naming why. */
 enum cc_code recalc_audit_failure(struct store *s, const char *estimation_id,

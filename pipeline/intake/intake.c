@@ -981,7 +981,7 @@ enum cc_code intake_save(struct store *s, const char *docs_dir, const void *uplo
 			   "\"InputMethod\":\"%s\"}",
 		 doc_id, r->sha256, r->rows[SEC_COMPUTE], r->rows[SEC_STORAGE], r->rows[SEC_DATABASE],
 		 r->csv ? "CSV_UPLOAD" : "EXCEL_UPLOAD");
-	recalc_audit_item(&audit, r->id, o->at, o->replace ? "REQUIREMENTS_REPLACED" : "ESTIMATION_CREATED",
+	recalc_audit_item(&audit, r->id, o->at, "intake", o->replace ? "REQUIREMENTS_REPLACED" : "ESTIMATION_CREATED",
 			  "SUCCESS", details.buf);
 	memset(w, 0, sizeof(w));
 	if (o->replace) {

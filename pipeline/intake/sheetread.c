@@ -1225,5 +1225,12 @@ enum cc_code sheet_read(const void *data, size_t len, const char *name, const st
 		return cc_err_set(err, CC_EPARSE,
 				  "%s: an old Excel 97-2003 .xls file: save it as .xlsx (Excel Workbook) or CSV",
 				  name);
+	{
+		size_t n = strlen(name);
+
+		if (n > 5 && (!strcasecmp(name + n - 5, ".xlsx") || !strcasecmp(name + n - 5, ".xlsm")))
+			return cc_err_set(err, CC_EPARSE, "%s: not a workbook: an .xlsx is a zip file and this is none",
+					  name);
+	}
 	return read_csv(data, len, name, &c, err);
 }

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -641,10 +642,20 @@ static enum cc_code sq_transact(struct store *s, const struct store_write *w,
 	enum cc_code ret;
 	size_t i;
 
+	/*
+	 * COSTCTL_STORE_KILL_AFTER_WRITE=N (for the crash tests) kills the
+	 * process after the Nth write of a transaction, before its commit:
+	 * what a machine that dies between the items leaves behind.
+	 */
+	const char *kill_at = getenv("COSTCTL_STORE_KILL_AFTER_WRITE");
+
 	if ((ret = need_table(s, err)) || (ret = begin(s, err)))
 		return ret;
 	for (i = 0; i < n && !ret; i++) {
 		char what[64];
+
+		if (kill_at && i && (size_t)strtoul(kill_at, NULL, 10) == i)
+			raise(SIGKILL);
 
 		snprintf(what, sizeof(what), "write %zu of %zu", i + 1, n);
 		if (w[i].op == STORE_W_PUT)
