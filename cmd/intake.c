@@ -201,7 +201,10 @@ static int do_import(int argc, char **argv, struct cmd_ctx *c, const char *file,
 	fflush(stdout);
 	if ((ret = recalc_save(p.s, r.id, &ri, &cr, at, p.sha, 0, &outcome, &c->err)))
 		goto out;
-	{
+	if (outcome == RECALC_UNCHANGED) {
+		cc_log(&c->cc, CC_LOG_INFO, "intake",
+		       "%s: priced as its latest calculation (same inputs, same pricebook): no new calculation", r.id);
+	} else {
 		char m[40];
 
 		dec_format(cr.monthly, 2, m, sizeof(m));

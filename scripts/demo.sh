@@ -5,7 +5,9 @@
 # ./state/offers, becomes a pricebook, and a few prices are looked up in
 # it; the platform's table is created in the embedded SQLite store, loaded
 # with the seed's items, and every active estimation is priced into a new
-# CALCULATION. Later stages (documents, the diff report) join as they land.
+# CALCULATION; est456's documents are made, the requirements template is
+# written and a filled one (fixtures/intake/northwind.xlsx) imported as a
+# new estimation; then the nightly job runs.
 set -eu
 costctl=${1:-build/costctl}
 state=${COSTCTL_STATE:-state}
@@ -52,6 +54,19 @@ cut -f1,2 "$state/docs-est456.tsv" | sed 's/^/  /'
 pdf=$(awk '$1 == "pdf" { print $2 }' "$state/docs-est456.tsv")
 xlsx=$(awk '$1 == "xlsx" { print $2 }' "$state/docs-est456.tsv")
 echo
+echo "== intake: the requirements workbook, blank and filled"
+"$costctl" -q --state "$state" intake template "$state/requirements-template.xlsx"
+echo "  blank template: $state/requirements-template.xlsx"
+if "$costctl" -q --state "$state" table get ESTIMATION#est-northwind METADATA >/dev/null 2>&1; then
+	how="--estimation est-northwind" # made by an earlier demo: its requirements replaced
+else
+	how="--owner user123 --id est-northwind"
+fi
+# shellcheck disable=SC2086
+"$costctl" --state "$state" intake import $how fixtures/intake/northwind.xlsx 2>"$state/intake.log" |
+	grep -E '^ +(Total|Subtotal)'
+sed -n 's/^[^ ]* info intake: /  /p' "$state/intake.log" | grep -v 'example row'
+echo
 echo "== nightly: the job cron runs (nothing changed since the fetch above: the report says so)"
 COSTCTL_FETCH_BASE_URL="file://$PWD/fixtures/pricelist" "$costctl" -q --state "$state" nightly --force
 night=$(date -u +%Y-%m-%d)
@@ -70,10 +85,13 @@ cat <<DONE
   workbook (XLSX) $xlsx
                   (a DOCUMENT item each: 'table query documents est456')
   morning report  $state/reports/$night/ (summary.md, estimations.csv, changes.csv, report.json)
+  intake          $state/requirements-template.xlsx (blank), est-northwind (imported from
+                  fixtures/intake/northwind.xlsx: 'table query estimation est-northwind')
 
 Try next:
   $costctl --state $state price --format table AmazonRDS us-east-1 databaseEngine=MySQL
   $costctl --state $state rebuild --format json --dry-run est456 | jq .DetailedCosts
   $costctl pricebook verify $state/pricebook.current
   $costctl --state $state docs --template summary --format pdf est456
+  $costctl --state $state intake import --owner user123 --dry-run fixtures/intake/northwind.csv
 DONE

@@ -90,7 +90,20 @@ struct rd {
 	unsigned found;          /* header rows found */
 	size_t json_bytes;
 	int too_big;
+	char skipped[2][200];    /* this sheet's example rows, hidden rows: "3, 4" */
 };
+
+/* Remembers a skipped row for the sheet's one note about them. */
+static void skip_row(struct rd *d, int hidden, unsigned row)
+{
+	char *s = d->skipped[hidden];
+	size_t n = strlen(s);
+
+	if (n + 16 < sizeof(d->skipped[0]))
+		snprintf(s + n, sizeof(d->skipped[0]) - n, "%s%u", n ? ", " : "", row);
+	else if (n && s[n - 1] != '.')
+		snprintf(s + n, sizeof(d->skipped[0]) - n, ", ...");
+}
 
 static void problem(struct rd *d, const char *sheet, unsigned row, unsigned col, const char *fmt, ...)
 	CC_PRINTF(5, 6);
@@ -135,7 +148,7 @@ static void note(struct rd *d, const char *sheet, unsigned row, const char *fmt,
 	if (row)
 		cell_name(sheet, row, 0, where, sizeof(where));
 	else
-		snprintf(where, sizeof(where), "sheet '%.80s'", sheet);
+		snprintf(where, sizeof(where), "%.80s", sheet);
 	buf_addf(&d->r->notes, "%s: %s\n", where, msg);
 }
 
@@ -490,7 +503,7 @@ static void data_row(struct rd *d, const char *sheet, const struct block *b, con
 	for (i = 0; i < n; i++) {
 		if (c[i].col == b->example_col) {
 			if (c[i].len) {
-				note(d, sheet, c[i].row, "an example row: skipped");
+				skip_row(d, 0, c[i].row);
 				return;
 			}
 			continue;
@@ -508,7 +521,7 @@ static void data_row(struct rd *d, const char *sheet, const struct block *b, con
 	if (!any)
 		return;
 	if (c[0].row_hidden) {
-		note(d, sheet, c[0].row, "a hidden row: skipped");
+		skip_row(d, 1, c[0].row);
 		return;
 	}
 	if (!S->rows && d->r->rows[b->sec]) {
@@ -602,6 +615,11 @@ static void read_sheet(struct rd *d, const struct sheet *s)
 		}
 		i = j;
 	}
+	if (d->skipped[0][0])
+		note(d, s->name, 0, "example row%s %s skipped", strchr(d->skipped[0], ',') ? "s" : "", d->skipped[0]);
+	if (d->skipped[1][0])
+		note(d, s->name, 0, "hidden row%s %s skipped", strchr(d->skipped[1], ',') ? "s" : "", d->skipped[1]);
+	d->skipped[0][0] = d->skipped[1][0] = '\0';
 	if (!in_block && named >= 0 && s->ncells && !s->hidden)
 		problem(d, s->name, s->cells[0].row, s->cells[0].col,
 			"the %s sheet has no header row (a row of its field names: %s, %s, ...)",

@@ -2,13 +2,17 @@
 """Fill costctl's requirements template as another program would (openpyxl).
 
 usage: fill_template.py TEMPLATE.xlsx OUT.xlsx SEED.jsonl EST_ID [--shuffle]
+       fill_template.py TEMPLATE.xlsx OUT.xlsx --csv BLOCKS.csv
 
 Reads the estimation's METADATA and REQUIREMENTS items from SEED.jsonl and
 writes them under the template's header row (row 2), found by name, below
 the example rows, which it leaves in place. --shuffle moves the Compute
 columns into reverse order first (columns are found by name, never by
-position).
+position). --csv takes the rows from a CSV of blocks (a header row of field
+names, its rows, a blank line), each into the sheet whose header has them;
+numbers are written as numbers.
 """
+import csv
 import json
 import sys
 
@@ -47,7 +51,34 @@ def reverse_columns(ws):
             ws.cell(row=r, column=c, value=v)
 
 
+def number(v):
+    try:
+        return int(v)
+    except ValueError:
+        try:
+            return float(v)
+        except ValueError:
+            return v
+
+
+def from_csv(tmpl, out, path):
+    wb = openpyxl.load_workbook(tmpl)
+    header = None
+    for row in csv.reader(open(path, encoding="utf-8")):
+        if not any(row):
+            header = None
+            continue
+        if header is None:
+            header = row
+            ws = next(w for w in wb.worksheets if header[0] in [c.value for c in w[2]])
+            continue
+        put(ws, first_free(ws), {k: number(v) for k, v in zip(header, row) if v != ""})
+    wb.save(out)
+
+
 def main():
+    if sys.argv[3] == "--csv":
+        return from_csv(sys.argv[1], sys.argv[2], sys.argv[4])
     tmpl, out, seed, est = sys.argv[1:5]
     flags = sys.argv[5:]
     items = [json.loads(line) for line in open(seed, encoding="utf-8") if line.strip()]

@@ -465,7 +465,7 @@ START_TEST(intake_reads_sections)
 			 "{\"ServerName\":\"api\",\"CPUCores\":8,\"MinInstances\":1,\"MaxInstances\":1}],"
 			 "\"StorageRequirements\":[],\"DatabaseRequirements\":[]}");
 	ck_assert_uint_eq(r.rows[1], 2);
-	ck_assert_str_eq(r.notes.buf, "r.csv!5: an example row: skipped\n");
+	ck_assert_str_eq(r.notes.buf, "r.csv: example row 5 skipped\n");
 	/* the engine's message about the second server lands on its cell: E7 (MaxInstances, row 7) */
 	ck_assert(intake_locate(&r, "est-580db2e825d9: ComputeRequirements[1].MaxInstances (1) oops", cell, sizeof(cell)));
 	ck_assert_str_eq(cell, "r.csv!E7");
