@@ -20,6 +20,7 @@
 #include "pipeline/core/banned.h"
 
 #define DATA_ROWS 500 /* rows under the header that carry the validation */
+#define LIST_MAX 64   /* values in a dropdown (libxlsxwriter#512: 256 overflow) */
 
 struct tw {
 	lxw_workbook *wb;
@@ -76,18 +77,41 @@ static void validation(struct tw *t, lxw_worksheet *ws, unsigned col, unsigned f
 		       const struct intake_field *f)
 {
 	lxw_data_validation dv;
-	char formula[64], c[8], msg[256], title[33];
+	char formula[96], c[8], msg[256], title[33], *values[LIST_MAX + 1];
 
 	memset(&dv, 0, sizeof(dv));
 	snprintf(title, sizeof(title), "%.32s", f->name);
 	dv.input_title = title;
 	if (f->type == F_ENUM || f->type == F_BOOL || f->type == F_REGIONS) {
-		if (!t->list_len[f->list])
+		size_t n = t->list_len[f->list], i, chars = 0;
+
+		if (!n)
 			return;
-		col_name(t->list_col[f->list], c);
-		snprintf(formula, sizeof(formula), "=Lists!$%s$2:$%s$%zu", c, c, t->list_len[f->list] + 1);
-		dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
-		dv.value_formula = formula;
+		for (i = 0; i < n; i++)
+			chars += strlen(intake_list_at(f->list, i, t->regions, t->nregions)) + 1;
+		if (chars <= 255 && n <= LIST_MAX) {
+			/* a dropdown of the values themselves (Excel's limit: 255 characters) */
+			for (i = 0; i < n; i++)
+				values[i] = (char *)intake_list_at(f->list, i, t->regions, t->nregions);
+			values[n] = NULL;
+			dv.validate = LXW_VALIDATION_TYPE_LIST;
+			dv.value_list = values;
+		} else if (f->type == F_REGIONS) {
+			return; /* too many regions to list; the import checks them */
+		} else {
+			/*
+			 * A longer list: checked against the Lists sheet. (Not a
+			 * LIST_FORMULA dropdown: libxlsxwriter 1.1.4 leaks its formula.)
+			 */
+			char here[16];
+
+			col_name(t->list_col[f->list], c);
+			col_name(col, here);
+			snprintf(formula, sizeof(formula), "=COUNTIF(Lists!$%s$2:$%s$%zu,%s%u)>0", c, c, n + 1, here,
+				 first + 1);
+			dv.validate = LXW_VALIDATION_TYPE_CUSTOM_FORMULA;
+			dv.value_formula = formula;
+		}
 		if (f->type == F_REGIONS) /* a comma-separated list may hold several: warn, never refuse */
 			dv.error_type = LXW_VALIDATION_ERROR_TYPE_WARNING;
 		snprintf(msg, sizeof(msg), "%s", f->help ? f->help : "Pick one from the list.");
@@ -127,8 +151,14 @@ static void write_section(struct tw *t, const struct intake_section *S)
 		snprintf(label, sizeof(label), "%s%s", f->label, f->required ? " (required)" : "");
 		X(t, worksheet_write_string(ws, 0, (lxw_col_t)i, label, t->label));
 		X(t, worksheet_write_string(ws, 1, (lxw_col_t)i, f->name, t->header));
-		X(t, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, f->width > 10 ? f->width : 12,
-					  f->type == F_TEXT ? t->text : NULL));
+		{
+			/* wide enough for the field's name in bold, and for its values */
+			double w = (double)strlen(f->name) * 1.15 + 2;
+
+			if (w < f->width)
+				w = f->width;
+			X(t, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w, f->type == F_TEXT ? t->text : NULL));
+		}
 		for (e = 0; e < 2; e++) {
 			const char *v = f->example[e];
 
@@ -148,6 +178,9 @@ static void write_section(struct tw *t, const struct intake_section *S)
 	for (e = 0; e < (S->rows ? 2u : 1u); e++)
 		X(t, worksheet_write_string(ws, (lxw_row_t)(2 + e), (lxw_col_t)ex, "example", t->example));
 	worksheet_freeze_panes(ws, 2, 0);
+	worksheet_set_landscape(ws);
+	worksheet_fit_to_pages(ws, 1, 0);
+	worksheet_repeat_rows(ws, 0, 1);
 }
 
 static void write_readme(struct tw *t, const char *at)
@@ -183,8 +216,15 @@ static void write_readme(struct tw *t, const char *at)
 		return;
 	}
 	X(t, worksheet_set_column(ws, 0, 0, 110, t->wrap));
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+	worksheet_fit_to_pages(ws, 1, 0); /* printed: one page wide */
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		/* a wrapped line's height set here: no reader has to fit it (about 100 characters a line) */
+		size_t n = strlen(lines[i]) / 100 + 1;
+
 		X(t, worksheet_write_string(ws, (lxw_row_t)i, 0, lines[i], i ? t->wrap : t->title));
+		if (i && n > 1)
+			X(t, worksheet_set_row(ws, (lxw_row_t)i, 15.0 * (double)n, NULL));
+	}
 	for (k = 0; k < SEC_N; k++, i++) {
 		snprintf(line, sizeof(line), "%s: %s.", intake_sections[k].sheet, intake_sections[k].about);
 		X(t, worksheet_write_string(ws, (lxw_row_t)i, 0, line, t->wrap));

@@ -16,7 +16,7 @@ import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 for ws in wb.worksheets:
     print(ws.title, ws.sheet_state, ws.freeze_panes or "-")
-for name in ["Compute", "Network"]:
+for name in ["Client", "Compute", "Network"]:
     ws = wb[name]
     print(name, "header:", ",".join(str(c.value) for c in ws[2]))
     print(name, "example rows:", ws.cell(3, ws.max_column).value, ws.cell(4, ws.max_column).value)
