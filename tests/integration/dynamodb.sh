@@ -99,7 +99,22 @@ n table get AUDIT#2026-12-01 LOG#costctl#nightly#2026-12-01 | grep -q "\"Result\
 [ "$(n table query documents est456 | grep -c "\"GeneratedBy\":\"costctl\"")" = 2 ] || fail "nightly: est456 documents"
 n report 2026-12-01 >"$work/again.md" && cmp -s "$work/again.md" "$work/night/reports/2026-12-01/summary.md" ||
 	fail "nightly: report 2026-12-01 differs from the night'"'"'s"
-echo "dynamodb: 4 passed, 0 failed"
+echo "dynamodb: intake against DynamoDB Local"
+# section 4.1 as DynamoDB runs it: TransactWriteItems with attribute_not_exists(PK), then the lock of 4.2
+c intake import --owner user123 --id est-nw --at 2026-12-01T03:00:00Z fixtures/intake/northwind.xlsx >/dev/null ||
+	fail "intake: import"
+[ "$(c table query estimation est-nw | sed "s/.*\"SK\":\"\([A-Z]*\).*/\1/" | sort | tr "\n" " ")" = "CALCULATION DOCUMENT METADATA REQUIREMENTS " ] ||
+	fail "intake: not METADATA, REQUIREMENTS, DOCUMENT and a CALCULATION"
+c table get ESTIMATION#est-nw METADATA | grep -q "\"InputMethod\":\"EXCEL_UPLOAD\"" || fail "intake: InputMethod"
+before=$(c table export | wc -l)
+c intake import --owner user123 --id est-nw --at 2026-12-01T04:00:00Z fixtures/intake/northwind.xlsx \
+	>/dev/null 2>"$work/dup.log" && fail "intake: a second import with the same id was accepted"
+grep -q "estimation est-nw exists already: nothing written" "$work/dup.log" || fail "intake: $(cat "$work/dup.log")"
+[ "$(c table export | wc -l)" = "$before" ] || fail "intake: the refused import wrote something"
+c intake import --estimation est-nw --at 2026-12-01T05:00:00Z fixtures/intake/northwind.csv >/dev/null ||
+	fail "intake: --estimation"
+c table get ESTIMATION#est-nw METADATA | grep -q "\"InputMethod\":\"CSV_UPLOAD\"" || fail "intake: replaced METADATA"
+echo "dynamodb: 5 passed, 0 failed"
 echo "dynamodb: the AWS CLI and costctl on one table"
 bash "$TOP/tests/integration/awscli-interop.sh" "$BUILD/costctl" "$work" || exit 1
 '

@@ -263,6 +263,39 @@ START_TEST(xlsx_dates_and_odd_layout)
 }
 END_TEST
 
+START_TEST(xlsx_strict_ooxml)
+{
+	/* ISO 29500 strict: other namespaces and relationship types, the same local names */
+	const char *parts[] = {
+		"_rels/.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+		"<Relationship Id=\"rId1\" Type=\"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument\" "
+		"Target=\"xl/workbook.xml\"/></Relationships>",
+		"xl/workbook.xml", "<x:workbook xmlns:x=\"http://purl.oclc.org/ooxml/spreadsheetml/main\" "
+		"xmlns:rel=\"http://purl.oclc.org/ooxml/officeDocument/relationships\"><x:sheets>"
+		"<x:sheet name=\"Storage\" sheetId=\"1\" rel:id=\"rId1\"/></x:sheets></x:workbook>",
+		"xl/_rels/workbook.xml.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+		"<Relationship Id=\"rId1\" Type=\"http://purl.oclc.org/ooxml/officeDocument/relationships/worksheet\" "
+		"Target=\"/xl/worksheets/sheet1.xml\"/></Relationships>",
+		"xl/worksheets/sheet1.xml", "<x:worksheet xmlns:x=\"http://purl.oclc.org/ooxml/spreadsheetml/main\"><x:sheetData>"
+		"<x:row r=\"1\"><x:c r=\"A1\" t=\"inlineStr\"><x:is><x:t>CurrentGB</x:t></x:is></x:c></x:row>"
+		"<x:row r=\"2\"><x:c r=\"A2\"><x:v>500</x:v></x:c></x:row></x:sheetData></x:worksheet>",
+		NULL, NULL,
+	};
+	size_t len;
+	char *zip = zip_of(parts, &len);
+	struct sheet_book b;
+	struct cc_err err;
+
+	ck_assert_msg(read_it(zip, len, &b, &err) == CC_OK, "%s", err.msg);
+	ck_assert_uint_eq(b.n, 1);
+	ck_assert_uint_eq(b.sheets[0].ncells, 2);
+	ck_assert_str_eq(b.sheets[0].cells[0].text, "CurrentGB");
+	ck_assert_str_eq(b.sheets[0].cells[1].text, "500");
+	sheet_book_release(&b);
+	free(zip);
+}
+END_TEST
+
 START_TEST(xlsx_1900_dates)
 {
 	/* the 1900 system: 1 is 1900-01-01, 59 is 1900-02-28, 61 is 1900-03-01 (60 is Lotus's 1900-02-29), 45474 is 2024-07-01 */
@@ -554,6 +587,7 @@ Suite *suite_intake(void)
 	tcase_add_test(t, xlsx_cell_types);
 	tcase_add_test(t, xlsx_dates_and_odd_layout);
 	tcase_add_test(t, xlsx_1900_dates);
+	tcase_add_test(t, xlsx_strict_ooxml);
 	tcase_add_test(t, xlsx_hostile);
 	tcase_add_test(t, xlsx_bomb_and_bounds);
 	suite_add_tcase(s, t);
