@@ -5,9 +5,10 @@
 # ./state/offers, becomes a pricebook, and a few prices are looked up in
 # it; the platform's table is created in the embedded SQLite store, loaded
 # with the seed's items, and every active estimation is priced into a new
-# CALCULATION; est456's documents are made, the requirements template is
-# written and a filled one (fixtures/intake/northwind.xlsx) imported as a
-# new estimation; then the nightly job runs.
+# CALCULATION by yesterday's night of the nightly job; est456's documents
+# are made, the requirements template is written and a filled one
+# (fixtures/intake/northwind.xlsx) imported as a new estimation; then
+# today's night runs over the next price list (fixtures/pricelist-night2).
 set -eu
 costctl=${1:-build/costctl}
 state=${COSTCTL_STATE:-state}
@@ -42,8 +43,11 @@ echo "== price: S3 Standard storage tiers and data transfer out of us-east-1"
 "$costctl" --state "$state" price --format table AWSDataTransfer us-east-1 \
 	usagetype=DataTransfer-Out-Bytes | tail -n +2
 echo
-echo "== recalc: every active estimation priced against $state/pricebook.current"
-"$costctl" --state "$state" recalc
+yesterday=$(date -u -d yesterday +%Y-%m-%d)
+echo "== nightly, night 1 ($yesterday): the job cron runs: every active estimation priced, documents made"
+COSTCTL_FETCH_BASE_URL="file://$PWD/fixtures/pricelist" "$costctl" -q --state "$state" nightly --force \
+	--at "${yesterday}T02:00:00Z"
+sed -n '1,/^## Price lists/p' "$state/reports/$yesterday/summary.md" | grep -v '^## Price lists' | sed 's/^/  /'
 echo
 echo "== rebuild est456 --dry-run: the seed's estimation, line by line"
 "$costctl" --state "$state" rebuild --dry-run est456
@@ -54,7 +58,7 @@ cut -f1,2 "$state/docs-est456.tsv" | sed 's/^/  /'
 pdf=$(awk '$1 == "pdf" { print $2 }' "$state/docs-est456.tsv")
 xlsx=$(awk '$1 == "xlsx" { print $2 }' "$state/docs-est456.tsv")
 echo
-echo "== intake: the requirements workbook, blank and filled"
+echo "== intake: the requirements workbook, blank and filled (imported yesterday afternoon, between the nights)"
 "$costctl" -q --state "$state" intake template "$state/requirements-template.xlsx"
 echo "  blank template: $state/requirements-template.xlsx"
 if "$costctl" -q --state "$state" table get ESTIMATION#est-northwind METADATA >/dev/null 2>&1; then
@@ -63,14 +67,21 @@ else
 	how="--owner user123 --id est-northwind"
 fi
 # shellcheck disable=SC2086
-"$costctl" --state "$state" intake import $how fixtures/intake/northwind.xlsx 2>"$state/intake.log" |
+"$costctl" --state "$state" intake import $how --at "${yesterday}T15:00:00Z" fixtures/intake/northwind.xlsx \
+	2>"$state/intake.log" |
 	grep -E '^ +(Total|Subtotal)'
 sed -n 's/^[^ ]* info intake: /  /p' "$state/intake.log" | grep -v 'example row'
 echo
-echo "== nightly: the job cron runs (nothing changed since the fetch above: the report says so)"
-COSTCTL_FETCH_BASE_URL="file://$PWD/fixtures/pricelist" "$costctl" -q --state "$state" nightly --force
-night=$(date -u +%Y-%m-%d)
-sed -n '1,8p' "$state/reports/$night/summary.md" | sed 's/^/  /'
+# the next night's price list: the same tree with a new EC2 us-east-1 version
+# (fixtures/pricelist-night2: t3.xlarge up, r5.xlarge down, c5.2xlarge gone,
+# t3a.large new; every other offer as it was)
+rm -rf "$state/pricelist-night2"
+cp -rL fixtures/pricelist "$state/pricelist-night2"
+cp -r fixtures/pricelist-night2/. "$state/pricelist-night2/"
+night2=$(date -u +%Y-%m-%d)
+echo "== nightly, night 2 ($night2): EC2 us-east-1 published a new version"
+COSTCTL_FETCH_BASE_URL="file://$(cd "$state/pricelist-night2" && pwd)" "$costctl" -q --state "$state" nightly --force
+sed -n '1,/^## Price lists/p' "$state/reports/$night2/summary.md" | grep -v '^## Price lists' | sed 's/^/  /'
 echo
 pb=$(readlink -f "$state/pricebook.current")
 cat <<DONE
@@ -84,7 +95,8 @@ cat <<DONE
   proposal (PDF)  $pdf
   workbook (XLSX) $xlsx
                   (a DOCUMENT item each: 'table query documents est456')
-  morning report  $state/reports/$night/ (summary.md, estimations.csv, changes.csv, report.json)
+  morning reports $state/reports/$yesterday/ and $state/reports/$night2/ (summary.md, estimations.csv,
+                  changes.csv, report.json, report.xlsx, report.pdf)
   intake          $state/requirements-template.xlsx (blank), est-northwind (imported from
                   fixtures/intake/northwind.xlsx: 'table query estimation est-northwind')
 

@@ -369,9 +369,37 @@ enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_in
 		return ret;
 	if (!force && !strcmp(l.hash, r->inputs_hash))
 		return CC_OK;
-	if ((ret = store_put(s, r->item.buf, STORE_IF_NOT_EXISTS, err)))
-		return ret == CC_ECONFLICT ?
-			cc_err_set(err, CC_ECONFLICT, "%s: a calculation at %s exists already", id, at) : ret;
+	if ((ret = store_put(s, r->item.buf, STORE_IF_NOT_EXISTS, err))) {
+		if (ret == CC_ECONFLICT) {
+			/*
+			 * A calculation at this very second exists (the SK has the
+			 * seed's one-second resolution): the same inputs are this
+			 * calculation written already (a run repeated, or a newer
+			 * calculation in between); other inputs are a real clash.
+			 */
+			char pk[300], sk[64];
+			struct buf got;
+			struct latest same;
+			int found = 0;
+			struct cc_err soft = { 0 };
+
+			snprintf(pk, sizeof(pk), "ESTIMATION#%s", id);
+			snprintf(sk, sizeof(sk), "CALCULATION#%.40s", at);
+			memset(&same, 0, sizeof(same));
+			buf_init(&got, (size_t)4 << 20);
+			if (!store_get(s, pk, sk, &got, &found, &soft) && found)
+				latest_cb(&same, got.buf, got.len);
+			buf_release(&got);
+			if (err)
+				cc_err_clear(err);
+			if (found && !strcmp(same.hash, r->inputs_hash))
+				return CC_OK;
+			return cc_err_set(err, CC_ECONFLICT,
+					  "%s: a calculation at %s exists already, from other inputs (calculations "
+					  "are named by the second: run again a second later)", id, at);
+		}
+		return ret;
+	}
 	*outcome = RECALC_WRITTEN;
 	if ((ret = update_summary(s, id, &ri->metadata, r, at, err)))
 		return ret;
