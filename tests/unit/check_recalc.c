@@ -65,6 +65,24 @@ START_TEST(edit_during_pricing_is_kept)
 	/* the same inputs again: nothing written */
 	ck_assert_int_eq(recalc_save(s, "e1", &in, &r, "2026-12-01T03:00:00Z", "ab", 0, &out, &err), CC_OK);
 	ck_assert_int_eq(out, RECALC_UNCHANGED);
+	/* forced at the second already written, from the same inputs: that calculation, not a failure */
+	ck_assert_msg(recalc_save(s, "e1", &in, &r, "2026-12-01T02:00:00Z", "ab", 1, &out, &err) == CC_OK, "%s",
+		      err.msg);
+	ck_assert_int_eq(out, RECALC_UNCHANGED);
+	/* ... from other inputs (another pricebook): a clash, named */
+	{
+		struct calc_result other;
+
+		calc_result_init(&other);
+		recalc_input(&ci, "e1", &in, "2026-12-01T02:00:00Z", NULL, "cd");
+		ck_assert_msg(calc_estimation(cc, pb, &ci, &other, &err) == CC_OK, "%s", err.msg);
+		ck_assert_int_eq(recalc_save(s, "e1", &in, &other, "2026-12-01T02:00:00Z", "cd", 1, &out, &err),
+				 CC_ECONFLICT);
+		ck_assert_msg(strstr(err.msg, "e1: a calculation at 2026-12-01T02:00:00Z exists already, from other inputs"),
+			      "%s", err.msg);
+		cc_err_clear(&err);
+		calc_result_release(&other);
+	}
 	/* deleted while priced: the summary has nowhere to go, and says so */
 	ck_assert_int_eq(store_delete(s, "ESTIMATION#e1", "METADATA", &err), CC_OK);
 	calc_result_release(&r);
