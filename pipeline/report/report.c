@@ -603,6 +603,46 @@ static enum cc_code tmp_commit(FILE *f, const char *tmp, const char *dir, const 
 	return fs_rename_durable(tmp, path, err);
 }
 
+/* Days from a publication time (YYYY-MM-DD...) to the night (YYYY-MM-DD); -1 when unreadable. */
+static long days_since(struct pb_str published, const char *night)
+{
+	struct tm a, b;
+	char buf[11];
+
+	if (published.len < 10)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memcpy(buf, published.p, 10);
+	buf[10] = '\0';
+	if (sscanf(buf, "%4d-%2d-%2d", &a.tm_year, &a.tm_mon, &a.tm_mday) != 3 ||
+	    sscanf(night, "%4d-%2d-%2d", &b.tm_year, &b.tm_mon, &b.tm_mday) != 3)
+		return -1;
+	a.tm_year -= 1900, a.tm_mon -= 1, b.tm_year -= 1900, b.tm_mon -= 1;
+	return (long)((timegm(&b) - timegm(&a)) / 86400);
+}
+
+static int str_eq(struct pb_str a, struct pb_str b)
+{
+	return a.len == b.len && !memcmp(a.p, b.p, a.len);
+}
+
+/* 1 when the old pricebook had offer `o` (same code and source) at another version, or not at all. */
+static int offer_changed(const struct report *r, const struct pb_offer *o)
+{
+	size_t i;
+
+	if (!r->old_pb || !strcmp(r->old_sha, r->new_sha))
+		return 0;
+	for (i = 0; i < pb_offer_count(r->old_pb); i++) {
+		const struct pb_offer *q = pb_offer_at(r->old_pb, i);
+
+		if (str_eq(q->code, o->code) && str_eq(q->source, o->source))
+			return !str_eq(q->version, o->version);
+	}
+	return 1;
+}
+
 enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 {
 	struct buf md, est, js;
@@ -629,7 +669,26 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 		 r->old_sha, "\",\"newPricebook\":\"", r->new_sha, "\",\"gateRefused\":", r->gate_refused ? "true" : "false",
 		 NULL);
 	buf_addf(&js, ",\"counts\":{\"active\":%zu,\"moved\":%zu,\"flagged\":%zu,\"partial\":%u,\"failed\":%u,"
-		 "\"documents\":%u},\"estimations\":[", r->nest, moved, flagged, r->partial, r->failed, r->documents);
+		 "\"documents\":%u}", r->nest, moved, flagged, r->partial, r->failed, r->documents);
+	/* data freshness: each offer file of the night's pricebook, its age and whether it changed tonight */
+	buf_addstr(&js, ",\"offers\":[");
+	for (i = 0; r->new_pb && i < pb_offer_count(r->new_pb); i++) {
+		const struct pb_offer *o = pb_offer_at(r->new_pb, i);
+		long age = days_since(o->published, r->night);
+
+		buf_addstr(&js, i ? ",{\"offer\":" : "{\"offer\":");
+		buf_add_json_str(&js, o->code.p, o->code.len);
+		buf_addstr(&js, ",\"source\":");
+		buf_add_json_str(&js, o->source.p, o->source.len);
+		buf_addstr(&js, ",\"version\":");
+		buf_add_json_str(&js, o->version.p, o->version.len);
+		buf_addstr(&js, ",\"published\":");
+		buf_add_json_str(&js, o->published.p, o->published.len);
+		if (age >= 0)
+			buf_addf(&js, ",\"ageDays\":%ld", age);
+		buf_addf(&js, ",\"changedTonight\":%s}", offer_changed(r, o) ? "true" : "false");
+	}
+	buf_addstr(&js, "],\"estimations\":[");
 	for (i = 0; i < r->nest; i++) {
 		const struct report_estimation *e = &r->est[i];
 		char d[40];
@@ -759,15 +818,28 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 		buf_addch(&md, '\n');
 	}
 	if (r->new_pb) {
-		buf_addstr(&md, "## Price lists\n\n| offer | version | published |\n|---|---|---|\n");
+		buf_addstr(&md, "## Price lists (data freshness)\n\n| offer | version | published | days old | tonight |\n"
+			   "|---|---|---|---:|---|\n");
 		for (i = 0; i < pb_offer_count(r->new_pb); i++) {
 			const struct pb_offer *o = pb_offer_at(r->new_pb, i), *q = i ? pb_offer_at(r->new_pb, i - 1) : NULL;
+			long age = days_since(o->published, r->night);
+			int changed = offer_changed(r, o);
+			size_t k;
 
-			if (q && q->code.len == o->code.len && !memcmp(q->code.p, o->code.p, o->code.len) &&
-			    q->version.len == o->version.len && !memcmp(q->version.p, o->version.p, o->version.len))
+			if (q && str_eq(q->code, o->code) && str_eq(q->version, o->version))
 				continue; /* one line an offer version, however many regions */
-			buf_addf(&md, "| %.*s | %.*s | %.*s |\n", (int)o->code.len, o->code.p, (int)o->version.len,
+			for (k = i + 1; !changed && k < pb_offer_count(r->new_pb); k++) {
+				const struct pb_offer *n = pb_offer_at(r->new_pb, k);
+
+				if (!str_eq(n->code, o->code) || !str_eq(n->version, o->version))
+					break;
+				changed = offer_changed(r, n);
+			}
+			buf_addf(&md, "| %.*s | %.*s | %.*s | ", (int)o->code.len, o->code.p, (int)o->version.len,
 				 o->version.p, (int)o->published.len, o->published.p);
+			if (age >= 0)
+				buf_addf(&md, "%ld", age);
+			buf_addstr(&md, changed ? " | **new version** |\n" : " | |\n");
 		}
 		buf_addch(&md, '\n');
 	}
