@@ -77,6 +77,13 @@ struct cmd_ingest_out {
 int cmd_ingest_run(struct cmd_ctx *c, const char *const *names, size_t nnames, const char *output, int force,
 		   struct cmd_ingest_out *io);
 
+/*
+ * The sanity gate (gate.h) between the current pricebook and the one at
+ * `incoming`, logged; CC_ECORRUPT ("not published: ...") when it refuses
+ * and !force.
+ */
+int cmd_gate(struct cmd_ctx *c, const struct pb_reader *cur, const char *incoming, int force);
+
 /* Where documents are made from and go: templates/ beside the binary unless configured. */
 struct cmd_docs_paths {
 	char templates[4200], out[4200];

@@ -59,8 +59,7 @@ static int sweep(struct cmd_ctx *c)
 	return ret;
 }
 
-/* The sanity gate between the current pricebook and the one just built (gate.h). */
-static int gate(struct cmd_ctx *c, const struct pb_reader *cur, const char *incoming, int force)
+int cmd_gate(struct cmd_ctx *c, const struct pb_reader *cur, const char *incoming, int force)
 {
 	struct gate_limits l;
 	struct gate_result r;
@@ -165,7 +164,7 @@ int cmd_ingest_run(struct cmd_ctx *c, const char *const *names, size_t nnames, c
 				  &c->err);
 	/* the fetched files replace the current pricebook only past the sanity gate */
 	if (!ret && !output && !nnames && prev)
-		ret = gate(c, prev, path.buf, force);
+		ret = cmd_gate(c, prev, path.buf, force);
 	pb_close(prev);
 	prev = NULL;
 	if (ret)

@@ -15,6 +15,8 @@
 #include "pipeline/core/dec.h"
 #include "pipeline/prices/diff.h"
 #include "pipeline/prices/fetch.h"
+#include "pipeline/prices/ingest.h"
+#include "pipeline/calc/calc.h"
 #include "pipeline/core/fsutil.h"
 #include "pipeline/core/jsonutil.h"
 #include "pipeline/prices/pb.h"
@@ -26,7 +28,7 @@
 #include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
-	"usage: costctl nightly [--force] [--threads N] [--at TIME]",
+	"usage: costctl nightly [--force] [--dry-run] [--threads N] [--at TIME]",
 	"",
 	"The nightly job, under the run lock: fetch the price-list files that",
 	"changed -> ingest them into a new pricebook past the sanity gate ->",
@@ -38,6 +40,11 @@ static const char *const usage[] = {
 	"",
 	"  --force       run a night that is done again; publish a pricebook the",
 	"                sanity gate refuses",
+	"  --dry-run     what tonight would change, with nothing written: fetch",
+	"                into a scratch copy of the offers, build the pricebook",
+	"                (the sanity gate checked, never published), the price",
+	"                changes, and every active estimation priced: the ones",
+	"                that would move, old -> new; the scratch is removed",
 	"  --threads N   recalc threads (default: every core)",
 	"  --at TIME     the night, ISO 8601 UTC (default: now)",
 	"",
@@ -203,11 +210,157 @@ static int audit(struct cmd_ctx *c, struct store *s, const char *night, const ch
 	return ret;
 }
 
+struct dry_moves {
+	unsigned n;
+};
+
+static void dry_moved(void *user, const char *id, const char *old_monthly, const struct calc_result *r)
+{
+	struct dry_moves *m = user;
+	char now[40], d[41] = "";
+	struct dec o, diff;
+
+	dec_format(r->monthly, 2, now, sizeof(now));
+	if (*old_monthly && !dec_parse(old_monthly, strlen(old_monthly), &o) && !dec_sub(r->monthly, o, &diff)) {
+		int up = dec_cmp(diff, dec_from_int(0)) > 0;
+
+		if (dec_cmp(diff, dec_from_int(0)) == 0)
+			return; /* new inputs, the same total: nothing finance sees */
+		d[0] = '+';
+		dec_format(diff, 2, d + up, sizeof(d) - 1);
+	}
+	if (!m->n++)
+		printf("  estimation                     monthly now -> tonight        change\n");
+	printf("  %-28s %12s -> %-12s %9s%s\n", id, *old_monthly ? old_monthly : "-", now, d[0] ? d : "",
+	       r->status == CALC_PARTIAL ? "  (partial)" : "");
+}
+
+static int count_change(void *user, const struct diff_change *ch)
+{
+	(void)user, (void)ch;
+	return 0;
+}
+
+/*
+ * nightly --dry-run: the night in a scratch directory under the state,
+ * the table only read. Prints what would change.
+ */
+static int dry_run(struct cmd_ctx *c, const char *at, unsigned threads)
+{
+	char scratch[4200], path[4400], pbfile[4400], cur_sha[65] = "";
+	const char *sha;
+	struct fetch_options fo;
+	struct fetch_result fr;
+	struct cmd_ingest_out io;
+	struct cmd_pricing p;
+	struct pb_reader *cur = NULL;
+	struct recalc_options ro;
+	struct recalc_stats rs;
+	struct diff_stats ds;
+	struct dry_moves moves = { 0 };
+	char **files = NULL;
+	size_t nfiles = 0;
+	struct cc_err soft = { 0 };
+	int ret, have_new = 0;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(scratch, sizeof(scratch), "%s/nightly/dry-run.%ld", c->state, (long)getpid());
+	snprintf(path, sizeof(path), "%s/offers", scratch);
+	if ((ret = fs_mkdirs(path, &c->err)))
+		return ret;
+	printf("nightly --dry-run, the night of %.10s: nothing is written\n", at);
+	/* fetch: only what changed since the state's own copy, into the scratch copy */
+	snprintf(pbfile, sizeof(pbfile), "%s/offers", c->state);
+	if ((ret = fs_link_tree(pbfile, path, &c->err)))
+		goto out;
+	snprintf(pbfile, sizeof(pbfile), "%s/fetch-manifest.json", c->state);
+	snprintf(path, sizeof(path), "%s/fetch-manifest.json", scratch);
+	if (access(pbfile, F_OK) == 0 && link(pbfile, path)) {
+		ret = cc_err_errno(&c->err, errno, "cannot link '%s'", pbfile);
+		goto out;
+	}
+	cmd_fetch_options(c, &fo);
+	fo.state = scratch;
+	ret = fetch_run(&c->cc, &fo, &fr, &c->err);
+	if (ret && !(ret == CC_ENET_TEMP && fr.downloaded))
+		goto out;
+	if (ret)
+		cc_log(&c->cc, CC_LOG_WARN, "nightly", "fetch: %s; going on with what arrived", c->err.msg);
+	cc_err_clear(&c->err);
+	printf("fetch: %u offer files: %u would be downloaded, %u unchanged, %u failed\n", fr.files, fr.downloaded,
+	       fr.unchanged + fr.not_modified, fr.failed);
+	if ((ret = cmd_open_pricebook(c, NULL, &cur)) == CC_OK && (ret = pb_sha256(cur, &sha, &c->err)) == CC_OK)
+		snprintf(cur_sha, sizeof(cur_sha), "%s", sha);
+	if (ret) {
+		/* no pricebook yet: tonight's would be the first */
+		pb_close(cur);
+		cur = NULL;
+		cc_err_clear(&c->err);
+	}
+	/* ingest the scratch offers into a scratch pricebook; the gate as publishing would check it */
+	snprintf(pbfile, sizeof(pbfile), "%s/pricebook.cpb", scratch);
+	if (fr.downloaded || !cur) {
+		snprintf(path, sizeof(path), "%s/offers", scratch);
+		if ((ret = ingest_find_offers(path, &files, &nfiles, &c->err)))
+			goto out;
+		if ((ret = cmd_ingest_run(c, (const char *const *)files, nfiles, pbfile, 0, &io)))
+			goto out;
+		have_new = 1;
+		if (cur) {
+			ret = cmd_gate(c, cur, pbfile, 0);
+			if (ret == CC_ECORRUPT) {
+				printf("sanity gate: refused: %s\n", c->err.msg);
+				cc_err_clear(&c->err);
+				goto out; /* nothing would be priced against it */
+			}
+			if (ret)
+				goto out;
+			printf("sanity gate: passed\n");
+		}
+	}
+	if ((ret = cmd_pricing_open(c, have_new ? pbfile : NULL, &p)))
+		goto out;
+	if (have_new)
+		printf("pricebook: %.12s -> %.12s (would be published)\n", cur_sha[0] ? cur_sha : "(none)", p.sha);
+	else
+		printf("pricebook: %.12s stays current (no price-list file changed)\n", cur_sha);
+	if (have_new && cur) {
+		memset(&ds, 0, sizeof(ds));
+		if ((ret = diff_run(cur, p.pb, count_change, NULL, &ds, &c->err)))
+			goto out;
+		printf("prices: %llu changed, %llu added, %llu removed (%llu unchanged)\n", (unsigned long long)ds.changed,
+		       (unsigned long long)ds.added, (unsigned long long)ds.removed, (unsigned long long)ds.unchanged);
+	}
+	/* every active estimation priced, nothing written */
+	memset(&ro, 0, sizeof(ro));
+	memset(&rs, 0, sizeof(rs));
+	ro.threads = threads;
+	ro.calculated_at = at;
+	ro.pricebook_sha256 = p.sha;
+	ro.dry_run = 1;
+	ro.would_move = dry_moved;
+	ro.user = &moves;
+	ret = recalc_all(&c->cc, p.s, p.cc, p.pb, &ro, &rs, &c->err);
+	if (ret && ret != CC_EPARTIAL)
+		goto out;
+	printf("estimations: %u active, %u would move, %u partial, %u failed\n", rs.estimations, moves.n, rs.partial,
+	       rs.failed);
+out:
+	fflush(stdout);
+	cmd_pricing_close(&p);
+	pb_close(cur);
+	ingest_free_list(files, nfiles);
+	if (fs_remove_tree(scratch, &soft))
+		cc_log(&c->cc, CC_LOG_WARN, "nightly", "%s", soft.msg);
+	return ret;
+}
+
 int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 {
-	enum { OPT_FORCE = 256, OPT_THREADS, OPT_AT };
+	enum { OPT_FORCE = 256, OPT_THREADS, OPT_AT, OPT_DRY };
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "help", no_argument, NULL, 'h' },
@@ -223,7 +376,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	struct buf details;
 	char now[32], night[11], done_path[4400], report_dir[4200], *end;
 	const char *at = NULL, *result = "SUCCESS";
-	int opt, ret, force = 0, recalc_ret = CC_OK, resumed = 0;
+	int opt, ret, force = 0, recalc_ret = CC_OK, resumed = 0, dry = 0;
 	unsigned threads = 0;
 	double t0, t_all = now_s();
 	struct stat st;
@@ -231,6 +384,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_FORCE: force = 1; break;
+		case OPT_DRY: dry = 1; break;
 		case OPT_THREADS:
 			threads = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || !threads || threads > 1024)
@@ -245,6 +399,8 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 		return cmd_usage(usage, 0);
 	if ((ret = cmd_calc_time(c, at, now, &at)))
 		return ret;
+	if (dry)
+		return dry_run(c, at, threads);
 	snprintf(night, sizeof(night), "%.10s", at);
 	snprintf(done_path, sizeof(done_path), "%s/nightly/%s.done", c->state, night);
 	snprintf(report_dir, sizeof(report_dir), "%s/reports/%s", c->state, night);

@@ -416,6 +416,57 @@ enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_in
 	return ret;
 }
 
+/* The latest calculation's InputsHash and TotalMonthlyCost. */
+struct latest_total {
+	char hash[65], monthly[40];
+};
+
+static int latest_total_cb(void *user, const char *json, size_t len)
+{
+	static const char key[] = "\"TotalMonthlyCost\":";
+	struct latest_total *l = user;
+	struct latest h;
+	const char *p = memmem(json, len, key, sizeof(key) - 1);
+
+	memset(&h, 0, sizeof(h));
+	latest_cb(&h, json, len);
+	memcpy(l->hash, h.hash, sizeof(l->hash));
+	if (p) {
+		size_t n = 0;
+
+		p += sizeof(key) - 1;
+		while (p + n < json + len && n + 1 < sizeof(l->monthly) && strchr("0123456789.-", p[n]))
+			n++;
+		cc_copy(l->monthly, sizeof(l->monthly), p, n);
+	}
+	return 0;
+}
+
+/* A dry run's write: nothing; an estimation whose inputs moved is told to o->would_move. */
+static enum cc_code dry_compare(struct store *s, const char *id, const struct calc_result *r,
+				const struct recalc_options *o, enum recalc_outcome *out, struct cc_err *err)
+{
+	const struct store_pattern *latest = store_pattern_find("latest-calculation");
+	const char *args[1] = { id };
+	struct latest_total l;
+	struct buf next;
+	enum cc_code ret;
+
+	memset(&l, 0, sizeof(l));
+	buf_init(&next, (size_t)1 << 20);
+	ret = store_pattern_run(s, latest, args, 1, 0, NULL, latest_total_cb, &l, &next, err);
+	buf_release(&next);
+	if (ret)
+		return ret;
+	*out = RECALC_UNCHANGED;
+	if (!strcmp(l.hash, r->inputs_hash))
+		return CC_OK;
+	*out = RECALC_WRITTEN; /* would be */
+	if (o->would_move)
+		o->would_move(o->user, id, l.monthly, r);
+	return CC_OK;
+}
+
 enum cc_code recalc_audit_failure(struct store *s, const char *id, const char *at, const char *why,
 				  struct cc_err *err)
 {
@@ -843,7 +894,8 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 				if (j->ret) {
 					st->failed++;
 					cc_log(ctx, CC_LOG_ERROR, "recalc", "%s", j->err.msg);
-					recalc_audit_failure(s, id, o->calculated_at, j->err.msg, &soft);
+					if (!o->dry_run)
+						recalc_audit_failure(s, id, o->calculated_at, j->err.msg, &soft);
 					continue;
 				}
 				if (j->r.status == CALC_PARTIAL) {
@@ -851,8 +903,12 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 					cc_log(ctx, CC_LOG_WARN, "recalc", "%s: PARTIAL: %u price%s missing", id,
 					       j->r.missing, j->r.missing == 1 ? "" : "s");
 				}
-				ret = recalc_save(s, id, &j->in, &j->r, o->calculated_at, o->pricebook_sha256,
-						  o->force, &out, &soft);
+				if (o->dry_run) {
+					ret = dry_compare(s, id, &j->r, o, &out, &soft);
+				} else {
+					ret = recalc_save(s, id, &j->in, &j->r, o->calculated_at, o->pricebook_sha256,
+							  o->force, &out, &soft);
+				}
 				if (ret == CC_ECONFLICT || ret == CC_ENOTFOUND) {
 					/* this estimation, not the run: named, and the others go on */
 					st->failed++;

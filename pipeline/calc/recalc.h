@@ -108,6 +108,14 @@ struct recalc_options {
 	 * time, though its numbers no longer move.
 	 */
 	const char *pending_path;
+	/*
+	 * Price, write nothing (nightly --dry-run): each estimation whose
+	 * inputs differ from its latest calculation's goes to `would_move`
+	 * with that calculation's TotalMonthlyCost ("" when it has none).
+	 */
+	int dry_run;
+	void (*would_move)(void *user, const char *id, const char *old_monthly, const struct calc_result *r);
+	void *user;
 };
 
 struct recalc_stats {

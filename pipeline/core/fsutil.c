@@ -1,6 +1,7 @@
 #include "pipeline/core/fsutil.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -391,5 +392,63 @@ enum cc_code fs_write_atomic(const char *path, const void *data, size_t len, str
 		return err ? err->code : CC_EIO;
 	}
 	fs_temp_forget(tmp);
+	return CC_OK;
+}
+
+/* ------------------------------------------------------------ trees */
+
+static const char *tree_src, *tree_dst;
+static struct cc_err *tree_err;
+
+static int link_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	char to[4200];
+	const char *base = path + ftw->base;
+
+	(void)st;
+	if ((size_t)snprintf(to, sizeof(to), "%s%s", tree_dst, path + strlen(tree_src)) >= sizeof(to)) {
+		cc_err_set(tree_err, CC_EUSAGE, "path too long: '%s'", path);
+		return 1;
+	}
+	if (flag == FTW_D)
+		return mkdir(to, 0755) && errno != EEXIST ? (cc_err_errno(tree_err, errno, "cannot make '%s'", to), 1) : 0;
+	if (flag != FTW_F || base[0] == '.')
+		return 0; /* partial downloads and other temp files are never shared */
+	if (link(path, to)) {
+		cc_err_errno(tree_err, errno, "cannot link '%s' to '%s'", path, to);
+		return 1;
+	}
+	return 0;
+}
+
+enum cc_code fs_link_tree(const char *src, const char *dst, struct cc_err *err)
+{
+	struct stat st;
+
+	if (stat(src, &st))
+		return errno == ENOENT ? CC_OK : cc_err_errno(err, errno, "cannot read '%s'", src);
+	tree_src = src;
+	tree_dst = dst;
+	tree_err = err;
+	if (nftw(src, link_one, 16, FTW_PHYS))
+		return err && err->code ? err->code : cc_err_errno(err, errno, "cannot copy '%s'", src);
+	return CC_OK;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT) {
+		cc_err_errno(tree_err, errno, "cannot remove '%s'", path);
+		return 1;
+	}
+	return 0;
+}
+
+enum cc_code fs_remove_tree(const char *dir, struct cc_err *err)
+{
+	tree_err = err;
+	if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+		return err && err->code ? err->code : cc_err_errno(err, errno, "cannot remove '%s'", dir);
 	return CC_OK;
 }

@@ -92,4 +92,15 @@ enum cc_code fs_sweep_dead(const char *dir, const char *prefix, char sep,
 enum cc_code fs_symlink_swap(const char *target, const char *link,
 			     struct cc_err *err);
 
+/*
+ * A copy of the tree at src in dst made of hard links (free however big
+ * the files; safe because every file costctl writes is replaced by a
+ * rename, never changed in place). Names starting with '.' (partial
+ * downloads, temp files) are left out. A missing src is an empty tree.
+ * Not thread-safe.
+ */
+enum cc_code fs_link_tree(const char *src, const char *dst, struct cc_err *err);
+/* Removes dir and everything under it (no symlink is followed). Not thread-safe. */
+enum cc_code fs_remove_tree(const char *dir, struct cc_err *err);
+
 #endif
