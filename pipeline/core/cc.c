@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,21 @@ void cc_bug(const char *file, int line, const char *fmt, ...)
 void *cc_malloc(size_t n)
 {
 	return malloc(n ? n : 1);
+}
+
+int cc_grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 32;
+	if (c < *cap || c > SIZE_MAX / size || !(p = realloc(*v, c * size)))
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
 }
 
 void cc_log(const struct cc_ctx *ctx, enum cc_level level,

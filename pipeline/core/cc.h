@@ -69,6 +69,12 @@ CC_NORETURN void cc_bug(const char *file, int line, const char *fmt, ...)
 
 /* Allocation that reports failure through the caller (never aborts). */
 void *cc_malloc(size_t n);
+/*
+ * Room for one more element in a growable array (*v of *cap elements of
+ * `size` bytes, n used): doubles it when full (from 32). 0, or -1 with the
+ * array as it was when it cannot (git's ALLOC_GROW).
+ */
+int cc_grow(void **v, size_t *cap, size_t n, size_t size);
 #define FREE_AND_NULL(p) do { free(p); (p) = NULL; } while (0)
 
 enum cc_level { CC_LOG_DEBUG, CC_LOG_INFO, CC_LOG_WARN, CC_LOG_ERROR };

@@ -105,35 +105,40 @@ static void skip_row(struct rd *d, int hidden, unsigned row)
 		snprintf(s + n, sizeof(d->skipped[0]) - n, ", ...");
 }
 
+/* One line of r->errors: "WHERE: MSG" (the first MAX_ERRORS; all are counted). */
+static void vproblem(struct rd *d, const char *where, const char *fmt, va_list ap)
+{
+	char msg[400];
+
+	if (d->r->nerrors++ >= MAX_ERRORS)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	buf_addf(&d->r->errors, "%s: %s\n", where, msg);
+}
+
+/* A cell's problem ("Compute!D7: ..."; col 0: the row, "Compute!7: ..."). */
 static void problem(struct rd *d, const char *sheet, unsigned row, unsigned col, const char *fmt, ...)
 	CC_PRINTF(5, 6);
 static void problem(struct rd *d, const char *sheet, unsigned row, unsigned col, const char *fmt, ...)
 {
-	char where[120], msg[400];
+	char where[120];
 	va_list ap;
 
-	if (d->r->nerrors++ >= MAX_ERRORS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	cell_name(sheet, row, col, where, sizeof(where));
-	buf_addf(&d->r->errors, "%s: %s\n", where, msg);
+	va_start(ap, fmt);
+	vproblem(d, where, fmt, ap);
+	va_end(ap);
 }
 
 /* A problem of the whole workbook: "FILE: ..." */
 static void problem_book(struct rd *d, const char *file, const char *fmt, ...) CC_PRINTF(3, 4);
 static void problem_book(struct rd *d, const char *file, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
-	if (d->r->nerrors++ >= MAX_ERRORS)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vproblem(d, file, fmt, ap);
 	va_end(ap);
-	buf_addf(&d->r->errors, "%s: %s\n", file, msg);
 }
 
 static void note(struct rd *d, const char *sheet, unsigned row, const char *fmt, ...) CC_PRINTF(4, 5);
@@ -477,15 +482,8 @@ static int convert(struct rd *d, const char *sheet, const struct intake_field *f
 
 static enum cc_code add_origin(struct intake_result *r, const struct intake_origin *o)
 {
-	if (r->norigins == r->corigins) {
-		size_t cap = r->corigins ? r->corigins * 2 : 32;
-		struct intake_origin *v = realloc(r->origins, cap * sizeof(*v));
-
-		if (!v)
-			return CC_ENOMEM;
-		r->origins = v;
-		r->corigins = cap;
-	}
+	if (cc_grow((void **)&r->origins, &r->corigins, r->norigins, sizeof(*r->origins)))
+		return CC_ENOMEM;
 	r->origins[r->norigins++] = *o;
 	return CC_OK;
 }

@@ -144,15 +144,8 @@ static enum cc_code push_cell(struct cells *c, struct sheet *s, unsigned row, un
 				  len, c->l->max_cell);
 	if (++c->total > c->l->max_cells)
 		return cc_err_set(err, CC_ENOMEM, "%s: more than %zu cells", where, c->l->max_cells);
-	if (s->ncells == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct sheet_cell *v = realloc(s->cells, cap * sizeof(*v));
-
-		if (!v)
-			return cc_err_set(err, CC_ENOMEM, "%s: out of memory for cells", where);
-		s->cells = v;
-		s->cap = cap;
-	}
+	if (cc_grow((void **)&s->cells, &s->cap, s->ncells, sizeof(*s->cells)))
+		return cc_err_set(err, CC_ENOMEM, "%s: out of memory for cells", where);
 	cell = &s->cells[s->ncells];
 	if (!(cell->text = arena_strndup(&c->b->arena, text, len)))
 		return cc_err_set(err, CC_ENOMEM, "%s: out of memory for cell text", where);
@@ -543,16 +536,9 @@ static void rels_start(struct xml *x, const char *name, const char **atts)
 		xml_fail(x, CC_ENOMEM, "more than 4096 relationships");
 		return;
 	}
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 16;
-		struct rel *v = realloc(rs->v, cap * sizeof(*v));
-
-		if (!v) {
-			xml_fail(x, CC_ENOMEM, "out of memory");
-			return;
-		}
-		rs->v = v;
-		rs->cap = cap;
+	if (cc_grow((void **)&rs->v, &rs->cap, rs->n, sizeof(*rs->v))) {
+		xml_fail(x, CC_ENOMEM, "out of memory");
+		return;
 	}
 	r = &rs->v[rs->n];
 	slash = strrchr(type, '/');
@@ -644,7 +630,7 @@ static void wb_start(struct xml *x, const char *name, const char **atts)
 struct sst {
 	const char **v;
 	size_t *len;
-	size_t n, cap, max;
+	size_t n, cap, caplen, max;
 	struct buf text;
 	int in_si, in_t, skip;
 	struct arena *arena;
@@ -681,20 +667,10 @@ static void sst_end(struct xml *x, const char *name)
 			xml_fail(x, CC_ENOMEM, "more than %zu shared strings", t->max);
 			return;
 		}
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 256;
-			const char **v = realloc(t->v, cap * sizeof(*v));
-			size_t *l;
-
-			if (v)
-				t->v = v;
-			l = v ? realloc(t->len, cap * sizeof(*l)) : NULL;
-			if (!v || !l) {
-				xml_fail(x, CC_ENOMEM, "out of memory for shared strings");
-				return;
-			}
-			t->len = l;
-			t->cap = cap;
+		if (cc_grow((void **)&t->v, &t->cap, t->n, sizeof(*t->v)) ||
+		    cc_grow((void **)&t->len, &t->caplen, t->n, sizeof(*t->len))) {
+			xml_fail(x, CC_ENOMEM, "out of memory for shared strings");
+			return;
 		}
 		if (!(t->v[t->n] = arena_strndup(t->arena, t->text.buf, t->text.len))) {
 			xml_fail(x, CC_ENOMEM, "out of memory for shared strings");
@@ -751,21 +727,6 @@ static int builtin_date(unsigned id)
 	return (id >= 14 && id <= 17) || id == 22;
 }
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	void *p;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 32;
-	if (!(p = realloc(*v, c * size)))
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
-
 static void styles_start(struct xml *x, const char *name, const char **atts)
 {
 	struct styles *st = x->ud;
@@ -780,7 +741,7 @@ static void styles_start(struct xml *x, const char *name, const char **atts)
 		if ((v = attr(atts, "numFmtId", 0)) && parse_uint(v, 1u << 20, &id) && code &&
 		    code_is_date(code)) {
 			if (st->ncustom >= 65536 ||
-			    grow((void **)&st->custom_date, &st->capcustom, st->ncustom, sizeof(unsigned))) {
+			    cc_grow((void **)&st->custom_date, &st->capcustom, st->ncustom, sizeof(unsigned))) {
 				xml_fail(x, CC_ENOMEM, "too many number formats");
 				return;
 			}
@@ -795,7 +756,7 @@ static void styles_start(struct xml *x, const char *name, const char **atts)
 			for (i = 0; !date && i < st->ncustom; i++)
 				date = st->custom_date[i] == id;
 		}
-		if (st->n >= 65536 || grow((void **)&st->xf_date, &st->cap, st->n, 1)) {
+		if (st->n >= 65536 || cc_grow((void **)&st->xf_date, &st->cap, st->n, 1)) {
 			xml_fail(x, CC_ENOMEM, "too many cell formats");
 			return;
 		}
