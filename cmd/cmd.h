@@ -67,6 +67,8 @@ void cmd_fetch_options(struct cmd_ctx *c, struct fetch_options *o);
 struct cmd_ingest_out {
 	int published;       /* a new pricebook is current (0: it equals the current one) */
 	unsigned long long entries;
+	/* data quality: terms whose SKU has no product, products seen twice, conflicting prices */
+	unsigned long long orphans, duplicates, conflicts;
 	char sha256[65];
 };
 

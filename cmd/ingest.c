@@ -162,6 +162,13 @@ int cmd_ingest_run(struct cmd_ctx *c, const char *const *names, size_t nnames, c
 	opt.previous = prev;
 	ret = ingest_to_pricebook(&c->cc, files, nfiles, path.buf, &opt, &res,
 				  &c->err);
+	if (!ret && io) {
+		io->orphans = res.orphans;
+		io->duplicates = res.duplicates;
+		io->conflicts = res.conflicts;
+		io->entries = res.entries;
+		cc_copy(io->sha256, sizeof(io->sha256), res.sha256, strlen(res.sha256));
+	}
 	/* the fetched files replace the current pricebook only past the sanity gate */
 	if (!ret && !output && !nnames && prev)
 		ret = cmd_gate(c, prev, path.buf, force);

@@ -671,6 +671,10 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 	buf_addf(&js, ",\"counts\":{\"active\":%zu,\"moved\":%zu,\"flagged\":%zu,\"partial\":%u,\"failed\":%u,"
 		 "\"documents\":%u}", r->nest, moved, flagged, r->partial, r->failed, r->documents);
 	/* data freshness: each offer file of the night's pricebook, its age and whether it changed tonight */
+	if (r->has_ingest)
+		buf_addf(&js, ",\"quality\":{\"orphanTerms\":%llu,\"duplicateProducts\":%llu,\"conflicts\":%llu,"
+			 "\"partial\":%u,\"failed\":%u}", (unsigned long long)r->orphan_terms,
+			 (unsigned long long)r->duplicate_products, (unsigned long long)r->conflicts, r->partial, r->failed);
 	buf_addstr(&js, ",\"offers\":[");
 	for (i = 0; r->new_pb && i < pb_offer_count(r->new_pb); i++) {
 		const struct pb_offer *o = pb_offer_at(r->new_pb, i);
@@ -778,8 +782,15 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 			 (unsigned long long)r->diff.changed, (unsigned long long)r->diff.added,
 			 (unsigned long long)r->diff.removed, (unsigned long long)r->diff.unchanged);
 	buf_addf(&md, "- estimations: %zu active, %zu moved, %zu flagged (at least $%.2f or %.1f%%), %u partial, "
-		 "%u failed; %u documents made\n\n", r->nest, moved, flagged, r->flag_usd, r->flag_percent, r->partial,
+		 "%u failed; %u documents made\n", r->nest, moved, flagged, r->flag_usd, r->flag_percent, r->partial,
 		 r->failed, r->documents);
+	if (r->has_ingest)
+		buf_addf(&md, "- data quality: %llu orphan term%s (a price whose SKU has no product: not priced), %llu "
+			 "duplicate product%s, %llu conflicting price%s\n",
+			 (unsigned long long)r->orphan_terms, r->orphan_terms == 1 ? "" : "s",
+			 (unsigned long long)r->duplicate_products, r->duplicate_products == 1 ? "" : "s",
+			 (unsigned long long)r->conflicts, r->conflicts == 1 ? "" : "s");
+	buf_addch(&md, '\n');
 	if (rows.top_n) {
 		buf_addstr(&md, "## The biggest price moves\n\n| move | price |\n|---:|---|\n");
 		for (i = 0; i < rows.top_n; i++) {
@@ -1028,6 +1039,15 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 	r->partial = (unsigned)strtoul(json_get_num(rc, "Partial") ? json_get_num(rc, "Partial") : "0", NULL, 10);
 	r->failed = (unsigned)strtoul(json_get_num(rc, "Failed") ? json_get_num(rc, "Failed") : "0", NULL, 10);
 	r->documents = (unsigned)strtoul(json_get_num(rc, "Documents") ? json_get_num(rc, "Documents") : "0", NULL, 10);
+	{
+		yajl_val ing = json_get(det, "Ingest");
+		const char *v;
+
+		r->has_ingest = ing != NULL;
+		r->orphan_terms = (v = json_get_num(ing, "OrphanTerms")) ? strtoull(v, NULL, 10) : 0;
+		r->duplicate_products = (v = json_get_num(ing, "DuplicateProducts")) ? strtoull(v, NULL, 10) : 0;
+		r->conflicts = (v = json_get_num(ing, "Conflicts")) ? strtoull(v, NULL, 10) : 0;
+	}
 	/* the pricebooks, while they are kept (pricebook.keep) */
 	if ((ret = open_by_sha(state, r->new_sha, &r->own_new, err)))
 		goto out;

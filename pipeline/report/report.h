@@ -44,6 +44,9 @@ struct report {
 	struct report_estimation *est;
 	size_t nest;
 	unsigned partial, failed, documents;
+	/* data quality of tonight's ingest (has_ingest 0: nothing was ingested) */
+	int has_ingest;
+	uint64_t orphan_terms, duplicate_products, conflicts;
 	double flag_usd, flag_percent;  /* a move at or above either is flagged */
 	const char *font_regular, *font_bold; /* TrueType fonts for report.pdf (NULL: DejaVu's) */
 	/* what report_build opened and allocated (report_release frees it) */

@@ -20,9 +20,20 @@ COSTCTL_FETCH_BASE_URL=file://$PWD/pl c nightly --at 2026-12-01T02:00:00Z; echo 
 c intake import --owner user123 --id est-northwind --at 2026-12-01T15:00:00Z "$FIXTURES/intake/northwind.xlsx" \
 	>/dev/null || exit
 cp -r "$FIXTURES/pricelist-night2/." pl/
+# and one term whose SKU is in no product (as in real excerpts): counted in the report, never priced
+f=pl/offers/v1.0/aws/AmazonEC2/20261202000000/us-east-1/index.json
+$PY - "$f" <<'P' || exit
+import json, sys
+d = json.load(open(sys.argv[1]))
+od = d["terms"]["OnDemand"]
+sku, terms = next(iter(od.items()))
+od["ORPHANSKU0000001"] = {k.replace(sku, "ORPHANSKU0000001"): dict(v, sku="ORPHANSKU0000001") for k, v in terms.items()}
+open(sys.argv[1], "w").write(json.dumps(d, indent=2, separators=(",", " : ")))
+P
 COSTCTL_FETCH_BASE_URL=file://$PWD/pl c nightly --at 2026-12-02T02:00:00Z; echo "night 2: exit $?"
 r=state/reports/2026-12-02
-sed -n '/^- prices/p; /^- estimations/p' $r/summary.md
+sed -n '/^- prices/p; /^- estimations/p; /^- data quality/p' $r/summary.md
+jq -c .quality $r/report.json
 cut -d, -f1,3-5 $r/estimations.csv
 tail -n +2 $r/changes.csv | cut -d, -f1,2,12-14,16,17 | sort
 jq -r '.estimations[] | select(.moved) | [.id, .priceEffect, .requirementEffect, .ruleEffect] | @tsv' $r/report.json
