@@ -97,8 +97,12 @@ void cmd_docs_options(struct cmd_ctx *c, struct docs_options *o, const char *at,
 struct recalc_options;
 struct recalc_stats;
 
-/* recalc with `o` (calculated_at set), documents unless !docs; the stats into *st. */
-int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *o, int docs, struct recalc_stats *st);
+/*
+ * recalc with `o` (calculated_at set) against `pricebook` (NULL: the
+ * current one), documents unless !docs; the stats into *st.
+ */
+int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *o, const char *pricebook, int docs,
+		   struct recalc_stats *st);
 
 /* The fonts the reports draw with, into regular[cap] and bold[cap]. */
 void cmd_report_fonts(struct cmd_ctx *c, char *regular, char *bold, size_t cap);

@@ -484,7 +484,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 		memset(&ro, 0, sizeof(ro));
 		ro.threads = threads;
 		ro.calculated_at = at;
-		recalc_ret = cmd_recalc_run(c, &ro, 1, &rs);
+		recalc_ret = cmd_recalc_run(c, &ro, NULL, 1, &rs);
 		if (recalc_ret && recalc_ret != CC_EPARTIAL) {
 			ret = recalc_ret;
 			result = "FAILURE";

@@ -13,7 +13,8 @@
 #include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
-	"usage: costctl recalc [--threads N] [--shard I/N] [--force] [--no-docs] [--at TIME]",
+	"usage: costctl recalc [--threads N] [--shard I/N] [--pricebook FILE] [--force] [--no-docs]",
+	"                      [--at TIME]",
 	"",
 	"Prices every ACTIVE estimation against the current pricebook, in",
 	"parallel, and writes a new CALCULATION for each whose inputs changed",
@@ -24,6 +25,9 @@ static const char *const usage[] = {
 	"",
 	"  --threads N   engine threads (default: every core)",
 	"  --shard I/N   this worker's segment, 0 <= I < N",
+	"  --pricebook FILE  price against FILE, not state/pricebook.current (a",
+	"                worker whose state is its own, reading the night's pricebook",
+	"                from a shared one)",
 	"  --force       write even when nothing changed",
 	"  --no-docs     no documents (default: the PDF proposal and XLSX workbook",
 	"                of each estimation whose numbers moved, as `costctl docs`)",
@@ -34,7 +38,8 @@ static const char *const usage[] = {
 	NULL,
 };
 
-int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *io, int docs, struct recalc_stats *out)
+int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *io, const char *pricebook, int docs,
+		   struct recalc_stats *out)
 {
 	struct recalc_options o = *io;
 	struct recalc_stats st;
@@ -60,7 +65,7 @@ int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *io, int docs, struc
 			snprintf(pending, sizeof(pending), "%s/documents-pending", c->state);
 		o.pending_path = pending;
 	}
-	if ((ret = cmd_pricing_open(c, NULL, &p))) {
+	if ((ret = cmd_pricing_open(c, pricebook, &p))) {
 		docs_run_close(&run);
 		return ret;
 	}
@@ -86,13 +91,14 @@ int cmd_recalc_run(struct cmd_ctx *c, struct recalc_options *io, int docs, struc
 
 int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 {
-	enum { OPT_THREADS = 256, OPT_SHARD, OPT_FORCE, OPT_NODOCS, OPT_AT };
+	enum { OPT_THREADS = 256, OPT_SHARD, OPT_FORCE, OPT_NODOCS, OPT_AT, OPT_PRICEBOOK };
 	static const struct option opts[] = {
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "no-docs", no_argument, NULL, OPT_NODOCS },
 		{ "at", required_argument, NULL, OPT_AT },
+		{ "pricebook", required_argument, NULL, OPT_PRICEBOOK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -100,6 +106,7 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 
 	char now[32], *end;
 	int opt, ret, docs = 1;
+	const char *pricebook = NULL;
 
 	memset(&o, 0, sizeof(o));
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -118,6 +125,7 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 		case OPT_FORCE: o.force = 1; break;
 		case OPT_NODOCS: docs = 0; break;
 		case OPT_AT: o.calculated_at = optarg; break;
+		case OPT_PRICEBOOK: pricebook = optarg; break;
 		case 'h': return cmd_usage(usage, 1);
 		default: return cmd_usage(usage, 0);
 		}
@@ -126,5 +134,5 @@ int cmd_recalc(int argc, char **argv, struct cmd_ctx *c)
 		return cmd_usage(usage, 0);
 	if ((ret = cmd_calc_time(c, o.calculated_at, now, &o.calculated_at)))
 		return ret;
-	return cmd_recalc_run(c, &o, docs, NULL);
+	return cmd_recalc_run(c, &o, pricebook, docs, NULL);
 }
