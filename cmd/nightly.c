@@ -28,7 +28,7 @@
 #include "pipeline/core/banned.h"
 
 static const char *const usage[] = {
-	"usage: costctl nightly [--force] [--dry-run] [--threads N] [--at TIME]",
+	"usage: costctl nightly [--force] [--dry-run] [--no-recalc] [--threads N] [--at TIME]",
 	"",
 	"The nightly job, under the run lock: fetch the price-list files that",
 	"changed -> ingest them into a new pricebook past the sanity gate ->",
@@ -45,6 +45,10 @@ static const char *const usage[] = {
 	"                (the sanity gate checked, never published), the price",
 	"                changes, and every active estimation priced: the ones",
 	"                that would move, old -> new; the scratch is removed",
+	"  --no-recalc   fetch, ingest and record the night, then stop: the",
+	"                recalculation is left to sharded workers (recalc",
+	"                --shard I/N), and the report to `costctl report DATE`",
+	"                once they are done (cron/aws/recalc-batch.yaml)",
 	"  --threads N   recalc threads (default: every core)",
 	"  --at TIME     the night, ISO 8601 UTC (default: now)",
 	"",
@@ -357,10 +361,11 @@ out:
 
 int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 {
-	enum { OPT_FORCE = 256, OPT_THREADS, OPT_AT, OPT_DRY };
+	enum { OPT_FORCE = 256, OPT_THREADS, OPT_AT, OPT_DRY, OPT_NORECALC };
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "no-recalc", no_argument, NULL, OPT_NORECALC },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "help", no_argument, NULL, 'h' },
@@ -376,7 +381,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 	struct buf details;
 	char now[32], night[11], done_path[4400], report_dir[4200], *end;
 	const char *at = NULL, *result = "SUCCESS";
-	int opt, ret, force = 0, recalc_ret = CC_OK, resumed = 0, dry = 0;
+	int opt, ret, force = 0, recalc_ret = CC_OK, resumed = 0, dry = 0, no_recalc = 0;
 	unsigned threads = 0;
 	double t0, t_all = now_s();
 	struct stat st;
@@ -385,6 +390,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 		switch (opt) {
 		case OPT_FORCE: force = 1; break;
 		case OPT_DRY: dry = 1; break;
+		case OPT_NORECALC: no_recalc = 1; break;
 		case OPT_THREADS:
 			threads = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || !threads || threads > 1024)
@@ -478,7 +484,10 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 		 rep.old_sha, rep.new_sha, io.published ? "true" : "false", rep.gate_refused ? "true" : "false");
 
 	/* ---- recalc (and documents), never against a refused pricebook */
-	if (!rep.gate_refused) {
+	if (no_recalc && !rep.gate_refused) {
+		stage_log(c, "recalc", now_s(), "left to sharded workers (--no-recalc): then 'costctl report %s'", night);
+		buf_addstr(&details, ",\"Recalc\":{\"Deferred\":true}");
+	} else if (!rep.gate_refused) {
 		t0 = now_s();
 		stage_start(c, "recalc");
 		memset(&ro, 0, sizeof(ro));
@@ -518,6 +527,10 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 		}
 		if ((ret = cmd_open_store(c, &s)) || (ret = audit(c, s, night, at, result, &details)))
 			goto out;
+		if (no_recalc && !rep.gate_refused) {
+			ret = CC_OK; /* the report comes after the workers: costctl report */
+			goto done;
+		}
 		memset(&built, 0, sizeof(built));
 		built.flag_usd = rep.flag_usd;
 		cmd_report_fonts(c, fonts[0], fonts[1], sizeof(fonts[0]));
@@ -542,6 +555,7 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 		if ((ret = audit(c, s, night, at, result, &details)))
 			goto out;
 		ret = keep;
+done:
 		if (!rep.gate_refused) {
 			snprintf(done_path, sizeof(done_path), "%s/nightly", c->state);
 			if (!fs_mkdirs(done_path, &c->err)) {

@@ -1,0 +1,26 @@
+# A sharded night, as cron/aws/recalc-batch.yaml runs it: nightly
+# --no-recalc fetches, ingests and records the night; two workers, each
+# with a state of its own, price their scan segments against its
+# pricebook (recalc --shard I/2 --pricebook); then `costctl report` makes
+# the morning report. It has the numbers of the unsharded night
+# (nightly-two-nights.sh: est456 2935.85 -> 2984.37, +48.52), every
+# estimation priced once.
+. "$(dirname "$0")/lib.inc"
+c() { "$COSTCTL" -q --state state "$@"; }
+copy_pricelist pl
+export COSTCTL_FETCH_BASE_URL=file://$PWD/pl
+c table init && c table import "$FIXTURES/table/seed.jsonl" || exit
+c nightly --at 2026-12-01T02:00:00Z || exit
+cp -r "$FIXTURES/pricelist-night2/." pl/
+c nightly --no-recalc --at 2026-12-02T02:00:00Z; echo "nightly --no-recalc: exit $?"
+[ -e state/reports/2026-12-02 ] || echo "no report yet"
+c table query calculations est456 | jq -r .SK | head -1
+for i in 0 1; do
+	"$COSTCTL" --state worker$i --store "sqlite:$PWD/state/costplatform.db" recalc --no-docs --shard $i/2 --at 2026-12-02T03:00:00Z \
+		--pricebook state/pricebook.current 2>w$i.log || { cat w$i.log; exit 1; }
+done
+sed -n 's/.*recalc: \([0-9]*\) estimations: \([0-9]*\) written.*/\1 \2/p' w0.log w1.log |
+	awk '{ n += $1; w += $2 } END { print n " estimations in the two segments, " w " written" }'
+c report 2026-12-02 >summary.md; echo "report: exit $?"
+sed -n '/^- prices/p; /^- estimations/p; /^| est456/p' summary.md
+grep '^est456,' state/reports/2026-12-02/estimations.csv | cut -d, -f1,3-5
