@@ -828,6 +828,28 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 		}
 		buf_addch(&md, '\n');
 	}
+	if (r->failed) {
+		size_t nf = 0;
+
+		for (i = 0; i < r->nest; i++) {
+			const struct report_estimation *e = &r->est[i];
+
+			if (!e->failed)
+				continue;
+			if (!nf++)
+				buf_addstr(&md, "## Estimations that failed (their last calculation stands)\n\n"
+					   "| estimation | project | why |\n|---|---|---|\n");
+			buf_addstr(&md, "| ");
+			md_text(&md, e->id);
+			buf_addstr(&md, " | ");
+			md_text(&md, e->project);
+			buf_addstr(&md, " | ");
+			md_text(&md, e->why_not + (strncmp(e->why_not, "failed: ", 8) ? 0 : 8));
+			buf_addstr(&md, " |\n");
+		}
+		if (nf)
+			buf_addch(&md, '\n');
+	}
 	if (r->new_pb) {
 		buf_addstr(&md, "## Price lists (data freshness)\n\n| offer | version | published | days old | tonight |\n"
 			   "|---|---|---|---:|---|\n");
@@ -1003,6 +1025,71 @@ static int calc_cb(void *user, const char *json, size_t len)
 	return p->have_new && p->have_old; /* both found: stop */
 }
 
+struct failures {
+	struct est_list *l;
+	unsigned failed, partial;
+};
+
+/* An audit item of the night: a failed estimation gets its reason, a partial one is counted. */
+static int failure_cb(void *user, const char *json, size_t len)
+{
+	struct failures *f = user;
+	char why[128];
+	yajl_val a = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why));
+	const char *action = json_get_str(a, "Action"), *id = json_get_str(a, "ResourceId");
+	const char *result = json_get_str(a, "Result");
+	size_t i;
+
+	if (action && id && !strcmp(action, "ESTIMATION_RECALCULATION_FAILED")) {
+		const char *e = json_get_str(json_get(a, "Details"), "Error");
+
+		for (i = 0; i < f->l->n; i++)
+			if (!strcmp(f->l->v[i].id, id) && !f->l->v[i].failed) {
+				f->l->v[i].failed = 1;
+				f->failed++;
+				snprintf(f->l->v[i].why_not, sizeof(f->l->v[i].why_not), "failed: %.150s", e ? e : "?");
+			}
+	} else if (action && result && !strcmp(action, "ESTIMATION_RECALCULATED") && !strcmp(result, "PARTIAL")) {
+		f->partial++;
+	}
+	yajl_tree_free(a);
+	return 0;
+}
+
+/*
+ * The night's failed estimations, each with the reason its audit item
+ * gives; a night whose pricing was sharded (nightly --no-recalc) recorded
+ * no counts, so they are taken from the audit items too.
+ */
+static enum cc_code night_failures(struct store *s, const char *begin, const char *end, struct est_list *l,
+				   struct report *r, struct cc_err *err)
+{
+	const struct store_pattern *p = store_pattern_find("audit-by-user");
+	const char *args[3] = { "costctl", begin, end };
+	struct failures f = { l, 0, 0 };
+	struct buf next, cur;
+	enum cc_code ret;
+
+	buf_init(&next, 1 << 20);
+	buf_init(&cur, 1 << 20);
+	for (;;) {
+		ret = store_pattern_run(s, p, args, 3, 1000, cur.len ? cur.buf : NULL, failure_cb, &f, &next, err);
+		if (ret || !next.len)
+			break;
+		buf_reset(&cur);
+		buf_add(&cur, next.buf, next.len);
+	}
+	buf_release(&next);
+	buf_release(&cur);
+	if (!ret) {
+		if (f.failed > r->failed)
+			r->failed = f.failed;
+		if (f.partial > r->partial)
+			r->partial = f.partial;
+	}
+	return ret;
+}
+
 enum cc_code report_build(struct store *s, const char *state, const char *night, struct report *r,
 			  struct cc_err *err)
 {
@@ -1080,6 +1167,8 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 			goto out;
 		flag(r, &l.v[i]);
 	}
+	if ((ret = night_failures(s, begin, end, &l, r, err)))
+		goto out;
 	r->est = l.v;
 	r->nest = l.n;
 	r->own_est = 1;
