@@ -289,6 +289,15 @@ static enum cc_code write_xlsx(const char *dir, const struct report *r, struct c
 		worksheet_write_string(sum, 9, 0, "not published (sanity gate)", bold);
 		worksheet_write_string(sum, 9, 1, r->gate_why, NULL);
 	}
+	if (r->has_ingest) {
+		/* the data quality of the night's ingest, as summary.md and report.json say it */
+		worksheet_write_string(sum, 10, 0, "orphan terms", NULL);
+		worksheet_write_number(sum, 10, 1, (double)r->orphan_terms, NULL);
+		worksheet_write_string(sum, 11, 0, "duplicate products", NULL);
+		worksheet_write_number(sum, 11, 1, (double)r->duplicate_products, NULL);
+		worksheet_write_string(sum, 12, 0, "conflicting prices", NULL);
+		worksheet_write_number(sum, 12, 1, (double)r->conflicts, NULL);
+	}
 	worksheet_set_column(sum, 0, 0, 28, NULL);
 	worksheet_set_column(sum, 1, 1, 70, NULL);
 	/* Estimations: numeric cells, one row each */

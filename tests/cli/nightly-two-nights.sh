@@ -37,3 +37,6 @@ jq -c .quality $r/report.json
 cut -d, -f1,3-5 $r/estimations.csv
 tail -n +2 $r/changes.csv | cut -d, -f1,2,12-14,16,17 | sort
 jq -r '.estimations[] | select(.moved) | [.id, .priceEffect, .requirementEffect, .ruleEffect] | @tsv' $r/report.json
+# the workbook says the same as report.json (LibreOffice reads its summary sheet)
+lo_csv $r/report.xlsx lo || { cat lo.log; exit 1; }
+grep -E '^(prices changed|prices added|prices removed|failed|orphan terms),' lo/report.csv
