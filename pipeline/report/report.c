@@ -62,8 +62,62 @@ struct change_rows {
 		double pct;
 		char line[300];
 	} top[10];
+	/* counts by service and region (the first 64; the rest in the last) */
+	struct group {
+		char name[96];
+		uint64_t changed, added, removed;
+	} groups[64];
+	size_t ngroups;
+	/* new and retired prices (the first 40), each marked when an estimation's calculation used its SKU */
+	struct newold {
+		int added, used;
+		char line[300];
+	} newold[40];
+	size_t nnewold, more_newold;
+	const struct report *rep;
 	int failed;
 };
+
+/* 1 when the SKU appears in a calculation the report kept (an estimation priced with it). */
+static int sku_used(const struct report *r, struct pb_str sku)
+{
+	char k[80];
+	size_t i;
+
+	if (!r || !sku.len || sku.len > 60)
+		return 0;
+	snprintf(k, sizeof(k), "\"%.*s\"", (int)sku.len, sku.p);
+	for (i = 0; i < r->nest; i++)
+		if ((r->est[i].old_calc && strstr(r->est[i].old_calc->buf, k)) ||
+		    (r->est[i].new_calc && strstr(r->est[i].new_calc->buf, k)))
+			return 1;
+	return 0;
+}
+
+static void count_group(struct change_rows *r, const struct diff_change *c, const struct pb_entry *h)
+{
+	char name[96];
+	size_t k;
+
+	snprintf(name, sizeof(name), "%.*s %.*s", (int)(h->f[PB_SERVICE].len > 60 ? 60 : h->f[PB_SERVICE].len),
+		 h->f[PB_SERVICE].p, (int)(h->f[PB_REGION].len > 30 ? 30 : h->f[PB_REGION].len), h->f[PB_REGION].p);
+	for (k = 0; k < r->ngroups && strcmp(r->groups[k].name, name); k++)
+		;
+	if (k == r->ngroups) {
+		if (r->ngroups == sizeof(r->groups) / sizeof(r->groups[0])) {
+			k = r->ngroups - 1;
+			snprintf(r->groups[k].name, sizeof(r->groups[k].name), "(other services and regions)");
+		} else {
+			snprintf(r->groups[r->ngroups++].name, sizeof(r->groups[0].name), "%s", name);
+		}
+	}
+	if (c->kind == DIFF_CHANGED)
+		r->groups[k].changed++;
+	else if (c->kind == DIFF_ADDED)
+		r->groups[k].added++;
+	else
+		r->groups[k].removed++;
+}
 
 static int on_change(void *user, const struct diff_change *c)
 {
@@ -81,6 +135,24 @@ static int on_change(void *user, const struct diff_change *c)
 	    fwrite(r->scratch.buf, 1, r->scratch.len, r->json) != r->scratch.len) {
 		r->failed = 1;
 		return 1;
+	}
+	count_group(r, c, h);
+	if ((c->kind == DIFF_ADDED && c->nnew) || (c->kind == DIFF_REMOVED && c->nold)) {
+		const struct pb_entry *e = c->kind == DIFF_ADDED ? &c->new[0] : &c->old[0];
+
+		if (r->nnewold < sizeof(r->newold) / sizeof(r->newold[0])) {
+			struct newold *n = &r->newold[r->nnewold++];
+
+			n->added = c->kind == DIFF_ADDED;
+			n->used = sku_used(r->rep, e->f[PB_SKU]);
+			snprintf(n->line, sizeof(n->line), "%.*s %.*s %.*s (SKU %.*s): %.*s %.*s",
+				 (int)e->f[PB_SERVICE].len, e->f[PB_SERVICE].p, (int)e->f[PB_REGION].len, e->f[PB_REGION].p,
+				 (int)(e->f[PB_FAMILY].len > 60 ? 60 : e->f[PB_FAMILY].len), e->f[PB_FAMILY].p,
+				 (int)(e->f[PB_SKU].len > 40 ? 40 : e->f[PB_SKU].len), e->f[PB_SKU].p,
+				 (int)e->f[PB_PRICE].len, e->f[PB_PRICE].p, (int)e->f[PB_UNIT].len, e->f[PB_UNIT].p);
+		} else {
+			r->more_newold++;
+		}
 	}
 	if (c->kind == DIFF_CHANGED && c->nold && c->nnew) {
 		double o = pb_str_double(c->old[0].f[PB_PRICE]), n = pb_str_double(c->new[0].f[PB_PRICE]);
@@ -667,6 +739,7 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 	buf_init(&est, (size_t)256 << 20);
 	buf_init(&js, (size_t)256 << 20);
 	memset(&rows, 0, sizeof(rows));
+	rows.rep = r;
 	buf_init(&rows.scratch, (size_t)16 << 20);
 	for (i = 0; i < r->nest; i++) {
 		moved += r->est[i].moved;
@@ -807,6 +880,34 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 			md_text(&md, rows.top[i].line);
 			buf_addstr(&md, " |\n");
 		}
+		buf_addch(&md, '\n');
+	}
+	if (rows.ngroups) {
+		buf_addstr(&md, "## Prices by service and region\n\n| service and region | changed | added | removed |\n"
+			   "|---|---:|---:|---:|\n");
+		for (i = 0; i < rows.ngroups; i++) {
+			buf_addstr(&md, "| ");
+			md_text(&md, rows.groups[i].name);
+			buf_addf(&md, " | %llu | %llu | %llu |\n", (unsigned long long)rows.groups[i].changed,
+				 (unsigned long long)rows.groups[i].added, (unsigned long long)rows.groups[i].removed);
+		}
+		buf_addch(&md, '\n');
+	}
+	if (rows.nnewold) {
+		int pass;
+
+		buf_addstr(&md, "## New and retired prices (those an estimation was priced with first)\n\n"
+			   "| | price | in an estimation |\n|---|---|---|\n");
+		for (pass = 1; pass >= 0; pass--)
+			for (i = 0; i < rows.nnewold; i++) {
+				if (rows.newold[i].used != pass)
+					continue;
+				buf_addstr(&md, rows.newold[i].added ? "| new | " : "| retired | ");
+				md_text(&md, rows.newold[i].line);
+				buf_addstr(&md, pass ? " | **yes** |\n" : " | |\n");
+			}
+		if (rows.more_newold)
+			buf_addf(&md, "| | and %zu more (changes.csv) | |\n", rows.more_newold);
 		buf_addch(&md, '\n');
 	}
 	if (moved) {

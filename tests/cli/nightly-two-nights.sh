@@ -34,6 +34,8 @@ COSTCTL_FETCH_BASE_URL=file://$PWD/pl c nightly --at 2026-12-02T02:00:00Z; echo 
 r=state/reports/2026-12-02
 sed -n '/^- prices/p; /^- estimations/p; /^- data quality/p' $r/summary.md
 jq -c .quality $r/report.json
+sed -n '/^## Prices by service/,/^## Estimations that moved/p' $r/summary.md | grep -v '^$\|^|-\|^## Estimations'
+
 cut -d, -f1,3-5 $r/estimations.csv
 tail -n +2 $r/changes.csv | cut -d, -f1,2,12-14,16,17 | sort
 jq -r '.estimations[] | select(.moved) | [.id, .priceEffect, .requirementEffect, .ruleEffect] | @tsv' $r/report.json
