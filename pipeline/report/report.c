@@ -581,6 +581,23 @@ static enum cc_code write_pdf(const char *dir, const struct report *r, const str
 	snprintf(line, sizeof(line), "estimations: %zu active, %zu moved, %u partial, %u failed; %u documents made", r->nest,
 		 moved, r->partial, r->failed, r->documents);
 	rtext(&p, p.reg, 9, 50, p.y, line);
+	if (r->has_ingest) {
+		p.y -= 13;
+		snprintf(line, sizeof(line), "data quality: %llu orphan terms, %llu duplicate products, %llu conflicting prices",
+			 (unsigned long long)r->orphan_terms, (unsigned long long)r->duplicate_products,
+			 (unsigned long long)r->conflicts);
+		rtext(&p, p.reg, 9, 50, p.y, line);
+	}
+	/* the failed estimations and why (the first ten; summary.md lists them all) */
+	for (i = n = 0; i < r->nest && n < 10; i++) {
+		if (!r->est[i].failed)
+			continue;
+		p.y -= 12;
+		snprintf(line, sizeof(line), "failed: %.60s: %.110s", r->est[i].id,
+			 r->est[i].why_not + (strncmp(r->est[i].why_not, "failed: ", 8) ? 0 : 8));
+		rtext(&p, p.reg, 8, 50, p.y, line);
+		n++;
+	}
 	p.y -= 6;
 	/* the biggest estimation moves, in money */
 	{

@@ -34,3 +34,5 @@ c report 2026-12-02 >summary.md; echo "report: exit $?"
 sed -n '/^- prices/p; /^- estimations/p; /^| est456/p; /^## Estimations that failed/p; /^| est-bad/p' summary.md
 grep '^est-bad,' state/reports/2026-12-02/estimations.csv
 grep '^est456,' state/reports/2026-12-02/estimations.csv | cut -d, -f1,3-5
+# report.pdf says the same
+pdftotext -layout state/reports/2026-12-02/report.pdf - 2>/dev/null | grep -o 'failed: est-bad: .*' | sed 's/ *$//'

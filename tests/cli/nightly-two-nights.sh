@@ -42,3 +42,4 @@ jq -r '.estimations[] | select(.moved) | [.id, .priceEffect, .requirementEffect,
 # the workbook says the same as report.json (LibreOffice reads its summary sheet)
 lo_csv $r/report.xlsx lo || { cat lo.log; exit 1; }
 grep -E '^(prices changed|prices added|prices removed|failed|orphan terms),' lo/report.csv
+pdftotext -layout $r/report.pdf - 2>/dev/null | grep -o 'data quality: .*' | sed 's/ *$//'
