@@ -76,9 +76,16 @@ static int add_const(struct pairs *p, const char *name, const char *value)
  * RESERVED_3YR_ALL_UPFRONT, ...) as a model plus term attributes; standard
  * offering class unless _CONVERTIBLE follows.
  */
-static int parse_model(const char *m, const char **model, struct pairs *term,
+static int parse_model(const char *m, const char **model, const char **family, struct pairs *term,
 		       struct cc_err *err)
 {
+	static const struct {
+		const char *tag, *family;
+	} plans[] = {
+		{ "SAVINGS_PLAN_COMPUTE", "ComputeSavingsPlans" },
+		{ "SAVINGS_PLAN_EC2_INSTANCE", "EC2InstanceSavingsPlans" },
+		{ "SAVINGS_PLAN_DATABASE", "DatabaseSavingsPlans" },
+	};
 	static const struct {
 		const char *tag, *value;
 	} options[] = {
@@ -96,6 +103,27 @@ static int parse_model(const char *m, const char **model, struct pairs *term,
 	if (!strcmp(m, "Reserved")) {
 		*model = "Reserved";
 		return CC_OK;
+	}
+	if (!strcmp(m, "SavingsPlan")) {
+		*model = "SavingsPlan";
+		return CC_OK;
+	}
+	/* SAVINGS_PLAN_<TYPE>_<1YR|3YR>_<NO|PARTIAL|ALL>_UPFRONT: the plan type is the entry's family */
+	for (i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+		size_t n = strlen(plans[i].tag), k;
+
+		if (strncmp(m, plans[i].tag, n) || (strncmp(m + n, "_1YR", 4) && strncmp(m + n, "_3YR", 4)))
+			continue;
+		lease = m[n + 1] == '1' ? "1yr" : "3yr";
+		for (k = 0; k < 3; k++)
+			if (!strcmp(m + n + 4, options[k].tag)) {
+				*model = "SavingsPlan";
+				*family = plans[i].family;
+				if (add_const(term, "LeaseContractLength", lease) ||
+				    add_const(term, "PurchaseOption", options[k].value))
+					return cc_err_set(err, CC_EUSAGE, "too many term attributes");
+				return CC_OK;
+			}
 	}
 	if (!strncmp(m, "RESERVED_1YR", 12))
 		lease = "1yr";
@@ -121,8 +149,9 @@ static int parse_model(const char *m, const char **model, struct pairs *term,
 	}
 bad:
 	return cc_err_set(err, CC_EUSAGE,
-			  "unknown pricing model '%s' (OnDemand, Reserved, ON_DEMAND, "
-			  "RESERVED_1YR|3YR_NO|PARTIAL|ALL_UPFRONT[_CONVERTIBLE])", m);
+			  "unknown pricing model '%s' (OnDemand, Reserved, SavingsPlan, ON_DEMAND, "
+			  "RESERVED_1YR|3YR_NO|PARTIAL|ALL_UPFRONT[_CONVERTIBLE], "
+			  "SAVINGS_PLAN_COMPUTE|EC2_INSTANCE|DATABASE_1YR|3YR_NO|PARTIAL|ALL_UPFRONT)", m);
 }
 
 struct printer {
@@ -318,7 +347,7 @@ int cmd_price(int argc, char **argv, struct cmd_ctx *c)
 	for (i = (size_t)optind + 2; i < (size_t)argc; i++)
 		if ((ret = add_pair(&key, argv[i], &c->err)))
 			goto out;
-	if (model_arg && (ret = parse_model(model_arg, &q.model, &term, &c->err)))
+	if (model_arg && (ret = parse_model(model_arg, &q.model, &q.family, &term, &c->err)))
 		goto out;
 	q.key_names = key.names;
 	q.key_values = key.values;

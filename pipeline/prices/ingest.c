@@ -1,4 +1,5 @@
 #include "pipeline/prices/ingest.h"
+#include "pipeline/prices/spcsv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -137,6 +138,10 @@ struct ingest {
 	unsigned char bom[3];
 	size_t bom_have;
 	int bom_done;
+	/* a CSV file (its first byte says so): the Savings Plans CSV parser instead of yajl */
+	int sniffed;
+	struct spcsv *csv;
+	uint64_t csv_fed;
 
 	/* spool of a terms object that came before products */
 	FILE *spool;
@@ -1237,6 +1242,7 @@ void ingest_free(struct ingest *in)
 		return;
 	if (in->h)
 		yajl_free(in->h);
+	spcsv_free(in->csv);
 	if (in->spool) {
 		fclose(in->spool);
 		fs_temp_drop(in->spool_path);
@@ -1324,6 +1330,29 @@ static enum cc_code feed_yajl(struct ingest *in, const unsigned char *p,
 	return CC_OK;
 }
 
+/*
+ * The first byte of the document decides: an offer file is JSON ('{'),
+ * a price-list CSV starts with its FormatVersion row, quoted or not.
+ */
+static enum cc_code route(struct ingest *in, const unsigned char *p, size_t len, struct cc_err *err)
+{
+	enum cc_code ret;
+
+	if (!len)
+		return CC_OK;
+	if (!in->sniffed) {
+		in->sniffed = 1;
+		if ((p[0] == 'F' || p[0] == '"') &&
+		    (ret = spcsv_new(&in->csv, in->name, in->max_token, in->sink, in->sink_user, err)))
+			return in->failed = ret;
+	}
+	if (!in->csv)
+		return feed_yajl(in, p, len, err);
+	ret = spcsv_feed(in->csv, (const char *)p, len, in->base + in->csv_fed, err);
+	in->csv_fed += len;
+	return ret ? (in->failed = ret) : CC_OK;
+}
+
 enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
 			 struct cc_err *err)
 {
@@ -1341,7 +1370,7 @@ enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
 			return CC_OK;
 		in->bom_done = 1;
 		if (memcmp(in->bom, bom, 3)) {
-			if (feed_yajl(in, in->bom, 3, err))
+			if (route(in, in->bom, 3, err))
 				return in->failed;
 		} else {
 			in->base = 3; /* offsets stay file offsets */
@@ -1349,7 +1378,7 @@ enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
 	}
 	if (!len)
 		return CC_OK;
-	return feed_yajl(in, p, len, err);
+	return route(in, p, len, err);
 }
 
 static enum cc_code second_pass(struct ingest *in, struct cc_err *err)
@@ -1397,10 +1426,16 @@ enum cc_code ingest_finish(struct ingest *in, struct ingest_stats *st,
 	if (in->failed)
 		return in->failed;
 	in->err = err;
-	if (!in->bom_done && in->bom_have &&
-	    (ret = feed_yajl(in, in->bom, in->bom_have, err)))
+	if (!in->bom_done && in->bom_have && (ret = route(in, in->bom, in->bom_have, err)))
 		return ret;
 	in->bom_done = 1;
+	if (in->csv) {
+		if ((ret = spcsv_finish(in->csv, &in->st, err)))
+			return in->failed = ret;
+		if (st)
+			*st = in->st;
+		return CC_OK;
+	}
 	s = yajl_complete_parse(in->h);
 	if (s != yajl_status_ok)
 		return parse_error(in, s, 1, err);

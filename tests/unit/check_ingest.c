@@ -740,6 +740,133 @@ START_TEST(bundled_fixtures)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the Savings Plans CSV */
+
+/* The real file's layout, written by the team: five metadata rows, the header, rows. */
+#define SP_HEAD                                                                                             \
+	"FormatVersion,v1.0\n"                                                                                  \
+	"Disclaimer,This pricing list is for informational purposes only.\n"                                      \
+	"Publication Date,2026-04-22T19:42:03Z\n"                                                               \
+	"Version,20260422194203\n"                                                                              \
+	"OfferCode,AmazonDatabaseSavingsPlans\n"                                                                \
+	"SKU,RateCode,Unit,EffectiveDate,DiscountedRate,Currency,DiscountedSKU,DiscountedServiceCode,"            \
+	"DiscountedUsageType,DiscountedOperation,PurchaseOption,LeaseContractLength,LeaseContractLengthUnit,"     \
+	"ServiceCode,UsageType,Operation,Description,Instance Family,Location,Location Type,Granularity,"         \
+	"Product Family,DiscountedRegionCode,DiscountedInstanceType\n"
+#define SP_ROW(dsku, rate)                                                                                  \
+	"DZCHH8H3SPVYZ2Z4,DZCHH8H3SPVYZ2Z4." dsku ",Hrs,2026-04-20T21:53:43Z," rate ",USD," dsku               \
+	",AmazonRDS,APS5-InstanceUsage:db.r7i.2xl,CreateDBInstance:0019,No Upfront,1,year,DatabaseSavingsPlans,"  \
+	"DatabaseSP:1yrNoUpfront,,1 year No Upfront Database Savings Plan,,Any,AWS Region,hourly,"                 \
+	"DatabaseSavingsPlans,ap-south-2,db.r7i.2xlarge\n"
+
+START_TEST(sp_csv_rows_become_entries)
+{
+	/* 0.912 and 10.9760000000: each rate kept exactly as written (1 to 10 decimals, as AWS writes them) */
+	const char doc[] = SP_HEAD SP_ROW("EPUNRCCRGR62TNF3", "0.912") SP_ROW("245EPUU8S7HP5WUD", "10.9760000000");
+	struct run a, b;
+
+	run_str(&a, doc, 0);
+	ck_assert_msg(a.ret == CC_OK, "%s", a.err.msg);
+	ck_assert_str_eq(a.st.offer_code, "AmazonDatabaseSavingsPlans");
+	ck_assert_str_eq(a.st.version, "20260422194203");
+	ck_assert_str_eq(a.st.published, "2026-04-22T19:42:03Z");
+	ck_assert_uint_eq(a.st.entries, 2);
+	ck_assert_int_eq(th_count_lines(a.out.buf, "\"service\":\"AmazonRDS\"", "\"region\":\"ap-south-2\"",
+					"\"family\":\"DatabaseSavingsPlans\"",
+					"\"key\":{\"discountedSku\":\"EPUNRCCRGR62TNF3\",\"instanceType\":\"db.r7i.2xlarge\","
+					"\"operation\":\"CreateDBInstance:0019\",\"usagetype\":\"APS5-InstanceUsage:db.r7i.2xl\"}",
+					"\"model\":\"SavingsPlan\"", "\"term\":{\"LeaseContractLength\":\"1yr\",\"PurchaseOption\":\"No Upfront\"}",
+					"\"price\":\"0.912\"", "\"rateCode\":\"DZCHH8H3SPVYZ2Z4.EPUNRCCRGR62TNF3\"", NULL),
+			 1);
+	ck_assert_int_eq(th_count_lines(a.out.buf, "\"price\":\"10.9760000000\"", NULL), 1);
+	/* a byte at a time: the same entries */
+	run_str(&b, doc, 1);
+	ck_assert_int_eq(b.ret, CC_OK);
+	ck_assert_str_eq(a.out.buf, b.out.buf);
+	buf_release(&a.out);
+	buf_release(&b.out);
+}
+END_TEST
+
+START_TEST(sp_csv_quoted_crlf_and_bad_rows)
+{
+	/* the quoted variant with CRLF, a comma and a doubled quote inside a field; a bad rate and a
+	 * row with no DiscountedSKU are counted, never entries */
+	const char doc[] =
+		"\"FormatVersion\",\"v1.0\"\r\n\"OfferCode\",\"AmazonDatabaseSavingsPlans\"\r\n\"Version\",\"1\"\r\n"
+		"\"SKU\",\"RateCode\",\"Unit\",\"DiscountedRate\",\"Currency\",\"DiscountedSKU\",\"DiscountedServiceCode\","
+		"\"PurchaseOption\",\"LeaseContractLength\",\"DiscountedRegionCode\",\"Description\"\r\n"
+		"\"S1\",\"S1.D1\",\"Hrs\",\"0.5\",\"USD\",\"D1\",\"AmazonRDS\",\"All Upfront\",\"3\",\"us-east-1\","
+		"\"a \"\"plan\"\", 3 years\"\r\n"
+		"\"S1\",\"S1.D2\",\"Hrs\",\"-1\",\"USD\",\"D2\",\"AmazonRDS\",\"All Upfront\",\"3\",\"us-east-1\",\"x\"\r\n"
+		"\"S1\",\"S1.D3\",\"Hrs\",\"0.5\",\"USD\",\"\",\"AmazonRDS\",\"All Upfront\",\"3\",\"us-east-1\",\"x\"\r\n";
+	struct run r;
+
+	run_str(&r, doc, 7);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_uint_eq(r.st.entries, 1);
+	ck_assert_uint_eq(r.st.bad_prices, 1);
+	ck_assert_uint_eq(r.st.unsupported_shapes, 1);
+	ck_assert_str_eq(r.st.first_bad, "rate '-1' of S1.D2 (line 6)");
+	ck_assert_str_eq(r.st.first_shape, "no DiscountedSKU (line 7)");
+	ck_assert_int_eq(th_count_lines(r.out.buf, "\"description\":\"a \\\"plan\\\", 3 years\"",
+					"\"LeaseContractLength\":\"3yr\",\"PurchaseOption\":\"All Upfront\"", NULL), 1);
+	buf_release(&r.out);
+}
+END_TEST
+
+START_TEST(sp_csv_refused)
+{
+	struct run r;
+
+	/* a price-list CSV that is not a Savings Plans one (an offer's CSV twin); its header, line 3,
+	 * starts at byte 19 + 21 = 40 ("FormatVersion,v1.0\n", "OfferCode,comprehend\n") */
+	run_str(&r, "FormatVersion,v1.0\nOfferCode,comprehend\nSKU,OfferTermCode,RateCode,PricePerUnit\nA,B,C,1\n", 0);
+	ck_assert_int_eq(r.ret, CC_EPARSE);
+	ck_assert_str_eq(r.err.msg, "'test.json' line 3 (byte 40): a CSV price list without a DiscountedRate column: "
+				    "only the Savings Plans CSV is read (ingest the offer's JSON)");
+	buf_release(&r.out);
+	/* cut inside a quoted field */
+	run_str(&r, SP_HEAD "\"DZCH", 0);
+	ck_assert_int_eq(r.ret, CC_ETRUNC);
+	ck_assert_msg(strstr(r.err.msg, "line 7") && strstr(r.err.msg, "the file ends inside a quoted field"), "%s",
+		      r.err.msg);
+	buf_release(&r.out);
+	/* no header at all */
+	run_str(&r, "FormatVersion,v1.0\nOfferCode,x\n", 0);
+	ck_assert_int_eq(r.ret, CC_EPARSE);
+	ck_assert_str_eq(r.err.msg, "'test.json' is a CSV with no header row (SKU,RateCode,...)");
+	buf_release(&r.out);
+	/* a quote in the middle of an unquoted field */
+	run_str(&r, "FormatVersion,v\"1\n", 0);
+	ck_assert_int_eq(r.ret, CC_EPARSE);
+	ck_assert_msg(strstr(r.err.msg, "a quote inside an unquoted field"), "%s", r.err.msg);
+	buf_release(&r.out);
+}
+END_TEST
+
+START_TEST(real_savings_plans_csv)
+{
+	struct ingest_stats st;
+	struct buf out;
+	struct cc_err err = { 0 };
+
+	ck_assert_msg(real_file("AWSDatabaseSavingsPlans-ap-south-2-20260422194203.csv", &st, &out, &err) == CC_OK, "%s",
+		      err.msg);
+	/* 455 rows under the header, every one a rate (awk -F, 'NR > 6 && $5 != ""' counts 455) */
+	ck_assert_uint_eq(st.entries, 455);
+	ck_assert_uint_eq(st.bad_prices, 0);
+	ck_assert_str_eq(st.offer_code, "AmazonDatabaseSavingsPlans");
+	/* line 8 of the file: RDS Multi-AZ db.r7i.2xlarge, 1 year No Upfront, 1.824 an hour */
+	ck_assert_int_eq(th_count_lines(out.buf, "\"service\":\"AmazonRDS\"", "\"discountedSku\":\"25B2RB2TJW9VCXZ6\"",
+					"\"price\":\"1.824\"", "\"PurchaseOption\":\"No Upfront\"", NULL),
+			 1);
+	/* DMS rates are in it too, under their own service */
+	ck_assert_int_gt(th_count_lines(out.buf, "\"service\":\"AWSDatabaseMigrationSvc\"", NULL), 0);
+	buf_release(&out);
+}
+END_TEST
+
 Suite *suite_ingest(void)
 {
 	Suite *s = suite_create("ingest");
@@ -765,10 +892,13 @@ Suite *suite_ingest(void)
 	tcase_add_test(tc, gzip_equals_plain_and_truncated_gzip_fails);
 	tcase_add_test(tc, repeated_sku_across_offers_deduplicated);
 	tcase_add_test(tc, bundled_fixtures);
+	tcase_add_test(tc, sp_csv_rows_become_entries);
+	tcase_add_test(tc, sp_csv_quoted_crlf_and_bad_rows);
+	tcase_add_test(tc, sp_csv_refused);
 	suite_add_tcase(s, tc);
 	/* without ../shared the real-file tests are not run, and not counted */
 	if (!th_have_real()) {
-		fprintf(stderr, "SKIP: 6 real-file ingest tests: %s is absent (a clone without ../shared)\n",
+		fprintf(stderr, "SKIP: 7 real-file ingest tests: %s is absent (a clone without ../shared)\n",
 			th_real_dir());
 		return s;
 	}
@@ -780,6 +910,7 @@ Suite *suite_ingest(void)
 	tcase_add_test(real, real_orphan_terms_counted);
 	tcase_add_test(real, real_cny_and_edited_file);
 	tcase_add_test(real, real_index_files_are_refused);
+	tcase_add_test(real, real_savings_plans_csv);
 	suite_add_tcase(s, real);
 	return s;
 }
