@@ -810,21 +810,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 	if (o->nshards > 1) {
 		ret = store_scan(s, o->shard, o->nshards, collect_active, &ids, err);
 	} else {
-		const struct store_pattern *p = store_pattern_find("active-estimations");
-		struct buf next, cur;
-
-		buf_init(&next, 1 << 20);
-		buf_init(&cur, 1 << 20);
-		for (;;) {
-			ret = store_pattern_run(s, p, NULL, 0, 1000, cur.len ? cur.buf : NULL, collect_active,
-						&ids, &next, err);
-			if (ret || !next.len)
-				break;
-			buf_reset(&cur);
-			buf_add(&cur, next.buf, next.len);
-		}
-		buf_release(&next);
-		buf_release(&cur);
+		ret = store_pattern_all(s, store_pattern_find("active-estimations"), NULL, 0, collect_active, &ids, err);
 	}
 	if (!ret && ids.failed)
 		ret = cc_err_set(err, CC_ENOMEM, "out of memory listing estimations");

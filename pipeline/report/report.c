@@ -1194,20 +1194,8 @@ static enum cc_code night_failures(struct store *s, const char *begin, const cha
 	const struct store_pattern *p = store_pattern_find("audit-by-user");
 	const char *args[3] = { "costctl", begin, end };
 	struct failures f = { l, 0, 0 };
-	struct buf next, cur;
-	enum cc_code ret;
+	enum cc_code ret = store_pattern_all(s, p, args, 3, failure_cb, &f, err);
 
-	buf_init(&next, 1 << 20);
-	buf_init(&cur, 1 << 20);
-	for (;;) {
-		ret = store_pattern_run(s, p, args, 3, 1000, cur.len ? cur.buf : NULL, failure_cb, &f, &next, err);
-		if (ret || !next.len)
-			break;
-		buf_reset(&cur);
-		buf_add(&cur, next.buf, next.len);
-	}
-	buf_release(&next);
-	buf_release(&cur);
 	if (!ret) {
 		if (f.failed > r->failed)
 			r->failed = f.failed;

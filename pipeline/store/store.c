@@ -808,3 +808,27 @@ enum cc_code store_pattern_run(struct store *s, const struct store_pattern *p,
 	buf_release(&sk_to);
 	return ret;
 }
+
+enum cc_code store_pattern_all(struct store *s, const struct store_pattern *p, const char *const *args,
+			       size_t nargs, int (*fn)(void *user, const char *json, size_t len), void *user,
+			       struct cc_err *err)
+{
+	struct buf next, cur;
+	enum cc_code ret;
+
+	buf_init(&next, 1 << 20);
+	buf_init(&cur, 1 << 20);
+	for (;;) {
+		ret = store_pattern_run(s, p, args, nargs, 1000, cur.len ? cur.buf : NULL, fn, user, &next, err);
+		if (ret || !next.len)
+			break;
+		buf_reset(&cur);
+		if (buf_add(&cur, next.buf, next.len)) {
+			ret = cc_err_set(err, CC_ENOMEM, "a paging cursor passes 1 MiB");
+			break;
+		}
+	}
+	buf_release(&next);
+	buf_release(&cur);
+	return ret;
+}

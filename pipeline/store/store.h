@@ -190,6 +190,11 @@ enum cc_code store_pattern_run(struct store *s, const struct store_pattern *p,
 			       int (*fn)(void *user, const char *json, size_t len),
 			       void *user, struct buf *next, struct cc_err *err);
 
+/* Every item a pattern finds, page after page (1000 a page), to fn. */
+enum cc_code store_pattern_all(struct store *s, const struct store_pattern *p, const char *const *args,
+			       size_t nargs, int (*fn)(void *user, const char *json, size_t len), void *user,
+			       struct cc_err *err);
+
 /* Seconds since the epoch as the store sees it (tests may set COSTCTL_NOW). */
 int64_t store_now(void);
 

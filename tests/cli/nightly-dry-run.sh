@@ -5,10 +5,7 @@
 # are as they were (the run lock records its pid). Then the night itself does what the dry run said.
 . "$(dirname "$0")/lib.inc"
 c() { "$COSTCTL" -q --state state "$@"; }
-copy_pricelist pl
-export COSTCTL_FETCH_BASE_URL=file://$PWD/pl
-c table init && c table import "$FIXTURES/table/seed.jsonl" || exit
-c nightly --at 2026-12-01T02:00:00Z || exit
+night_one || exit
 cp -r "$FIXTURES/pricelist-night2/." pl/
 c table export | sort >table.before
 (cd state && find . -type f ! -name costctl.lock | sort | xargs sha256sum) >files.before

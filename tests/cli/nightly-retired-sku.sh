@@ -4,10 +4,7 @@
 # type, removed as well.)
 . "$(dirname "$0")/lib.inc"
 c() { "$COSTCTL" -q --state state "$@"; }
-copy_pricelist pl
-export COSTCTL_FETCH_BASE_URL=file://$PWD/pl
-c table init && c table import "$FIXTURES/table/seed.jsonl" || exit
-c nightly --at 2026-12-01T02:00:00Z || exit
+night_one || exit
 cp -r "$FIXTURES/pricelist-night2/." pl/
 $PY - pl/offers/v1.0/aws/AmazonEC2/20261202000000/us-east-1/index.json <<'P' || exit
 import json, sys

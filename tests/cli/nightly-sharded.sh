@@ -9,10 +9,7 @@
 # sharded night recorded no counts of its own.
 . "$(dirname "$0")/lib.inc"
 c() { "$COSTCTL" -q --state state "$@"; }
-copy_pricelist pl
-export COSTCTL_FETCH_BASE_URL=file://$PWD/pl
-c table init && c table import "$FIXTURES/table/seed.jsonl" || exit
-c nightly --at 2026-12-01T02:00:00Z || exit
+night_one || exit
 cp -r "$FIXTURES/pricelist-night2/." pl/
 cat >bad.jsonl <<'J'
 {"PK":"ESTIMATION#est-bad","SK":"METADATA","EntityType":"Estimation","EstimationId":"est-bad","UserId":"user123","ProjectName":"Bad fleet","Status":"ACTIVE","GSI2PK":"STATUS#ACTIVE","GSI2SK":"ESTIMATION#est-bad","Version":1,"ClientInfo":{"RegionPreference":["us-east-1"]}}
