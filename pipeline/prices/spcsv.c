@@ -35,9 +35,10 @@ struct spcsv {
 	void *user;
 	struct ingest_stats st;
 	struct buf rec;               /* the record being read: fields NUL-separated */
-	size_t field_start[MAX_FIELDS];
+	size_t field_start[MAX_FIELDS + 1];
 	size_t nfields;
-	int in_quotes, quote_seen, field_quoted;
+	/* where the tokenizer is in the current field */
+	enum { F_START, F_PLAIN, F_QUOTED, F_QUOTE, F_CLOSED } state; /* F_QUOTE: a '"' inside quotes */
 	uint64_t line, record_line, offset, record_offset;
 	int have_header, failed;
 	int col[C_NCOLS];             /* index of each column in the header, -1 when absent */
@@ -242,77 +243,93 @@ static enum cc_code end_field(struct spcsv *p, struct cc_err *err)
 		return fail(p, CC_EPARSE, err, "more than 128 fields in a record");
 	if (buf_addch(&p->rec, '\0'))
 		return fail(p, CC_ENOMEM, err, "a record longer than the longest allowed (ingest.max_token_kb)");
-	p->nfields++;
-	if (p->nfields < MAX_FIELDS)
-		p->field_start[p->nfields] = p->rec.len;
-	p->quote_seen = p->field_quoted = 0;
+	p->field_start[++p->nfields] = p->rec.len;
+	p->state = F_START;
+	return CC_OK;
+}
+
+static enum cc_code add(struct spcsv *p, char ch, struct cc_err *err)
+{
+	if (buf_addch(&p->rec, ch))
+		return fail(p, CC_ENOMEM, err, "a record longer than the longest allowed (ingest.max_token_kb)");
+	return CC_OK;
+}
+
+/* The end of a record: a CR before the LF is no part of an unquoted last field. */
+static enum cc_code end_record(struct spcsv *p, struct cc_err *err)
+{
+	enum cc_code rc;
+
+	if (p->state == F_PLAIN && p->rec.len > p->field_start[p->nfields] && p->rec.buf[p->rec.len - 1] == '\r')
+		p->rec.buf[--p->rec.len] = '\0';
+	if ((rc = end_field(p, err)) || (rc = record(p, err)))
+		return rc;
+	buf_reset(&p->rec);
+	p->nfields = 0;
 	return CC_OK;
 }
 
 enum cc_code spcsv_feed(struct spcsv *p, const char *data, size_t len, uint64_t offset, struct cc_err *err)
 {
 	size_t i;
-	enum cc_code rc;
+	enum cc_code rc = CC_OK;
 
 	if (p->failed)
 		return p->failed;
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len && !rc; i++) {
 		char ch = data[i];
 
-		if (!p->nfields && !p->rec.len && !p->in_quotes && !p->field_quoted) {
+		if (!p->nfields && p->state == F_START) {
 			p->record_line = p->line;
 			p->record_offset = offset + i;
-			p->field_start[0] = 0;
 		}
 		if (ch == '\n')
 			p->line++;
 		if (ch == '\0')
 			return fail(p, CC_EPARSE, err, "a NUL byte: not a CSV file");
-		if (p->in_quotes) {
+		switch (p->state) {
+		case F_QUOTED:
+			if (ch == '"')
+				p->state = F_QUOTE;
+			else
+				rc = add(p, ch, err);
+			break;
+		case F_QUOTE: /* "" is a quote; anything else closed the field */
 			if (ch == '"') {
-				p->in_quotes = 0;
-				p->quote_seen = 1;
-			} else if (buf_addch(&p->rec, ch)) {
-				return fail(p, CC_ENOMEM, err, "a record longer than the longest allowed (ingest.max_token_kb)");
+				p->state = F_QUOTED;
+				rc = add(p, '"', err);
+				break;
 			}
-			continue;
-		}
-		if (ch == '"') {
-			if (p->quote_seen) { /* "" inside quotes */
-				p->in_quotes = 1;
-				p->quote_seen = 0;
-				if (buf_addch(&p->rec, '"'))
-					return fail(p, CC_ENOMEM, err, "a record longer than the longest allowed");
-			} else if (p->rec.len == p->field_start[p->nfields < MAX_FIELDS ? p->nfields : 0] &&
-				   !p->field_quoted) {
-				p->in_quotes = 1;
-				p->field_quoted = 1;
-			} else {
+			p->state = F_CLOSED;
+			/* fall through */
+		case F_CLOSED:
+			if (ch == ',')
+				rc = end_field(p, err);
+			else if (ch == '\n')
+				rc = end_record(p, err);
+			else if (ch != '\r')
+				return fail(p, CC_EPARSE, err, "text after a closing quote");
+			break;
+		case F_START:
+			if (ch == '"') {
+				p->state = F_QUOTED;
+				break;
+			}
+			p->state = F_PLAIN;
+			/* fall through */
+		case F_PLAIN:
+			if (ch == ',')
+				rc = end_field(p, err);
+			else if (ch == '\n')
+				rc = end_record(p, err);
+			else if (ch == '"')
 				return fail(p, CC_EPARSE, err, "a quote inside an unquoted field");
-			}
-			continue;
-		}
-		p->quote_seen = 0;
-		if (ch == ',') {
-			if ((rc = end_field(p, err)))
-				return rc;
-		} else if (ch == '\n') {
-			size_t n = p->rec.len;
-
-			/* CRLF: the CR is no part of the field */
-			if (n && p->rec.buf[n - 1] == '\r' && n > p->field_start[p->nfields < MAX_FIELDS ? p->nfields : 0]) {
-				p->rec.len--;
-				p->rec.buf[p->rec.len] = '\0';
-			}
-			if ((rc = end_field(p, err)) || (rc = record(p, err)))
-				return rc;
-			buf_reset(&p->rec);
-			p->nfields = 0;
-		} else if (buf_addch(&p->rec, ch)) {
-			return fail(p, CC_ENOMEM, err, "a record longer than the longest allowed (ingest.max_token_kb)");
+			else
+				rc = add(p, ch, err);
+			break;
 		}
 	}
-	return CC_OK;
+	return rc;
 }
 
 enum cc_code spcsv_finish(struct spcsv *p, struct ingest_stats *st, struct cc_err *err)
@@ -321,9 +338,9 @@ enum cc_code spcsv_finish(struct spcsv *p, struct ingest_stats *st, struct cc_er
 
 	if (p->failed)
 		return p->failed;
-	if (p->in_quotes)
+	if (p->state == F_QUOTED)
 		return fail(p, CC_ETRUNC, err, "the file ends inside a quoted field");
-	if (p->rec.len || p->nfields) {
+	if (p->rec.len || p->nfields || p->state != F_START) {
 		if ((rc = end_field(p, err)) || (rc = record(p, err)))
 			return rc;
 	}

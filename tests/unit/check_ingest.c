@@ -837,6 +837,16 @@ START_TEST(sp_csv_refused)
 	ck_assert_int_eq(r.ret, CC_EPARSE);
 	ck_assert_str_eq(r.err.msg, "'test.json' is a CSV with no header row (SKU,RateCode,...)");
 	buf_release(&r.out);
+	/* text after a closing quote (line 2 starts at byte 19) */
+	run_str(&r, "FormatVersion,v1.0\n\"OfferCode\"x,y\n", 0);
+	ck_assert_int_eq(r.ret, CC_EPARSE);
+	ck_assert_str_eq(r.err.msg, "'test.json' line 2 (byte 19): text after a closing quote");
+	buf_release(&r.out);
+	/* a quoted last field with no newline after it is whole */
+	run_str(&r, SP_HEAD SP_ROW("EPUNRCCRGR62TNF3", "0.912") "\"DZCHH8H3SPVYZ2Z4\"", 0);
+	ck_assert_int_eq(r.ret, CC_OK);
+	ck_assert_uint_eq(r.st.unsupported_shapes, 1); /* a row of one field: no rate */
+	buf_release(&r.out);
 	/* a quote in the middle of an unquoted field */
 	run_str(&r, "FormatVersion,v\"1\n", 0);
 	ck_assert_int_eq(r.ret, CC_EPARSE);
