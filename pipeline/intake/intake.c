@@ -494,9 +494,9 @@ static void data_row(struct rd *d, const char *sheet, const struct block *b, con
 	const struct intake_section *S = &intake_sections[b->sec];
 	const struct sheet_cell *at[MAX_FIELDS] = { 0 };
 	struct intake_origin o;
-	struct buf row;
+	struct buf row, info;
 	size_t i, k;
-	int bad = 0, first = 1, any = 0;
+	int bad = 0, any = 0;
 
 	for (i = 0; i < n; i++) {
 		if (c[i].col == b->example_col) {
@@ -533,8 +533,12 @@ static void data_row(struct rd *d, const char *sheet, const struct block *b, con
 	o.row = c[0].row;
 	snprintf(o.sheet, sizeof(o.sheet), "%s", sheet);
 	buf_init(&row, (size_t)1 << 20);
+	buf_init(&info, (size_t)1 << 20);
 	buf_addch(&row, '{');
 	for (k = 0; k < S->nfields; k++) {
+		/* the Client's fields: METADATA's own in the row, ClientInfo's apart (fields.c's meta) */
+		struct buf *dst = S->fields[k].meta == 1 ? &info : &row;
+
 		o.col[k] = b->field_col[k];
 		if (!at[k]) {
 			if (S->fields[k].required) {
@@ -543,12 +547,16 @@ static void data_row(struct rd *d, const char *sheet, const struct block *b, con
 			}
 			continue;
 		}
-		if (!first)
-			buf_addch(&row, ',');
-		first = 0;
-		if (convert(d, sheet, &S->fields[k], at[k], &row))
+		if (S->fields[k].meta == 2 && !strcmp(S->fields[k].name, "ProjectName") && d->o->project)
+			continue; /* --project names it */
+		if (dst->len > (dst == &row))
+			buf_addch(dst, ',');
+		if (convert(d, sheet, &S->fields[k], at[k], dst))
 			bad = 1;
 	}
+	if (info.len)
+		buf_adds(&row, row.len > 1 ? "," : "", "\"ClientInfo\":{", info.buf, "}", NULL);
+	buf_release(&info);
 	buf_addch(&row, '}');
 	if (!d->r->rows[b->sec]) {
 		d->first_row[b->sec] = c[0].row;
@@ -675,51 +683,18 @@ enum cc_code intake_read(const struct sheet_book *b, const struct pb_reader *pb,
 		goto out;
 	}
 	cc_copy(r->id, sizeof(r->id), id, strlen(id));
-	/* the client's fields for METADATA: its own, then ClientInfo */
-	{
-		const struct intake_section *S = &intake_sections[SEC_CLIENT];
-		yajl_val v = NULL;
-		char why[128];
-		int n = 0, m = 0;
-
-		if (d.sec[SEC_CLIENT].len)
-			v = json_parse(d.sec[SEC_CLIENT].buf, d.sec[SEC_CLIENT].len, 8, why, sizeof(why));
-		buf_addch(&r->client, '{');
-		for (k = 2; k >= 1; k--) {
-			for (i = 0; i < S->nfields; i++) {
-				yajl_val f = v ? json_get(v, S->fields[i].name) : NULL;
-				const char *text = NULL;
-
-				if (S->fields[i].meta != k)
-					continue;
-				if (!strcmp(S->fields[i].name, "ProjectName") && o->project)
-					text = o->project;
-				if (!f && !text)
-					continue;
-				if (k == 1 && !m++)
-					buf_addstr(&r->client, n++ ? ",\"ClientInfo\":{" : "\"ClientInfo\":{");
-				else if (k == 1)
-					buf_addch(&r->client, ',');
-				else if (n++)
-					buf_addch(&r->client, ',');
-				buf_adds(&r->client, "\"", S->fields[i].name, "\":", NULL);
-				if (text) {
-					buf_add_json_str(&r->client, text, strlen(text));
-				} else {
-					yajl_gen g = yajl_gen_alloc(NULL);
-					const unsigned char *gb;
-					size_t gl;
-
-					json_gen_value(g, f);
-					yajl_gen_get_buf(g, &gb, &gl);
-					buf_add(&r->client, gb, gl);
-					yajl_gen_free(g);
-				}
-			}
-		}
-		buf_addstr(&r->client, m ? "}}" : "}");
-		yajl_tree_free(v);
+	/* the client's fields for METADATA, as data_row wrote them, --project first */
+	buf_addch(&r->client, '{');
+	if (o->project) {
+		buf_addstr(&r->client, "\"ProjectName\":");
+		buf_add_json_str(&r->client, o->project, strlen(o->project));
 	}
+	if (d.sec[SEC_CLIENT].len > 2) { /* "{...}" without its braces */
+		if (o->project)
+			buf_addch(&r->client, ',');
+		buf_add(&r->client, d.sec[SEC_CLIENT].buf + 1, d.sec[SEC_CLIENT].len - 2);
+	}
+	buf_addch(&r->client, '}');
 	/* the REQUIREMENTS item */
 	buf_addf(&r->requirements, "{\"PK\":");
 	{

@@ -23,3 +23,6 @@ same = [ws.title for ws in a.worksheets if ws.title != "Lists" and
         [c.value for c in ws[2]] == [c.value for c in b[ws.title][2]]]
 print("header rows as the template's:", ", ".join(same))
 P
+# --project names it over the Client sheet's ProjectName; the rest of ClientInfo stays
+c intake import --owner user123 --dry-run --format items --at 2026-12-01T03:00:00Z --project "Northwind, phase 2" \
+	"$FIXTURES/intake/northwind.csv" | sed -n 1p | jq -c '[.ProjectName, .Description, .ClientInfo.CompanyName]'
