@@ -625,6 +625,29 @@ static void wb_start(struct xml *x, const char *name, const char **atts)
 	}
 }
 
+/* -------- rich text: a shared string's <si> or a cell's <is> */
+
+/* Its <t> runs are its text; a phonetic run (<rPh>, with a <t> of its own) is not. */
+struct rich {
+	int in_t, skip;
+};
+
+static void rich_start(struct rich *r, const char *name)
+{
+	if (!strcmp(name, "rPh"))
+		r->skip++;
+	else if (!r->skip && !strcmp(name, "t"))
+		r->in_t = 1;
+}
+
+static void rich_end(struct rich *r, const char *name)
+{
+	if (!strcmp(name, "t"))
+		r->in_t = 0;
+	else if (!strcmp(name, "rPh") && r->skip)
+		r->skip--;
+}
+
 /* -------- sharedStrings.xml */
 
 struct sst {
@@ -632,7 +655,8 @@ struct sst {
 	size_t *len;
 	size_t n, cap, caplen, max;
 	struct buf text;
-	int in_si, in_t, skip;
+	int in_si;
+	struct rich rich;
 	struct arena *arena;
 };
 
@@ -643,12 +667,10 @@ static void sst_start(struct xml *x, const char *name, const char **atts)
 	(void)atts;
 	if (!strcmp(name, "si")) {
 		t->in_si = 1;
-		t->skip = 0;
+		memset(&t->rich, 0, sizeof(t->rich));
 		buf_reset(&t->text);
-	} else if (t->in_si && !strcmp(name, "rPh")) {
-		t->skip++;
-	} else if (t->in_si && !t->skip && !strcmp(name, "t")) {
-		t->in_t = 1;
+	} else if (t->in_si) {
+		rich_start(&t->rich, name);
 	}
 }
 
@@ -656,12 +678,9 @@ static void sst_end(struct xml *x, const char *name)
 {
 	struct sst *t = x->ud;
 
-	if (!strcmp(name, "t")) {
-		t->in_t = 0;
-	} else if (!strcmp(name, "rPh")) {
-		if (t->skip)
-			t->skip--;
-	} else if (!strcmp(name, "si") && t->in_si) {
+	if (t->in_si)
+		rich_end(&t->rich, name);
+	if (!strcmp(name, "si") && t->in_si) {
 		t->in_si = 0;
 		if (t->n >= t->max) {
 			xml_fail(x, CC_ENOMEM, "more than %zu shared strings", t->max);
@@ -684,7 +703,7 @@ static void sst_text(struct xml *x, const char *s, int len)
 {
 	struct sst *t = x->ud;
 
-	if (t->in_t && buf_add(&t->text, s, (size_t)len))
+	if (t->in_si && t->rich.in_t && buf_add(&t->text, s, (size_t)len))
 		xml_fail(x, CC_ENOMEM, "shared string %zu is longer than %zu bytes", t->n, t->text.cap);
 }
 
@@ -783,7 +802,8 @@ struct ws {
 	unsigned row, col;
 	int row_hidden, in_data;
 	/* the cell being read */
-	int in_c, in_v, in_is, in_t, in_f, skip, has_v, has_f, date;
+	int in_c, in_v, in_is, in_f, has_v, has_f, date;
+	struct rich rich; /* inside <is> */
 	char t[16];
 	struct buf v, f;
 	char where[400];
@@ -886,11 +906,10 @@ static void ws_start(struct xml *x, const char *name, const char **atts)
 			w->has_f = 1;
 		} else if (!strcmp(name, "is")) {
 			w->in_is = 1;
+			memset(&w->rich, 0, sizeof(w->rich));
 			buf_reset(&w->v);
-		} else if (w->in_is && !strcmp(name, "rPh")) {
-			w->skip++;
-		} else if (w->in_is && !w->skip && !strcmp(name, "t")) {
-			w->in_t = 1;
+		} else if (w->in_is) {
+			rich_start(&w->rich, name);
 		}
 		return;
 	}
@@ -915,7 +934,7 @@ static void ws_start(struct xml *x, const char *name, const char **atts)
 		unsigned r, c;
 
 		w->in_c = 1;
-		w->has_v = w->has_f = w->skip = 0;
+		w->has_v = w->has_f = 0;
 		buf_reset(&w->v);
 		buf_reset(&w->f);
 		if ((v = attr(atts, "r", 0))) {
@@ -1026,10 +1045,8 @@ static void ws_end(struct xml *x, const char *name)
 			w->in_f = 0;
 		else if (!strcmp(name, "is"))
 			w->in_is = 0;
-		else if (!strcmp(name, "rPh") && w->skip)
-			w->skip--;
-		else if (!strcmp(name, "t"))
-			w->in_t = 0;
+		else if (w->in_is)
+			rich_end(&w->rich, name);
 		else if (!strcmp(name, "c")) {
 			w->in_c = 0;
 			ws_cell(x, w);
@@ -1047,7 +1064,7 @@ static void ws_text(struct xml *x, const char *s, int len)
 
 	if (!w->in_c)
 		return;
-	if ((w->in_v || (w->in_is && w->in_t && !w->skip)) && buf_add(&w->v, s, (size_t)len)) {
+	if ((w->in_v || (w->in_is && w->rich.in_t)) && buf_add(&w->v, s, (size_t)len)) {
 		sheet_ref(w->row, w->col, ref);
 		xml_fail(x, CC_ENOMEM, "cell %s holds more than %zu bytes", ref, w->v.cap);
 	} else if (w->in_f && buf_add(&w->f, s, (size_t)len)) {
