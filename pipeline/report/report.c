@@ -345,30 +345,35 @@ static enum cc_code write_xlsx(const char *dir, const struct report *r, struct c
 	worksheet_write_string(sum, 1, 1, r->old_sha[0] ? r->old_sha : "(none)", NULL);
 	worksheet_write_string(sum, 2, 0, "pricebook after", NULL);
 	worksheet_write_string(sum, 2, 1, r->new_sha, NULL);
-	worksheet_write_string(sum, 3, 0, "prices changed", NULL);
-	worksheet_write_number(sum, 3, 1, (double)r->diff.changed, NULL);
-	worksheet_write_string(sum, 4, 0, "prices added", NULL);
-	worksheet_write_number(sum, 4, 1, (double)r->diff.added, NULL);
-	worksheet_write_string(sum, 5, 0, "prices removed", NULL);
-	worksheet_write_number(sum, 5, 1, (double)r->diff.removed, NULL);
-	worksheet_write_string(sum, 6, 0, "estimations", NULL);
-	worksheet_write_number(sum, 6, 1, (double)r->nest, NULL);
-	worksheet_write_string(sum, 7, 0, "partial", NULL);
-	worksheet_write_number(sum, 7, 1, (double)r->partial, NULL);
-	worksheet_write_string(sum, 8, 0, "failed", NULL);
-	worksheet_write_number(sum, 8, 1, (double)r->failed, NULL);
+	{
+		/* the counts, as summary.md and report.json give them; the ingest's only when there was one */
+		const struct {
+			const char *label;
+			double v;
+			int shown;
+		} rows[] = {
+			{ "prices changed", (double)r->diff.changed, 1 },
+			{ "prices added", (double)r->diff.added, 1 },
+			{ "prices removed", (double)r->diff.removed, 1 },
+			{ "estimations", (double)r->nest, 1 },
+			{ "partial", (double)r->partial, 1 },
+			{ "failed", (double)r->failed, 1 },
+			{ NULL, 0, 0 }, /* row 9: the sanity gate's verdict */
+			{ "orphan terms", (double)r->orphan_terms, r->has_ingest },
+			{ "duplicate products", (double)r->duplicate_products, r->has_ingest },
+			{ "conflicting prices", (double)r->conflicts, r->has_ingest },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
+			if (rows[k].label && rows[k].shown) {
+				worksheet_write_string(sum, (lxw_row_t)(3 + k), 0, rows[k].label, NULL);
+				worksheet_write_number(sum, (lxw_row_t)(3 + k), 1, rows[k].v, NULL);
+			}
+	}
 	if (r->gate_refused) {
 		worksheet_write_string(sum, 9, 0, "not published (sanity gate)", bold);
 		worksheet_write_string(sum, 9, 1, r->gate_why, NULL);
-	}
-	if (r->has_ingest) {
-		/* the data quality of the night's ingest, as summary.md and report.json say it */
-		worksheet_write_string(sum, 10, 0, "orphan terms", NULL);
-		worksheet_write_number(sum, 10, 1, (double)r->orphan_terms, NULL);
-		worksheet_write_string(sum, 11, 0, "duplicate products", NULL);
-		worksheet_write_number(sum, 11, 1, (double)r->duplicate_products, NULL);
-		worksheet_write_string(sum, 12, 0, "conflicting prices", NULL);
-		worksheet_write_number(sum, 12, 1, (double)r->conflicts, NULL);
 	}
 	worksheet_set_column(sum, 0, 0, 28, NULL);
 	worksheet_set_column(sum, 1, 1, 70, NULL);
