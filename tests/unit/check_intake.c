@@ -16,6 +16,7 @@
 #include "pipeline/intake/sheetread.h"
 #include "pipeline/prices/ingest.h"
 #include "pipeline/prices/pb.h"
+#include "pipeline/store/store.h"
 
 static char *dir;
 
@@ -563,6 +564,58 @@ START_TEST(intake_nothing_to_read)
 }
 END_TEST
 
+START_TEST(replace_loses_to_a_concurrent_edit)
+{
+	/* --estimation e1: the workbook is read at Version 1, someone saves the estimation (Version 2)
+	 * before the import writes: the import is refused, nothing of it lands, the edit stays */
+	const char csv[] = "ServerName,CPUCores,RAMGB\nweb,2,8\n";
+	struct sheet_limits l;
+	struct sheet_book b;
+	struct intake_options o = { .replace = "e1", .at = "2026-12-01T03:00:00Z" };
+	struct intake_result r;
+	struct cc_err err = { 0 };
+	struct store *st = NULL;
+	struct buf got;
+	char url[4200], docs[4200], cmd[4400];
+	int found;
+
+	snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
+	snprintf(docs, sizeof(docs), "%s/documents", dir);
+	ck_assert_int_eq(store_open(&st, url, NULL, &err), CC_OK);
+	ck_assert_int_eq(store_init(st, &err), CC_OK);
+	ck_assert_int_eq(store_put(st, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\",\"EstimationId\":\"e1\","
+				       "\"UserId\":\"u1\",\"ProjectName\":\"before\",\"Status\":\"ACTIVE\",\"Version\":1}",
+				 0, &err), CC_OK);
+	ck_assert_int_eq(store_put(st, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"REQUIREMENTS\",\"ComputeRequirements\":[]}", 0,
+				 &err), CC_OK);
+	sheet_limits_default(&l);
+	sheet_book_init(&b);
+	ck_assert_int_eq(sheet_read(csv, sizeof(csv) - 1, "r.csv", &l, &b, &err), CC_OK);
+	intake_result_init(&r);
+	ck_assert_msg(intake_read(&b, pb, &o, "ab", &r, &err) == CC_OK, "%s", r.errors.buf);
+	ck_assert_msg(intake_metadata(st, &o, &r, &err) == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(r.version, 1);
+	ck_assert_int_eq(store_update_versioned(st, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"METADATA\",\"EstimationId\":\"e1\","
+						    "\"UserId\":\"u1\",\"ProjectName\":\"edited\",\"Status\":\"ACTIVE\"}",
+				      1, &err), CC_OK);
+	ck_assert_int_eq(intake_save(st, docs, csv, sizeof(csv) - 1, "r.csv", &o, &r, &err), CC_ECONFLICT);
+	ck_assert_str_eq(err.msg, "e1 changed while the workbook was read (its Version is no longer 1): nothing written; "
+				  "import again");
+	buf_init(&got, 1 << 20);
+	ck_assert_int_eq(store_get(st, "ESTIMATION#e1", "REQUIREMENTS", &got, &found, &err), CC_OK);
+	ck_assert_str_eq(got.buf, "{\"PK\":\"ESTIMATION#e1\",\"SK\":\"REQUIREMENTS\",\"ComputeRequirements\":[]}");
+	ck_assert_int_eq(store_get(st, "ESTIMATION#e1", "METADATA", &got, &found, &err), CC_OK);
+	ck_assert_msg(strstr(got.buf, "\"ProjectName\":\"edited\""), "%s", got.buf);
+	/* the upload written before the transaction is gone again: no document names it */
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s/e1' 2>/dev/null)\"", docs);
+	ck_assert_int_eq(system(cmd), 0);
+	buf_release(&got);
+	intake_result_release(&r);
+	sheet_book_release(&b);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(lists_are_the_engines)
 {
 	/* the template's OS list is the engine's: its first and its last */
@@ -597,6 +650,7 @@ Suite *suite_intake(void)
 	tcase_add_test(i, intake_every_error_at_once);
 	tcase_add_test(i, intake_nothing_to_read);
 	tcase_add_test(i, lists_are_the_engines);
+	tcase_add_test(i, replace_loses_to_a_concurrent_edit);
 	suite_add_tcase(s, i);
 	return s;
 }
