@@ -169,23 +169,46 @@ void recalc_input(struct calc_input *in, const char *id, const struct recalc_inp
 }
 
 struct latest {
-	char hash[65];
+	char hash[65], monthly[40];
 };
 
 /*
- * The latest calculation's InputsHash, found in its text: a quote inside a
- * JSON string is always escaped, so "InputsHash":" occurs only as the key,
- * and a 10 KB item need not be parsed to compare one field.
+ * A calculation's InputsHash and TotalMonthlyCost, found in its text: a
+ * quote inside a JSON string is always escaped, so "InputsHash":" occurs
+ * only as the key, and a 10 KB item need not be parsed to compare one field.
  */
 static int latest_cb(void *user, const char *json, size_t len)
 {
-	static const char key[] = "\"InputsHash\":\"";
+	static const char key[] = "\"InputsHash\":\"", total[] = "\"TotalMonthlyCost\":";
 	struct latest *l = user;
 	const char *p = memmem(json, len, key, sizeof(key) - 1);
 
 	if (p && (size_t)(json + len - p) >= sizeof(key) - 1 + 64)
 		cc_copy(l->hash, sizeof(l->hash), p + sizeof(key) - 1, 64);
+	if ((p = memmem(json, len, total, sizeof(total) - 1))) {
+		size_t n = 0;
+
+		p += sizeof(total) - 1;
+		while (p + n < json + len && n + 1 < sizeof(l->monthly) && strchr("0123456789.-", p[n]))
+			n++;
+		cc_copy(l->monthly, sizeof(l->monthly), p, n);
+	}
 	return 0;
+}
+
+/* The estimation's latest calculation (all empty when it has none). */
+static enum cc_code latest_of(struct store *s, const char *id, struct latest *l, struct cc_err *err)
+{
+	const char *args[1] = { id };
+	struct buf next;
+	enum cc_code ret;
+
+	memset(l, 0, sizeof(*l));
+	buf_init(&next, (size_t)1 << 20);
+	ret = store_pattern_run(s, store_pattern_find("latest-calculation"), args, 1, 0, NULL, latest_cb, l, &next,
+				err);
+	buf_release(&next);
+	return ret;
 }
 
 static int gen_ok(yajl_gen_status s)
@@ -353,19 +376,13 @@ enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_in
 			 const struct calc_result *r, const char *at, const char *pb_sha, int force,
 			 enum recalc_outcome *outcome, struct cc_err *err)
 {
-	const struct store_pattern *latest = store_pattern_find("latest-calculation");
-	const char *args[1] = { id };
 	struct latest l;
-	struct buf next, details;
+	struct buf details;
 	enum cc_code ret;
 	char m[40], a[40];
 
 	*outcome = RECALC_UNCHANGED;
-	memset(&l, 0, sizeof(l));
-	buf_init(&next, (size_t)1 << 20);
-	ret = store_pattern_run(s, latest, args, 1, 0, NULL, latest_cb, &l, &next, err);
-	buf_release(&next);
-	if (ret)
+	if ((ret = latest_of(s, id, &l, err)))
 		return ret;
 	if (!force && !strcmp(l.hash, r->inputs_hash))
 		return CC_OK;
@@ -416,47 +433,14 @@ enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_in
 	return ret;
 }
 
-/* The latest calculation's InputsHash and TotalMonthlyCost. */
-struct latest_total {
-	char hash[65], monthly[40];
-};
-
-static int latest_total_cb(void *user, const char *json, size_t len)
-{
-	static const char key[] = "\"TotalMonthlyCost\":";
-	struct latest_total *l = user;
-	struct latest h;
-	const char *p = memmem(json, len, key, sizeof(key) - 1);
-
-	memset(&h, 0, sizeof(h));
-	latest_cb(&h, json, len);
-	memcpy(l->hash, h.hash, sizeof(l->hash));
-	if (p) {
-		size_t n = 0;
-
-		p += sizeof(key) - 1;
-		while (p + n < json + len && n + 1 < sizeof(l->monthly) && strchr("0123456789.-", p[n]))
-			n++;
-		cc_copy(l->monthly, sizeof(l->monthly), p, n);
-	}
-	return 0;
-}
-
 /* A dry run's write: nothing; an estimation whose inputs moved is told to o->would_move. */
 static enum cc_code dry_compare(struct store *s, const char *id, const struct calc_result *r,
 				const struct recalc_options *o, enum recalc_outcome *out, struct cc_err *err)
 {
-	const struct store_pattern *latest = store_pattern_find("latest-calculation");
-	const char *args[1] = { id };
-	struct latest_total l;
-	struct buf next;
+	struct latest l;
 	enum cc_code ret;
 
-	memset(&l, 0, sizeof(l));
-	buf_init(&next, (size_t)1 << 20);
-	ret = store_pattern_run(s, latest, args, 1, 0, NULL, latest_total_cb, &l, &next, err);
-	buf_release(&next);
-	if (ret)
+	if ((ret = latest_of(s, id, &l, err)))
 		return ret;
 	*out = RECALC_UNCHANGED;
 	if (!strcmp(l.hash, r->inputs_hash))
