@@ -23,7 +23,8 @@ static const char *const usage[] = {
 	"pricebook reproduces that night's numbers exactly.",
 	"",
 	"  --pricebook FILE  price against FILE, not state/pricebook.current",
-	"  --model MODEL     ON_DEMAND, RESERVED_1YR_NO_UPFRONT, ... (default: the estimation's)",
+	"  --model MODEL     ON_DEMAND, RESERVED_1YR_NO_UPFRONT, SAVINGS_PLAN_COMPUTE_3YR_NO_UPFRONT, ...\n"
+	"                    (default: the estimation's; docs/calculation.md)",
 	"  --format FMT      table (default: lines, totals, warnings) or json (the item)",
 	"  --dry-run         print, write nothing",
 	"  --force           write even when nothing changed",

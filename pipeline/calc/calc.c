@@ -47,6 +47,7 @@ struct calc_config {
 		cfg_evals, ct_data, ct_copies, gd_events, sh_checks;
 	struct tier_rule discount[8];
 	int ndiscount;
+	int sp_average; /* savings_plan.coverage = average */
 	struct plan_set plans[4];
 	int nplans;
 	struct buf used; /* the configuration values, as a JSON object body */
@@ -142,7 +143,7 @@ enum cc_code calc_config_load(const struct cfg *cfg, struct calc_config **out,
 		"security.cloudtrail.data_events", "security.cloudtrail.management_event_copies",
 		"security.guardduty.events", "security.guardduty.log_gb",
 		"security.securityhub.checks", "security.macie.gb", "volume_discount.tiers",
-		"support.plan", "buffer_percent",
+		"support.plan", "buffer_percent", "savings_plan.coverage",
 	};
 	struct calc_config *c = calloc(1, sizeof(*c));
 	const char *plan;
@@ -172,6 +173,13 @@ enum cc_code calc_config_load(const struct cfg *cfg, struct calc_config **out,
 	    dec_key(cfg, "security.guardduty.log_gb", &c->log_gb) ||
 	    dec_key(cfg, "security.macie.gb", &c->macie_gb))
 		goto bad;
+	if (!strcmp(cfg_str(cfg, "savings_plan.coverage"), "average"))
+		c->sp_average = 1;
+	else if (strcmp(cfg_str(cfg, "savings_plan.coverage"), "minimum")) {
+		calc_config_free(c);
+		return cc_err_set(err, CC_EUSAGE, "savings_plan.coverage wants minimum or average, not '%.60s'",
+				  cfg_str(cfg, "savings_plan.coverage"));
+	}
 	c->gp3_iops = cfg_int(cfg, "ebs.gp3.free_iops");
 	c->gp3_mbps = cfg_int(cfg, "ebs.gp3.free_throughput_mbps");
 	c->mbps_per_gibps = cfg_int(cfg, "ebs.throughput_mbps_per_gibps");
@@ -545,9 +553,18 @@ static const char *const models[] = {
 	"RESERVED_1YR_NO_UPFRONT_CONVERTIBLE", "RESERVED_1YR_PARTIAL_UPFRONT_CONVERTIBLE",
 	"RESERVED_1YR_ALL_UPFRONT_CONVERTIBLE", "RESERVED_3YR_NO_UPFRONT_CONVERTIBLE",
 	"RESERVED_3YR_PARTIAL_UPFRONT_CONVERTIBLE", "RESERVED_3YR_ALL_UPFRONT_CONVERTIBLE",
+	/* [13..24] EC2's two plans; [25] the Database Savings Plan AWS sells (1 year, no upfront) */
+	"SAVINGS_PLAN_COMPUTE_1YR_NO_UPFRONT", "SAVINGS_PLAN_COMPUTE_1YR_PARTIAL_UPFRONT",
+	"SAVINGS_PLAN_COMPUTE_1YR_ALL_UPFRONT", "SAVINGS_PLAN_COMPUTE_3YR_NO_UPFRONT",
+	"SAVINGS_PLAN_COMPUTE_3YR_PARTIAL_UPFRONT", "SAVINGS_PLAN_COMPUTE_3YR_ALL_UPFRONT",
+	"SAVINGS_PLAN_EC2_INSTANCE_1YR_NO_UPFRONT", "SAVINGS_PLAN_EC2_INSTANCE_1YR_PARTIAL_UPFRONT",
+	"SAVINGS_PLAN_EC2_INSTANCE_1YR_ALL_UPFRONT", "SAVINGS_PLAN_EC2_INSTANCE_3YR_NO_UPFRONT",
+	"SAVINGS_PLAN_EC2_INSTANCE_3YR_PARTIAL_UPFRONT", "SAVINGS_PLAN_EC2_INSTANCE_3YR_ALL_UPFRONT",
+	"SAVINGS_PLAN_DATABASE_1YR_NO_UPFRONT",
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
-#define NMODELS_MAX 13
+#define NMODELS_MAX 26
+#define SP_FIRST 13
 _Static_assert(NMODELS == NMODELS_MAX, "a line holds the ladder of every model");
 
 struct tier {
@@ -569,12 +586,14 @@ struct line {
 	int status;           /* 0 priced; 1 missing; 2 not priced (reason); 3 fell back to on-demand */
 	char reason[480];
 	int reserved;
+	int sp;               /* priced under a Savings Plan: `hourly` is the plan's rate */
 	struct dec upfront, hourly, effective;
+	struct dec commitment, covered; /* a Savings Plan's $/h and the instances it covers */
 	/* the line under every model (a reservable line of the main run):
 	 * the commitment ladder is sums of these, not a run per model */
 	int has_ladder;
 	unsigned lad_bad; /* bit k: models[k] could not be priced */
-	struct dec lad_monthly[NMODELS_MAX], lad_upfront[NMODELS_MAX];
+	struct dec lad_monthly[NMODELS_MAX], lad_upfront[NMODELS_MAX], lad_commit[NMODELS_MAX];
 };
 
 struct engine {
@@ -585,6 +604,8 @@ struct engine {
 	char region[64], currency[8], model[64], date[11];
 	int years;        /* of the reservation: 0 on demand */
 	const char *lease, *option, *klass; /* the reservation's terms, as the price list spells them */
+	const char *plan, *plan_service; /* a Savings Plan's family and the service it discounts, or NULL */
+	int sp_noted;     /* the plan's "does not cover" assumption is written */
 	struct line *lines;
 	size_t nlines, alloc;
 	struct buf assumptions, warnings; /* JSON array bodies */
@@ -1217,6 +1238,116 @@ static int reserved_terms(struct engine *g, const struct want *od, struct line *
 	return 1;
 }
 
+/*
+ * A Savings Plan over a priced on-demand line `l` (count instances of
+ * `hours` a month each): the plan's rate for the on-demand SKU it
+ * discounts, applied to the `covered` instances, the rest on demand. The
+ * commitment is the covered usage at the plan's rate, an hour ($/h; a
+ * group that runs part of the month commits to its average hour); the
+ * upfront is all (All Upfront) or half (Partial Upfront) of the
+ * commitment over the term. 1, 0 with no rate for the line, -1.
+ */
+static int sp_terms(struct engine *g, struct line *l, struct dec count, struct dec covered, struct line *out)
+{
+	struct want w;
+	struct hits scratch;
+	const struct hits *hp;
+	const struct pb_entry *e = NULL;
+	struct dec hours, rest, cost, share, term;
+	char desc[400], n1[32], n2[32], n3[32], n4[32];
+	size_t i;
+
+	memset(&w, 0, sizeof(w));
+	w.service = l->service;
+	w.family = g->plan;
+	w.model = "SavingsPlan";
+	w.unit = "Hrs";
+	want_key(&w, "discountedSku", l->sku);
+	w.tn[0] = "LeaseContractLength";
+	w.tv[0] = g->lease;
+	w.tn[1] = "PurchaseOption";
+	w.tv[1] = g->option;
+	w.nt = 2;
+	describe_want(&w, g->region, desc, sizeof(desc));
+	if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, &scratch, &hp, g->err)) {
+		g->failed = 1;
+		return -1;
+	}
+	for (i = 0; i < hp->n && !e; i++)
+		if (hp->e[i].f[PB_PRICE].len)
+			e = &hp->e[i];
+	if (!e || !count.v)
+		return 0;
+	covered = dmin(covered, count);
+	hours = ddiv(l->qty, count);
+	rest = sub(count, covered);
+	out->sp = 1;
+	out->hourly = pbdec(e->f[PB_PRICE]);
+	out->covered = covered;
+	cost = add(g, mul(g, mul(g, covered, hours), out->hourly), mul(g, mul(g, rest, hours), l->rate));
+	out->monthly = dec_round(cost, 2);
+	out->effective = ddiv(cost, l->qty);
+	out->rate = out->effective;
+	/* a month of fewer hours than hours_per_month commits to its average hour */
+	share = dec_cmp(hours, g->c->hours) < 0 ? ddiv(hours, g->c->hours) : dec_from_int(1);
+	out->commitment = mul(g, mul(g, covered, out->hourly), share);
+	term = mul(g, out->commitment, dec_from_int(8760 * g->years));
+	out->upfront = !strcmp(g->option, "All Upfront") ? dec_round(term, 2)
+		: !strcmp(g->option, "Partial Upfront") ? dec_round(ddiv(term, dec_from_int(2)), 2) : zero;
+	out->ntiers = 0;
+	cc_copy(out->model, sizeof(out->model), "SavingsPlan", 11);
+	cc_copy(out->sku, sizeof(out->sku), e->f[PB_SKU].p, e->f[PB_SKU].len);
+	cc_copy(out->rate_code, sizeof(out->rate_code), e->f[PB_RATE_CODE].p, e->f[PB_RATE_CODE].len);
+	if (out == l) {
+		snprintf(l->lookup + strlen(l->lookup), sizeof(l->lookup) - strlen(l->lookup),
+			 " + %s %s %s", g->plan, g->lease, g->option);
+		snprintf(l->what + strlen(l->what), sizeof(l->what) - strlen(l->what), "; plan covers %s",
+			 fmt_dec(covered, 4, n1, sizeof(n1)));
+		note_assumption(g, "%s: %s %s %s at %s/h covers %s instances (%s) for a commitment of %s/h; "
+				"%s more at on demand", l->req, g->plan, g->lease, g->option,
+				fmt_dec(out->hourly, 10, n1, sizeof(n1)), fmt_dec(covered, 4, n2, sizeof(n2)),
+				g->c->sp_average ? "savings_plan.coverage = average" :
+				"the auto-scaling minimum: savings_plan.coverage", fmt_dec(out->commitment, 10, n3, sizeof(n3)),
+				fmt_dec(rest, 4, n4, sizeof(n4)));
+	}
+	return 1;
+}
+
+/*
+ * The main run's commitment on a priced on-demand line: its reservation, or
+ * its Savings Plan when the plan discounts the line's service (a line the
+ * plan does not cover stays on demand, as AWS bills it). No price: on
+ * demand with a warning. 0, or -1.
+ */
+static int commit_line(struct engine *g, const struct want *w, struct line *l, struct dec count,
+		       struct dec covered, const char *what, const char *full)
+{
+	int rr;
+
+	if (!g->years || l->status)
+		return 0;
+	if (g->plan) {
+		if (strcmp(l->service, g->plan_service)) {
+			if (!g->sp_noted++) /* once: every database line would say it again */
+				note_assumption(g, "%s do not cover %s (%s and after): priced on demand", g->plan,
+						l->service, l->req);
+			return 0;
+		}
+		rr = sp_terms(g, l, count, covered, l);
+	} else {
+		rr = reserved_terms(g, w, l, l->qty, count);
+	}
+	if (rr < 0)
+		return -1;
+	if (!rr) {
+		l->status = 3;
+		snprintf(l->reason, sizeof(l->reason), "no %s price for %s: priced on demand", g->model, what);
+		note_warning(g, "%s: %s: no %s price for %s in %s; priced on demand", g->id, l->req, g->model,
+			     full, g->region);
+	}
+	return 0;
+}
+
 static void set_model_index(struct engine *g, size_t k);
 
 /*
@@ -1228,7 +1359,7 @@ static void set_model_index(struct engine *g, size_t k);
  * failure out of the estimation's own result.
  */
 static void ladder_line(struct engine *g, const struct want *w, struct line *l, struct dec qty_hours,
-			struct dec instances)
+			struct dec instances, struct dec covered)
 {
 	struct want all;
 	struct hits scratch;
@@ -1262,9 +1393,15 @@ static void ladder_line(struct engine *g, const struct want *w, struct line *l, 
 		tmp.lookup[0] = '\0';
 		l->lad_monthly[k] = l->monthly;
 		l->lad_upfront[k] = zero;
+		l->lad_commit[k] = zero;
 		set_model_index(&t, k);
-		rr = hp ? reserved_from_hits(&t, hp, &tmp, qty_hours, instances)
-			: reserved_terms(&t, w, &tmp, qty_hours, instances);
+		if (t.plan && strcmp(l->service, t.plan_service))
+			continue; /* the plan does not cover this service: on demand under it */
+		if (t.plan)
+			rr = sp_terms(&t, l, instances, covered, &tmp);
+		else
+			rr = hp ? reserved_from_hits(&t, hp, &tmp, qty_hours, instances)
+				: reserved_terms(&t, w, &tmp, qty_hours, instances);
 		if (rr < 0 || t.failed) {
 			l->lad_bad |= 1u << k;
 			continue;
@@ -1272,6 +1409,8 @@ static void ladder_line(struct engine *g, const struct want *w, struct line *l, 
 		if (rr) {
 			l->lad_monthly[k] = tmp.monthly;
 			l->lad_upfront[k] = tmp.upfront;
+			if (t.plan)
+				l->lad_commit[k] = tmp.commitment;
 		}
 	}
 }
@@ -1308,10 +1447,10 @@ static int compute(struct engine *g, yajl_val reqs)
 
 	for (i = 0; reqs && YAJL_IS_ARRAY(reqs) && i < reqs->u.array.len; i++) {
 		yajl_val r = reqs->u.array.values[i];
-		char path[64], type[48], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], desc[400];
+		char path[64], type[48], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], desc[400], full[120];
 		const char *os_name, *scaling, *suggested;
 		const struct os_map *os;
-		struct dec cores, ram, util, peak, minv, maxv, avg, hours, count, qty_hours;
+		struct dec cores, ram, util, peak, minv, maxv, avg, hours, count, qty_hours, covered;
 		int has_cores, has_ram, has_util, has_peak, has_min, has_max, has_avg, has_hours, aut;
 		struct want w;
 		struct hits scratch;
@@ -1435,20 +1574,12 @@ static int compute(struct engine *g, yajl_val reqs)
 			  fmt_dec(hours, 4, n2, sizeof(n2)));
 		if (!l)
 			return -1;
-		ladder_line(g, &w, l, qty_hours, count);
-		if (g->years && !l->status) {
-			int rr = reserved_terms(g, &w, l, qty_hours, count);
-
-			if (rr < 0)
-				return -1;
-			if (!rr) {
-				l->status = 3;
-				snprintf(l->reason, sizeof(l->reason),
-					 "no %s price for %s: priced on demand", g->model, type);
-				note_warning(g, "%s: %s: no %s price for %s %s in %s; priced on demand", g->id,
-					     path, g->model, type, os->name, g->region);
-			}
-		}
+		/* a Savings Plan commits to the group's steady floor (savings_plan.coverage) */
+		covered = aut && !g->c->sp_average ? minv : count;
+		ladder_line(g, &w, l, qty_hours, count, covered);
+		snprintf(full, sizeof(full), "%s %s", type, os->name);
+		if (commit_line(g, &w, l, count, covered, type, full))
+			return -1;
 		g->instances = add(g, g->instances, count);
 		if (g->quiet)
 			continue;
@@ -1467,7 +1598,7 @@ static int compute(struct engine *g, yajl_val reqs)
 		add_money(&g->ec2, "MonthlyCost", l->monthly, 1);
 		add_money(&g->ec2, "AnnualCost", mul(g, l->monthly, dec_from_int(12)), 1);
 		buf_addf(&g->ec2, ",\"Scaling\":\"%s\",\"PricingModel\":\"%s\"}", aut ? "AUTO" : "FIXED",
-			 l->reserved ? g->model : "ON_DEMAND");
+			 l->reserved || l->sp ? g->model : "ON_DEMAND");
 		if (aut) {
 			g->any_auto = 1;
 			g->as_avg = add(g, g->as_avg, count);
@@ -1736,7 +1867,7 @@ static int rds_hours(struct engine *g, int group, const char *path, const struct
 {
 	struct want w;
 	struct line *l;
-	char n1[32], n2[32];
+	char n1[32], n2[32], full[200];
 	struct dec hours = g->c->hours;
 
 	rds_instance_want(&w, e, klass, deployment);
@@ -1745,21 +1876,9 @@ static int rds_hours(struct engine *g, int group, const char *path, const struct
 		  fmt_dec(count, 0, n1, sizeof(n1)), fmt_dec(hours, 4, n2, sizeof(n2)));
 	if (!l)
 		return -1;
-	ladder_line(g, &w, l, mul(g, count, hours), count);
-	if (g->years && !l->status) {
-		int rr = reserved_terms(g, &w, l, mul(g, count, hours), count);
-
-		if (rr < 0)
-			return -1;
-		if (!rr) {
-			l->status = 3;
-			snprintf(l->reason, sizeof(l->reason), "no %s price for %s: priced on demand",
-				 g->model, klass);
-			note_warning(g, "%s: %s: no %s price for %s %s %s in %s; priced on demand", g->id,
-				     path, g->model, klass, e->name, deployment, g->region);
-		}
-	}
-	return 0;
+	ladder_line(g, &w, l, mul(g, count, hours), count, count);
+	snprintf(full, sizeof(full), "%s %s %s", klass, e->name, deployment);
+	return commit_line(g, &w, l, count, count, klass, full);
 }
 
 static int database(struct engine *g, yajl_val reqs)
@@ -2090,8 +2209,21 @@ static void set_model_index(struct engine *g, size_t k)
 	cc_copy(g->model, sizeof(g->model), models[k], strlen(models[k]));
 	g->years = 0;
 	g->lease = g->option = g->klass = "";
+	g->plan = g->plan_service = NULL;
 	if (k == 0)
 		return;
+	if (k >= SP_FIRST) {
+		/* (1yr, 3yr) x (No, Partial, All) of each plan, as the Savings Plans files spell them */
+		size_t j = (k - SP_FIRST) % 6;
+
+		g->plan = k < SP_FIRST + 6 ? "ComputeSavingsPlans"
+			: k < SP_FIRST + 12 ? "EC2InstanceSavingsPlans" : "DatabaseSavingsPlans";
+		g->plan_service = k < SP_FIRST + 12 ? "AmazonEC2" : "AmazonRDS";
+		g->years = j < 3 ? 1 : 3;
+		g->lease = g->years == 1 ? "1yr" : "3yr";
+		g->option = option[j % 3];
+		return;
+	}
 	/* models[1..12]: (1yr, 3yr) x (No, Partial, All), standard then convertible */
 	g->years = ((k - 1) % 6) < 3 ? 1 : 3;
 	g->lease = g->years == 1 ? "1yr" : "3yr";
@@ -2343,6 +2475,15 @@ static void write_line(struct buf *b, const struct line *l, size_t id)
 		add_dec(b, "HourlyRate", l->hourly, 10, 1);
 		add_dec(b, "EffectiveHourlyRate", l->effective, 10, 1);
 	}
+	if (l->sp) {
+		buf_addstr(b, ",\"SavingsPlan\":{");
+		add_dec(b, "Rate", l->hourly, 10, 0);
+		add_dec(b, "CoveredInstances", l->covered, 4, 1);
+		add_dec(b, "HourlyCommitment", l->commitment, 10, 1);
+		add_money(b, "Upfront", l->upfront, 1);
+		buf_addch(b, '}');
+		add_dec(b, "EffectiveHourlyRate", l->effective, 10, 1);
+	}
 	add_money(b, "MonthlyCost", l->monthly, 1);
 	add_money(b, "AnnualCost", times12(l->monthly), 1);
 	buf_addch(b, '}');
@@ -2404,7 +2545,7 @@ static void write_detailed(struct engine *g, struct buf *b, struct dec *cat)
 
 struct ladder_row {
 	const char *model;
-	struct dec monthly, upfront;
+	struct dec monthly, upfront, commitment;
 	int ok;
 };
 
@@ -2433,6 +2574,7 @@ static int total_under(const struct calc_config *c, const struct pb_reader *pb,
 	set_model_index(&g, k);
 	r.subtotal = fixed;
 	r.upfront = zero;
+	row->commitment = zero;
 	for (i = 0; i < main_run->nlines; i++) {
 		const struct line *l = &main_run->lines[i];
 
@@ -2442,6 +2584,8 @@ static int total_under(const struct calc_config *c, const struct pb_reader *pb,
 			g.failed = 1;
 		r.subtotal = add(&g, r.subtotal, l->has_ladder ? l->lad_monthly[k] : l->monthly);
 		r.upfront = add(&g, r.upfront, l->has_ladder ? l->lad_upfront[k] : l->upfront);
+		if (l->has_ladder)
+			row->commitment = add(&g, row->commitment, l->lad_commit[k]);
 	}
 	rules_on(&g, &r);
 	row->monthly = r.total;
@@ -2589,7 +2733,8 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 		model = c->model;
 	if (set_model(&g, model)) {
 		ret = cc_err_set(err, CC_EPARSE,
-				 "%s: PricingModel '%.60s' is not ON_DEMAND or RESERVED_{1YR,3YR}_{NO,PARTIAL,ALL}_UPFRONT[_CONVERTIBLE]",
+				 "%s: PricingModel '%.60s' is not ON_DEMAND, RESERVED_{1YR,3YR}_{NO,PARTIAL,ALL}_UPFRONT[_CONVERTIBLE], "
+				 "SAVINGS_PLAN_{COMPUTE,EC2_INSTANCE}_{1YR,3YR}_{NO,PARTIAL,ALL}_UPFRONT or SAVINGS_PLAN_DATABASE_1YR_NO_UPFRONT",
 				 in->estimation_id, model);
 		goto out;
 	}
@@ -2617,6 +2762,7 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 				ladder[i].model = models[i];
 				ladder[i].monthly = r.total;
 				ladder[i].upfront = zero;
+				ladder[i].commitment = zero;
 				ladder[i].ok = 1;
 				continue;
 			}
@@ -2687,6 +2833,8 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 		}
 		add_money(b, "TotalMonthlyCost", l->monthly, 1);
 		add_money(b, "UpfrontCost", l->upfront, 1);
+		if (i >= SP_FIRST)
+			add_dec(b, "HourlyCommitment", l->commitment, 4, 1);
 		add_money(b, "FirstYearCost", add(&g, l->upfront, times12(l->monthly)), 1);
 		/* the month the commitment has paid for itself against on demand */
 		if (i && ladder[0].ok && dec_cmp(l->monthly, ladder[0].monthly) < 0) {

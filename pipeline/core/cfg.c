@@ -80,6 +80,8 @@ const struct cfg_key cfg_keys[] = {
 	  "pricing: the region when neither the client nor the owner names one" },
 	{ "pricing_model", CFG_STR, 0, 0, "ON_DEMAND",
 	  "pricing: the model when the estimation names none (ON_DEMAND, RESERVED_1YR_NO_UPFRONT, ...)" },
+	{ "savings_plan.coverage", CFG_STR, 0, 0, "minimum",
+	  "pricing: what a Savings Plan commitment covers of an auto-scaled group: minimum (its MinInstances) or average" },
 	{ "hours_per_month", CFG_DEC, 0, 0, "730", "pricing: hours a month when MonthlyHours is absent" },
 	{ "ebs.gp3.free_iops", CFG_INT, 0, 1000000, "3000", "pricing: gp3 IOPS included with a volume" },
 	{ "ebs.gp3.free_throughput_mbps", CFG_INT, 0, 100000, "125",
