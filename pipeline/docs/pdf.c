@@ -337,6 +337,16 @@ static void model_words(const char *m, char *out, size_t cap)
 		snprintf(out, cap, "On demand");
 		return;
 	}
+	if (!strncmp(m, "SAVINGS_PLAN_", 13)) {
+		/* "SAVINGS_PLAN_EC2_INSTANCE_3YR_NO_UPFRONT" -> "EC2 Instance SP, 3-year, No Upfront" */
+		snprintf(out, cap, "%s SP, %s-year, %s",
+			 !strncmp(m + 13, "COMPUTE", 7) ? "Compute" :
+			 !strncmp(m + 13, "EC2_INSTANCE", 12) ? "EC2 Instance" : "Database",
+			 strstr(m, "_3YR_") ? "3" : "1",
+			 strstr(m, "_NO_UPFRONT") ? "No Upfront" :
+			 strstr(m, "_PARTIAL_UPFRONT") ? "Partial Upfront" : "All Upfront");
+		return;
+	}
 	snprintf(out, cap, "%s-year %s, %s", strstr(m, "_3YR_") ? "3" : "1",
 		 strstr(m, "CONVERTIBLE") ? "convertible" : "standard",
 		 strstr(m, "_NO_UPFRONT") ? "No Upfront" :
@@ -536,7 +546,15 @@ static void summary(struct pdf *p)
 	put(p, p->bold, 16, p->primary, x + width / 3, p->y - 38, m2);
 	model_words(docs_str(s->calc, "PricingModel"), words, sizeof(words));
 	put(p, p->reg, 9, p->muted, x + 2 * width / 3, p->y - 16, docs_str(s->calc, "Region"));
-	put(p, p->bold, 10, p->text, x + 2 * width / 3, p->y - 36, words);
+	{
+		char w2[sizeof(words)];
+		float fs = 10;
+
+		while (fs > 7.5f && width_of(p, p->bold, fs, words) > width / 3 - 12)
+			fs -= 0.5f; /* a long model name is set smaller before it is cut */
+		fit(p, p->bold, fs, width / 3 - 12, words, w2, sizeof(w2));
+		put(p, p->bold, fs, p->text, x + 2 * width / 3, p->y - 36, w2);
+	}
 	p->y -= 64;
 	/* the drivers */
 	if (need(p, 20))
@@ -575,15 +593,16 @@ static void summary(struct pdf *p)
 			else
 				snprintf(be, sizeof(be), "no month");
 			snprintf(line, sizeof(line),
-				 "The best commitment is reserved capacity, %s: %s a month, %s less than on demand, "
+				 "The best commitment is %s%s: %s a month, %s less than on demand, "
 				 "with %s paid upfront; it pays for itself in %s. This proposal is priced %s.",
+				 strncmp(docs_str(best, "PricingModel"), "SAVINGS_PLAN_", 13) ? "reserved capacity, " : "the ",
 				 words, m1, save, m2, be,
 				 !strcmp(docs_str(s->calc, "PricingModel"), docs_str(best, "PricingModel")) ?
 					 "at this commitment" : "as the estimation asks");
 		} else {
 			snprintf(line, sizeof(line),
-				 "No reserved price in the pricebook lowers this estimation's cost: on demand is "
-				 "the best price.");
+				 "No reservation or Savings Plan in the pricebook lowers this estimation's cost: "
+				 "on demand is the best price.");
 		}
 		paragraph(p, p->reg, p->size + 1, p->text, x + 8, width - 8, line);
 	}
@@ -697,8 +716,13 @@ static void bars(struct pdf *p, const char *title, const char *const *labels, co
 	double max = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		float lwi = width_of(p, p->reg, p->size - 1, labels[i]) + 8;
+
 		max = v[i] > max ? v[i] : max;
+		lw = lwi > lw ? lwi : lw; /* the longest label sets where the bars start */
+	}
+	lw = lw < width / 2 ? lw : width / 2;
 	if (need(p, h + 10))
 		return;
 	p->y -= 18;
@@ -804,11 +828,12 @@ static void charts(struct pdf *p)
 {
 	const struct docs_source *s = p->src;
 	yajl_val dc = json_get(s->calc, "DetailedCosts"), ladder = docs_arr(s->calc, "CommitmentLadder");
-	const char *labels[16];
-	char texts[16][64], words[16][64];
-	double v[16];
-	size_t k, n;
+	const char *labels[32];
+	char texts[32][64], words[32][64];
+	double v[32];
+	size_t k, n, same = 0;
 	int hi = -1;
+	yajl_val od = ladder_row(ladder, "ON_DEMAND");
 
 	heading(p, tmpl_str(p->t, "text.charts"));
 	for (k = 0; k < 5; k++) {
@@ -820,25 +845,40 @@ static void charts(struct pdf *p)
 		money(p, docs_num(json_get(dc, categories[k]), key), texts[k], sizeof(texts[k]));
 	}
 	bars(p, tmpl_str(p->t, "text.chart_categories"), labels, v, texts, 5, p->primary, -1);
-	n = docs_alen(ladder) < 16 ? docs_alen(ladder) : 16;
-	for (k = 0; k < n; k++) {
+	/* on demand, and each commitment that changes the price (the rest are counted under the chart) */
+	for (k = n = 0; k < docs_alen(ladder) && n < 32; k++) {
 		yajl_val r = ladder->u.array.values[k];
 		char m[64], u[64];
 
-		model_words(docs_str(r, "PricingModel"), words[k], sizeof(words[k]));
-		labels[k] = words[k];
-		v[k] = docs_numd(r, "TotalMonthlyCost");
+		if (r != od && (!json_get_num(r, "TotalMonthlyCost") ||
+				(od && !strcmp(docs_num(r, "TotalMonthlyCost"), docs_num(od, "TotalMonthlyCost")) &&
+				 strtod(docs_num(r, "UpfrontCost"), NULL) == 0))) {
+			same++;
+			continue;
+		}
+
+		model_words(docs_str(r, "PricingModel"), words[n], sizeof(words[n]));
+		labels[n] = words[n];
+		v[n] = docs_numd(r, "TotalMonthlyCost");
 		money(p, docs_num(r, "TotalMonthlyCost"), m, sizeof(m));
 		money(p, docs_num(r, "UpfrontCost"), u, sizeof(u));
 		if (strtod(docs_num(r, "UpfrontCost"), NULL) > 0)
-			snprintf(texts[k], sizeof(texts[k]), "%.24s + %.24s upfront", m, u);
+			snprintf(texts[n], sizeof(texts[n]), "%.24s + %.24s upfront", m, u);
 		else
-			snprintf(texts[k], sizeof(texts[k]), "%.40s", m);
+			snprintf(texts[n], sizeof(texts[n]), "%.40s", m);
 		if (!strcmp(docs_str(r, "PricingModel"), docs_str(s->calc, "PricingModel")))
-			hi = (int)k;
+			hi = (int)n;
+		n++;
 	}
 	if (n)
 		bars(p, tmpl_str(p->t, "text.chart_ladder"), labels, v, texts, n, p->primary, hi);
+	if (same) {
+		char note[256];
+
+		snprintf(note, sizeof(note), "%zu more commitments cost the same as on demand here (the pricebook has "
+			 "no price of theirs for these resources); the workbook's Ladder sheet lists every one.", same);
+		paragraph(p, p->reg, p->size - 1, p->muted, p->margin, p->w - 2 * p->margin, note);
+	}
 	projection(p);
 }
 

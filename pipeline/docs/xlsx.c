@@ -383,10 +383,10 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 	/* ---- Ladder */
 	{
 		static const char *const cols[] = { "PricingModel", "Monthly", "Upfront", "First year",
-						    "Break-even month" };
+						    "Break-even month", "Hourly commitment" };
 		yajl_val ladder = docs_arr(calc, "CommitmentLadder");
 
-		header(x, lad, 0, cols, 5);
+		header(x, lad, 0, cols, 6);
 		for (k = 0; k < docs_alen(ladder); k++) {
 			yajl_val l = ladder->u.array.values[k];
 			lxw_row_t rr = (lxw_row_t)k + 1;
@@ -404,11 +404,14 @@ static void write_book(struct xl *x, const struct tmpl *brand)
 			formula(x, lad, rr, 3, fx, x->money, docs_numd(l, "FirstYearCost"));
 			if (json_get_num(l, "BreakEvenMonth"))
 				number(x, lad, rr, 4, docs_numd(l, "BreakEvenMonth"), NULL);
+			/* a Savings Plan's $/h commitment (reservations have none) */
+			if (json_get_num(l, "HourlyCommitment"))
+				number(x, lad, rr, 5, docs_numd(l, "HourlyCommitment"), NULL);
 		}
 		worksheet_freeze_panes(lad, 1, 0);
-		X(x, worksheet_autofilter(lad, 0, 0, (lxw_row_t)(docs_alen(ladder) ? docs_alen(ladder) : 1), 4));
-		X(x, worksheet_set_column(lad, 0, 0, 42, NULL));
-		X(x, worksheet_set_column(lad, 1, 4, 16, NULL));
+		X(x, worksheet_autofilter(lad, 0, 0, (lxw_row_t)(docs_alen(ladder) ? docs_alen(ladder) : 1), 5));
+		X(x, worksheet_set_column(lad, 0, 0, 46, NULL));
+		X(x, worksheet_set_column(lad, 1, 5, 16, NULL));
 	}
 	/* ---- Prices: what every line was priced from, and the offers */
 	{
