@@ -29,8 +29,29 @@ static enum cc_code count_groups(const struct pb_reader *r, struct groups *g, st
 
 		if ((ret = pb_get(r, i, &e, err)))
 			return ret;
-		snprintf(name, sizeof(name), "%.*s %.*s", (int)(e.f[PB_SERVICE].len < 60 ? e.f[PB_SERVICE].len : 60),
-			 e.f[PB_SERVICE].p, (int)(e.f[PB_REGION].len < 60 ? e.f[PB_REGION].len : 60), e.f[PB_REGION].p);
+		/* a service's Savings Plans rates are judged apart from its prices: 36 plan rates
+		 * must not hide the loss of 15 instance prices */
+		snprintf(name, sizeof(name), "%.*s %.*s%s", (int)(e.f[PB_SERVICE].len < 60 ? e.f[PB_SERVICE].len : 60),
+			 e.f[PB_SERVICE].p, (int)(e.f[PB_REGION].len < 60 ? e.f[PB_REGION].len : 60), e.f[PB_REGION].p,
+			 e.f[PB_MODEL].len == 11 && !memcmp(e.f[PB_MODEL].p, "SavingsPlan", 11) ? " (Savings Plans)" : "");
+		if (g->n && strcmp(name, cur)) {
+			size_t k;
+
+			/* the plans' families sort among the service's own: find the group again */
+			for (k = 0; k < g->n && strcmp(g->v[k].name, name); k++)
+				;
+			if (k < g->n) {
+				g->v[k].n++;
+				memcpy(cur, name, sizeof(name));
+				if (k != g->n - 1) {
+					struct group t = g->v[k]; /* keep the current group last */
+
+					g->v[k] = g->v[g->n - 1];
+					g->v[g->n - 1] = t;
+				}
+				continue;
+			}
+		}
 		if (!g->n || strcmp(name, cur)) {
 			if (g->n == g->alloc) {
 				size_t a = g->alloc ? g->alloc * 2 : 64;
