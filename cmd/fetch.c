@@ -11,7 +11,9 @@ static const char *const usage[] = {
 	"",
 	"Downloads the AWS Price List offer files that changed into",
 	"<state>/offers/<offer>/<region>/index.json for 'costctl ingest':",
-	"offer index -> each service's region index -> each region's file.",
+	"offer index -> each service's region index -> each region's file, and",
+	"each service's Savings Plans (<state>/offers/<plan>/<region>/index.csv;",
+	"fetch.savings_plans).",
 	"An unchanged night downloads only the indexes. Exit status 75 when the",
 	"server cannot be reached or only network failures remain (retry later);",
 	"a file that fails keeps yesterday's copy.",
@@ -40,6 +42,7 @@ void cmd_fetch_options(struct cmd_ctx *c, struct fetch_options *o)
 	o->max_file_bytes = (uint64_t)cfg_int(c->cfg, "fetch.max_file_mb") << 20;
 	o->max_file_s = (unsigned)cfg_int(c->cfg, "fetch.max_file_s");
 	o->max_run_s = (unsigned)cfg_int(c->cfg, "fetch.max_run_s");
+	o->savings_plans = (int)cfg_int(c->cfg, "fetch.savings_plans");
 }
 
 int cmd_fetch(int argc, char **argv, struct cmd_ctx *c)

@@ -49,6 +49,8 @@ const struct cfg_key cfg_keys[] = {
 	  "longest one attempt at one file may take, seconds" },
 	{ "fetch.max_run_s", CFG_INT, 1, 604800, "14400",
 	  "longest a whole fetch may take, seconds (then exit 75)" },
+	{ "fetch.savings_plans", CFG_INT, 0, 1, "1",
+	  "1: also the Savings Plans files of the services that have them (their CSV), 0: not" },
 	{ "ingest.chunk_kb", CFG_INT, 4, 65536, "256",
 	  "read size for offer files, KiB" },
 	{ "ingest.max_products", CFG_INT, 1000, 100000000, "5000000",

@@ -17,6 +17,7 @@
 #include "pipeline/core/jsonutil.h"
 #include "pipeline/core/sha256.h"
 #include "pipeline/core/version.h"
+#include "pipeline/prices/spcsv.h"
 #include "pipeline/core/banned.h"
 
 #define INDEX_CAP ((size_t)64 << 20) /* an index bigger than this is wrong */
@@ -242,6 +243,7 @@ struct job {
 	int state;         /* 0 waiting, 1 running, 2 finished */
 	curl_off_t now, total; /* for the progress total */
 	uint64_t max_bytes;
+	int csv;           /* a Savings Plans file, fetched as its CSV twin */
 };
 
 struct fetch {
@@ -840,6 +842,72 @@ static const yajl_callbacks vcb = { v_scalar, v_bool, NULL, NULL, v_num, v_str,
  * Reads the downloaded file once: a complete JSON document, its offerCode
  * and version, and its SHA-256. Fills `why` when it is not acceptable.
  */
+static int no_entry(void *user, const struct pb_entry *e, struct cc_err *err)
+{
+	(void)user;
+	(void)e;
+	(void)err;
+	return 0;
+}
+
+/*
+ * validate() for a Savings Plans CSV: the whole file through the same
+ * parser ingest uses (spcsv.h), its Version the region index's. The CSV's
+ * OfferCode is not the URL's (AmazonDatabaseSavingsPlans under
+ * AWSDatabaseSavingsPlans), so only the version is compared.
+ */
+static int validate_csv(struct job *j, struct vstate *v, char sha[65], char *why, size_t whylen,
+			int *mismatch)
+{
+	unsigned char chunk[1 << 16], digest[32];
+	struct sha256 s;
+	struct spcsv *p = NULL;
+	struct ingest_stats st;
+	struct cc_err e = { 0 };
+	uint64_t off = 0;
+	size_t n;
+	int ok = 1;
+	FILE *in = fopen(j->part, "rb");
+
+	*mismatch = 0;
+	if (!in) {
+		snprintf(why, whylen, "cannot reopen: %s", strerror(errno));
+		return 0;
+	}
+	if (sha256_init(&s) || spcsv_new(&p, j->dest, JSON_MAX_TOKEN, no_entry, NULL, &e)) {
+		snprintf(why, whylen, "out of memory");
+		spcsv_free(p);
+		fclose(in);
+		return 0;
+	}
+	while (ok && (n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
+		size_t skip = !off && n >= 3 && !memcmp(chunk, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+		sha256_update(&s, chunk, n);
+		if (spcsv_feed(p, (const char *)chunk + skip, n - skip, off + skip, &e))
+			ok = 0;
+		off += n;
+	}
+	memset(&st, 0, sizeof(st));
+	if (ok && spcsv_finish(p, &st, &e))
+		ok = 0;
+	if (!ok) {
+		snprintf(why, whylen, "not a Savings Plans CSV (%.400s)", e.msg);
+		*mismatch = e.code != CC_ETRUNC;
+	} else if (j->version && strcmp(st.version, j->version)) {
+		snprintf(why, whylen, "Version is '%s', the region index says '%s'", st.version, j->version);
+		ok = 0;
+		*mismatch = 1;
+	}
+	snprintf(v->version, sizeof(v->version), "%s", st.version);
+	snprintf(v->published, sizeof(v->published), "%s", st.published);
+	sha256_final(&s, digest);
+	sha256_hex(digest, sha);
+	spcsv_free(p);
+	fclose(in);
+	return ok;
+}
+
 static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
 		    size_t whylen, int *mismatch)
 {
@@ -853,6 +921,11 @@ static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
 
 	memset(v, 0, sizeof(*v));
 	*mismatch = 0;
+	if (j->csv) {
+		if (in)
+			fclose(in);
+		return validate_csv(j, v, sha, why, whylen, mismatch);
+	}
 	if (!in) {
 		snprintf(why, whylen, "cannot reopen: %s", strerror(errno));
 		return 0;
@@ -925,8 +998,9 @@ done:
 /* ------------------------------------------------------------ files */
 
 static int job_add(struct fetch *f, const char *offer, const char *region,
-		   const char *url)
+		   const char *url, int csv)
 {
+	const char *name = csv ? "index.csv" : "index.json";
 	struct job *j;
 	struct buf b;
 
@@ -950,15 +1024,16 @@ static int job_add(struct fetch *f, const char *offer, const char *region,
 	    buf_addf(&b, "%s/offers/%s/%s", f->o->state, offer, region))
 		return -1;
 	j->dir = buf_detach(&b, NULL);
-	if (buf_addf(&b, "%s/index.json", j->dir))
+	if (buf_addf(&b, "%s/%s", j->dir, name))
 		return -1;
 	j->dest = buf_detach(&b, NULL);
-	if (buf_addf(&b, "%s/.index.json.part", j->dir))
+	if (buf_addf(&b, "%s/.%s.part", j->dir, name))
 		return -1;
 	j->part = buf_detach(&b, NULL);
-	if (buf_addf(&b, "%s/.index.json.part.meta", j->dir))
+	if (buf_addf(&b, "%s/.%s.part.meta", j->dir, name))
 		return -1;
 	j->meta = buf_detach(&b, NULL);
+	j->csv = csv;
 	j->m = manifest_find(&f->man, offer, region);
 	f->njobs++;
 	return 0;
@@ -1348,6 +1423,111 @@ static enum cc_code run_jobs(struct fetch *f)
 
 /* ------------------------------------------------------------ walk */
 
+/* A file to fetch (or already here whole: no request at all). Only an out-of-memory error stops the plan. */
+static enum cc_code plan_file(struct fetch *f, const char *code, const char *region, const char *vurl, int csv)
+{
+	char why[512];
+	char *furl = join_url(f, vurl, why, sizeof(why));
+	struct job *j;
+
+	if (!furl) {
+		cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s %s: %s", code, region, why);
+		cc_err_set(f->err, CC_EPARSE, "%s %s: %s", code, region, why);
+		f->res->failed++;
+		f->any_permanent = 1;
+		return CC_OK;
+	}
+	if (job_add(f, code, region, furl, csv)) {
+		free(furl);
+		return cc_err_set(f->err, CC_ENOMEM, "out of memory");
+	}
+	free(furl);
+	f->res->files++;
+	j = &f->jobs[f->njobs - 1];
+	if (j->m && j->version && j->m->version && !strcmp(j->m->version, j->version)) {
+		struct stat st;
+
+		if (!stat(j->dest, &st) && (uint64_t)st.st_size == j->m->size) {
+			j->state = 2;
+			f->res->unchanged++;
+			cc_log(f->ctx, CC_LOG_DEBUG, "fetch", "%s %s: version %s unchanged", code, region, j->version);
+		}
+	}
+	return CC_OK;
+}
+
+/*
+ * A Savings Plans region index (/savingsPlan/v1.0/aws/<plan>/current/region_index.json):
+ * `regions` is an array of {regionCode, versionUrl} and there is no
+ * formatVersion. Each wanted region's file is fetched as the CSV AWS
+ * publishes beside the JSON (ingest reads it: spcsv.h), into
+ * <state>/offers/<plan>/<region>/index.csv. A bad index is an error of
+ * that plan; the offers go on.
+ */
+static enum cc_code plan_savings_plans(struct fetch *f, const char *spurl)
+{
+	const char *regions_path[] = { "regions", NULL };
+	char code[72], why[512], *full;
+	const char *p = spurl, *slash;
+	yajl_val rindex = NULL, regions;
+	enum cc_code ret = CC_OK;
+	size_t k, n;
+
+	/* the plan's code: /savingsPlan/v1.0/aws/<code>/... */
+	if (strncmp(p, "/savingsPlan/v1.0/aws/", 22) || !(slash = strchr(p + 22, '/')) ||
+	    (n = (size_t)(slash - p - 22)) >= sizeof(code) || !fetch_name_ok(p + 22, n)) {
+		cc_log(f->ctx, CC_LOG_ERROR, "fetch", "currentSavingsPlanIndexUrl '%.120s' is not /savingsPlan/v1.0/aws/<plan>/...",
+		       spurl);
+		f->res->failed++;
+		f->any_permanent = 1;
+		return cc_err_set(f->err, CC_EPARSE, "currentSavingsPlanIndexUrl '%.120s' is not /savingsPlan/v1.0/aws/<plan>/...",
+				  spurl), CC_OK;
+	}
+	memcpy(code, p + 22, n);
+	code[n] = '\0';
+	if (!(full = join_url(f, spurl, why, sizeof(why)))) {
+		cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: %s", code, why);
+		f->res->failed++;
+		f->any_permanent = 1;
+		return cc_err_set(f->err, CC_EPARSE, "%s: %s", code, why), CC_OK;
+	}
+	ret = get_index(f, full, &rindex);
+	free(full);
+	if (ret)
+		return ret;
+	regions = yajl_tree_get(rindex, regions_path, yajl_t_array);
+	if (!regions) {
+		cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: the Savings Plans region index has no regions array", code);
+		cc_err_set(f->err, CC_EPARSE, "%s: the Savings Plans region index has no regions array", code);
+		f->res->failed++;
+		f->any_permanent = 1;
+		yajl_tree_free(rindex);
+		return CC_OK;
+	}
+	for (k = 0; !ret && k < YAJL_GET_ARRAY(regions)->len; k++) {
+		yajl_val r = YAJL_GET_ARRAY(regions)->values[k];
+		const char *region = json_get_str(r, "regionCode"), *vurl = json_get_str(r, "versionUrl");
+		char csv[1024];
+		size_t len;
+
+		if (!region || !vurl || !split_has(f->o->regions, region) || !fetch_name_ok(region, strlen(region)))
+			continue;
+		len = strlen(vurl);
+		if (len < 11 || len >= sizeof(csv) || strcmp(vurl + len - 11, "/index.json")) {
+			cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s %s: versionUrl '%.120s' does not end in /index.json",
+			       code, region, vurl);
+			cc_err_set(f->err, CC_EPARSE, "%s %s: versionUrl does not end in /index.json", code, region);
+			f->res->failed++;
+			f->any_permanent = 1;
+			continue;
+		}
+		snprintf(csv, sizeof(csv), "%.*s/index.csv", (int)(len - 11), vurl);
+		ret = plan_file(f, code, region, csv, 1);
+	}
+	yajl_tree_free(rindex);
+	return ret;
+}
+
 static enum cc_code plan(struct fetch *f)
 {
 	const char *offers_path[] = { "offers", NULL };
@@ -1356,8 +1536,8 @@ static enum cc_code plan(struct fetch *f)
 	enum cc_code ret;
 	char why[512];
 	char *url = join_url(f, "/offers/v1.0/aws/index.json", why, sizeof(why));
-	const char *p, *item;
-	size_t len;
+	const char *p, *item, *sp[8];
+	size_t len, nsp = 0;
 
 	if (!url)
 		return cc_err_set(f->err, CC_EUSAGE, "fetch.base_url: %s", why);
@@ -1419,43 +1599,28 @@ static enum cc_code plan(struct fetch *f)
 			const char *region = YAJL_GET_OBJECT(regions)->keys[k];
 			yajl_val r = YAJL_GET_OBJECT(regions)->values[k];
 			const char *vurl = json_get_str(r, "currentVersionUrl");
-			char *furl;
-			struct job *j;
 
 			if (!split_has(f->o->regions, region) || !vurl ||
 			    !fetch_name_ok(region, strlen(region)))
 				continue;
-			furl = join_url(f, vurl, why, sizeof(why));
-			if (!furl) {
-				cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s %s: %s", code, region, why);
-				cc_err_set(f->err, CC_EPARSE, "%s %s: %s", code, region, why);
-				f->res->failed++;
-				f->any_permanent = 1;
-				continue;
-			}
-			if (job_add(f, code, region, furl)) {
-				free(furl);
-				ret = cc_err_set(f->err, CC_ENOMEM, "out of memory");
+			if ((ret = plan_file(f, code, region, vurl, 0)))
 				break;
-			}
-			free(furl);
-			f->res->files++;
-			j = &f->jobs[f->njobs - 1];
-			/* the same version on disk, whole: no request at all */
-			if (j->m && j->version && j->m->version &&
-			    !strcmp(j->m->version, j->version)) {
-				struct stat st;
-
-				if (!stat(j->dest, &st) && (uint64_t)st.st_size == j->m->size) {
-					j->state = 2;
-					f->res->unchanged++;
-					cc_log(f->ctx, CC_LOG_DEBUG, "fetch", "%s %s: version %s unchanged",
-					       code, region, j->version);
-				}
-			}
 		}
 		yajl_tree_free(rindex);
+		/* the service's Savings Plans, once a plan (EC2, ECS, EKS and Lambda share one) */
+		{
+			const char *spurl = json_get_str(offer, "currentSavingsPlanIndexUrl");
+
+			if (f->o->savings_plans && spurl && nsp < sizeof(sp) / sizeof(sp[0])) {
+				for (k = 0; k < nsp && strcmp(sp[k], spurl); k++)
+					;
+				if (k == nsp)
+					sp[nsp++] = spurl;
+			}
+		}
 	}
+	for (len = 0; !ret && len < nsp; len++)
+		ret = plan_savings_plans(f, sp[len]);
 out:
 	yajl_tree_free(index);
 	free(url);

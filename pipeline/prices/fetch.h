@@ -53,6 +53,7 @@ struct fetch_options {
 	uint64_t max_file_bytes; /* most bytes one file may have (decompressed); 0 = none */
 	unsigned max_file_s;     /* longest one attempt at one file may take; 0 = none */
 	unsigned max_run_s;      /* longest the whole run may take; 0 = none */
+	int savings_plans;       /* also each service's Savings Plans files (currentSavingsPlanIndexUrl) */
 };
 
 /*

@@ -1762,7 +1762,8 @@ static int is_offer_name(const char *name)
 	size_t len = strlen(name);
 
 	return (len > 5 && !strcmp(name + len - 5, ".json")) ||
-	       (len > 8 && !strcmp(name + len - 8, ".json.gz"));
+	       (len > 8 && !strcmp(name + len - 8, ".json.gz")) ||
+	       (len > 4 && !strcmp(name + len - 4, ".csv")); /* a Savings Plans file fetch left */
 }
 
 static int str_cmp(const void *a, const void *b)
