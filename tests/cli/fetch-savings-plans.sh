@@ -16,7 +16,7 @@ sp=pl/savingsPlan/v1.0/aws/AWSDatabaseSavingsPlans
 mkdir -p $sp/current $sp/20260422194203/ap-south-2
 cp "$real/AWSDatabaseSavingsPlans-region_index-20260422.json" $sp/current/region_index.json
 cp "$real/AWSDatabaseSavingsPlans-ap-south-2-20260422194203.csv" $sp/20260422194203/ap-south-2/index.csv
-f() { "$COSTCTL" --state "$1" fetch --base-url "$2" --services AmazonRDS --regions ap-south-2 2>&1 | sed "s/^[^ ]* //; s|$PWD|.|g"; }
+f() { "$COSTCTL" --state "$1" fetch --base-url "$2" --services AmazonRDS --regions ap-south-2 2>&1 | sed "s/^[^ ]* //; s|$PWD|.|g; s/ in [0-9.]* s$/ in N s/"; }
 echo "-- file://"
 f s1 "file://$PWD/pl"
 find s1/offers -type f | sort
