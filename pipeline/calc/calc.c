@@ -1313,6 +1313,12 @@ static int sp_terms(struct engine *g, struct line *l, struct dec count, struct d
 	return 1;
 }
 
+/* 1 when the engine's model is a Savings Plan that does not discount line `l`'s service. */
+static int plan_misses(const struct engine *g, const struct line *l)
+{
+	return g->plan && strcmp(l->service, g->plan_service);
+}
+
 /*
  * The main run's commitment on a priced on-demand line: its reservation, or
  * its Savings Plan when the plan discounts the line's service (a line the
@@ -1327,7 +1333,7 @@ static int commit_line(struct engine *g, const struct want *w, struct line *l, s
 	if (!g->years || l->status)
 		return 0;
 	if (g->plan) {
-		if (strcmp(l->service, g->plan_service)) {
+		if (plan_misses(g, l)) {
 			if (!g->sp_noted++) /* once: every database line would say it again */
 				note_assumption(g, "%s do not cover %s (%s and after): priced on demand", g->plan,
 						l->service, l->req);
@@ -1395,7 +1401,7 @@ static void ladder_line(struct engine *g, const struct want *w, struct line *l, 
 		l->lad_upfront[k] = zero;
 		l->lad_commit[k] = zero;
 		set_model_index(&t, k);
-		if (t.plan && strcmp(l->service, t.plan_service))
+		if (plan_misses(&t, l))
 			continue; /* the plan does not cover this service: on demand under it */
 		if (t.plan)
 			rr = sp_terms(&t, l, instances, covered, &tmp);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1423,6 +1424,22 @@ static enum cc_code run_jobs(struct fetch *f)
 
 /* ------------------------------------------------------------ walk */
 
+/* A file or index the plan cannot use, for good (a bad URL or index): said, counted; the rest goes on. */
+static void plan_fail(struct fetch *f, enum cc_code code, const char *fmt, ...) CC_PRINTF(3, 4);
+static void plan_fail(struct fetch *f, enum cc_code code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s", msg);
+	cc_err_set(f->err, code, "%s", msg);
+	f->res->failed++;
+	f->any_permanent = 1;
+}
+
 /* A file to fetch (or already here whole: no request at all). Only an out-of-memory error stops the plan. */
 static enum cc_code plan_file(struct fetch *f, const char *code, const char *region, const char *vurl, int csv)
 {
@@ -1431,10 +1448,7 @@ static enum cc_code plan_file(struct fetch *f, const char *code, const char *reg
 	struct job *j;
 
 	if (!furl) {
-		cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s %s: %s", code, region, why);
-		cc_err_set(f->err, CC_EPARSE, "%s %s: %s", code, region, why);
-		f->res->failed++;
-		f->any_permanent = 1;
+		plan_fail(f, CC_EPARSE, "%s %s: %s", code, region, why);
 		return CC_OK;
 	}
 	if (job_add(f, code, region, furl, csv)) {
@@ -1476,20 +1490,15 @@ static enum cc_code plan_savings_plans(struct fetch *f, const char *spurl)
 	/* the plan's code: /savingsPlan/v1.0/aws/<code>/... */
 	if (strncmp(p, "/savingsPlan/v1.0/aws/", 22) || !(slash = strchr(p + 22, '/')) ||
 	    (n = (size_t)(slash - p - 22)) >= sizeof(code) || !fetch_name_ok(p + 22, n)) {
-		cc_log(f->ctx, CC_LOG_ERROR, "fetch", "currentSavingsPlanIndexUrl '%.120s' is not /savingsPlan/v1.0/aws/<plan>/...",
-		       spurl);
-		f->res->failed++;
-		f->any_permanent = 1;
-		return cc_err_set(f->err, CC_EPARSE, "currentSavingsPlanIndexUrl '%.120s' is not /savingsPlan/v1.0/aws/<plan>/...",
-				  spurl), CC_OK;
+		plan_fail(f, CC_EPARSE, "currentSavingsPlanIndexUrl '%.120s' is not /savingsPlan/v1.0/aws/<plan>/...",
+			  spurl);
+		return CC_OK;
 	}
 	memcpy(code, p + 22, n);
 	code[n] = '\0';
 	if (!(full = join_url(f, spurl, why, sizeof(why)))) {
-		cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: %s", code, why);
-		f->res->failed++;
-		f->any_permanent = 1;
-		return cc_err_set(f->err, CC_EPARSE, "%s: %s", code, why), CC_OK;
+		plan_fail(f, CC_EPARSE, "%s: %s", code, why);
+		return CC_OK;
 	}
 	ret = get_index(f, full, &rindex);
 	free(full);
@@ -1497,10 +1506,7 @@ static enum cc_code plan_savings_plans(struct fetch *f, const char *spurl)
 		return ret;
 	regions = yajl_tree_get(rindex, regions_path, yajl_t_array);
 	if (!regions) {
-		cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: the Savings Plans region index has no regions array", code);
-		cc_err_set(f->err, CC_EPARSE, "%s: the Savings Plans region index has no regions array", code);
-		f->res->failed++;
-		f->any_permanent = 1;
+		plan_fail(f, CC_EPARSE, "%s: the Savings Plans region index has no regions array", code);
 		yajl_tree_free(rindex);
 		return CC_OK;
 	}
@@ -1514,11 +1520,8 @@ static enum cc_code plan_savings_plans(struct fetch *f, const char *spurl)
 			continue;
 		len = strlen(vurl);
 		if (len < 11 || len >= sizeof(csv) || strcmp(vurl + len - 11, "/index.json")) {
-			cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s %s: versionUrl '%.120s' does not end in /index.json",
-			       code, region, vurl);
-			cc_err_set(f->err, CC_EPARSE, "%s %s: versionUrl does not end in /index.json", code, region);
-			f->res->failed++;
-			f->any_permanent = 1;
+			plan_fail(f, CC_EPARSE, "%s %s: versionUrl '%.120s' does not end in /index.json", code, region,
+				  vurl);
 			continue;
 		}
 		snprintf(csv, sizeof(csv), "%.*s/index.csv", (int)(len - 11), vurl);
@@ -1566,19 +1569,12 @@ static enum cc_code plan(struct fetch *f)
 		offer = yajl_tree_get(offers, op, yajl_t_object);
 		rurl = offer ? json_get_str(offer, "currentRegionIndexUrl") : NULL;
 		if (!rurl) {
-			cc_log(f->ctx, CC_LOG_ERROR, "fetch",
-			       "'%s' is not in the offer index (offer codes are case-sensitive)", code);
-			cc_err_set(f->err, CC_ENOTFOUND, "'%s' is not in the offer index", code);
-			f->res->failed++;
-			f->any_permanent = 1;
+			plan_fail(f, CC_ENOTFOUND, "'%s' is not in the offer index (offer codes are case-sensitive)", code);
 			continue;
 		}
 		full = join_url(f, rurl, why, sizeof(why));
 		if (!full) {
-			cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: %s", code, why);
-			cc_err_set(f->err, CC_EPARSE, "%s: %s", code, why);
-			f->res->failed++;
-			f->any_permanent = 1;
+			plan_fail(f, CC_EPARSE, "%s: %s", code, why);
 			continue;
 		}
 		ret = get_index(f, full, &rindex);
@@ -1587,11 +1583,7 @@ static enum cc_code plan(struct fetch *f)
 			break;
 		regions = yajl_tree_get(rindex, regions_path, yajl_t_object);
 		if (!regions) {
-			cc_log(f->ctx, CC_LOG_ERROR, "fetch", "%s: the region index has no regions",
-			       code);
-			cc_err_set(f->err, CC_EPARSE, "%s: the region index has no regions", code);
-			f->res->failed++;
-			f->any_permanent = 1;
+			plan_fail(f, CC_EPARSE, "%s: the region index has no regions", code);
 			yajl_tree_free(rindex);
 			continue;
 		}

@@ -20,7 +20,7 @@ struct groups {
 static enum cc_code count_groups(const struct pb_reader *r, struct groups *g, struct cc_err *err)
 {
 	uint64_t i, n = pb_count(r);
-	char cur[128] = "";
+	size_t at = 0;
 
 	for (i = 0; i < n; i++) {
 		struct pb_entry e;
@@ -34,39 +34,18 @@ static enum cc_code count_groups(const struct pb_reader *r, struct groups *g, st
 		snprintf(name, sizeof(name), "%.*s %.*s%s", (int)(e.f[PB_SERVICE].len < 60 ? e.f[PB_SERVICE].len : 60),
 			 e.f[PB_SERVICE].p, (int)(e.f[PB_REGION].len < 60 ? e.f[PB_REGION].len : 60), e.f[PB_REGION].p,
 			 e.f[PB_MODEL].len == 11 && !memcmp(e.f[PB_MODEL].p, "SavingsPlan", 11) ? " (Savings Plans)" : "");
-		if (g->n && strcmp(name, cur)) {
-			size_t k;
-
-			/* the plans' families sort among the service's own: find the group again */
-			for (k = 0; k < g->n && strcmp(g->v[k].name, name); k++)
+		if (!g->n || strcmp(name, g->v[at].name)) {
+			/* the plans' families sort among the service's own: a group may come back */
+			for (at = 0; at < g->n && strcmp(g->v[at].name, name); at++)
 				;
-			if (k < g->n) {
-				g->v[k].n++;
-				memcpy(cur, name, sizeof(name));
-				if (k != g->n - 1) {
-					struct group t = g->v[k]; /* keep the current group last */
-
-					g->v[k] = g->v[g->n - 1];
-					g->v[g->n - 1] = t;
-				}
-				continue;
-			}
-		}
-		if (!g->n || strcmp(name, cur)) {
-			if (g->n == g->alloc) {
-				size_t a = g->alloc ? g->alloc * 2 : 64;
-				struct group *p = realloc(g->v, a * sizeof(*p));
-
-				if (!p)
+			if (at == g->n) {
+				if (cc_grow((void **)&g->v, &g->alloc, g->n, sizeof(*g->v)))
 					return cc_err_set(err, CC_ENOMEM, "out of memory");
-				g->v = p;
-				g->alloc = a;
+				memcpy(g->v[g->n].name, name, sizeof(name));
+				g->v[g->n++].n = 0;
 			}
-			memcpy(g->v[g->n].name, name, sizeof(name));
-			g->v[g->n++].n = 0;
-			memcpy(cur, name, sizeof(name));
 		}
-		g->v[g->n - 1].n++;
+		g->v[at].n++;
 	}
 	return CC_OK;
 }

@@ -269,6 +269,12 @@ static enum cc_code end_record(struct spcsv *p, struct cc_err *err)
 	return CC_OK;
 }
 
+/* A field's end: ',' ends the field, '\n' the record. */
+static enum cc_code separator(struct spcsv *p, char ch, struct cc_err *err)
+{
+	return ch == ',' ? end_field(p, err) : end_record(p, err);
+}
+
 enum cc_code spcsv_feed(struct spcsv *p, const char *data, size_t len, uint64_t offset, struct cc_err *err)
 {
 	size_t i;
@@ -303,10 +309,8 @@ enum cc_code spcsv_feed(struct spcsv *p, const char *data, size_t len, uint64_t 
 			p->state = F_CLOSED;
 			/* fall through */
 		case F_CLOSED:
-			if (ch == ',')
-				rc = end_field(p, err);
-			else if (ch == '\n')
-				rc = end_record(p, err);
+			if (ch == ',' || ch == '\n')
+				rc = separator(p, ch, err);
 			else if (ch != '\r')
 				return fail(p, CC_EPARSE, err, "text after a closing quote");
 			break;
@@ -318,10 +322,8 @@ enum cc_code spcsv_feed(struct spcsv *p, const char *data, size_t len, uint64_t 
 			p->state = F_PLAIN;
 			/* fall through */
 		case F_PLAIN:
-			if (ch == ',')
-				rc = end_field(p, err);
-			else if (ch == '\n')
-				rc = end_record(p, err);
+			if (ch == ',' || ch == '\n')
+				rc = separator(p, ch, err);
 			else if (ch == '"')
 				return fail(p, CC_EPARSE, err, "a quote inside an unquoted field");
 			else

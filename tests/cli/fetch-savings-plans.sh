@@ -44,3 +44,16 @@ cmp s2/offers/AWSDatabaseSavingsPlans/ap-south-2/index.csv s1/offers/AWSDatabase
 echo "-- a region index whose regions are not an array"
 printf '{ "regions" : { "ap-south-2" : { "versionUrl" : "/x/index.json" } } }' >$sp/current/region_index.json
 f s4 "file://$PWD/pl"
+echo "-- a CSV whose Version is not the one the region index names"
+cp "$real/AWSDatabaseSavingsPlans-region_index-20260422.json" $sp/current/region_index.json
+sed 's/^Version,20260422194203$/Version,20260101000000/' "$real/AWSDatabaseSavingsPlans-ap-south-2-20260422194203.csv" \
+	>$sp/20260422194203/ap-south-2/index.csv
+f s5 "file://$PWD/pl" | grep -v '^warning fetch: 1 offer files'
+[ -e s5/offers/AWSDatabaseSavingsPlans/ap-south-2/index.csv ] || echo "not kept"
+echo "-- a versionUrl that is not .../index.json"
+sed -i 's|20260422194203/ap-south-2/index.json|20260422194203/ap-south-2/index.html|' $sp/current/region_index.json
+f s6 "file://$PWD/pl"
+echo "-- a currentSavingsPlanIndexUrl outside /savingsPlan/v1.0/aws/"
+sed -i 's|"/savingsPlan/v1.0/aws/AWSDatabaseSavingsPlans/current/region_index.json"|"/offers/v1.0/aws/../../x/region_index.json"|' \
+	pl/offers/v1.0/aws/index.json
+f s7 "file://$PWD/pl"
