@@ -37,6 +37,14 @@ enum node {
 	N_DIM,      /* { rateCode, beginRange, endRange, unit, pricePerUnit, ... } */
 	N_PPU,      /* { currency: price } */
 	N_TATTRS,   /* { LeaseContractLength, OfferingClass, PurchaseOption } */
+	/* a Savings Plans file (spcsv.h has the CSV twin) */
+	N_SPPRODUCTS, /* [ product ]: products as an array */
+	N_SPTERMS,  /* terms.savingsPlan: [ plan term ] */
+	N_SPTERM,   /* { sku, description, effectiveDate, leaseContractLength, rates } */
+	N_LEASE,    /* { duration, unit } */
+	N_SPRATES,  /* [ rate ] */
+	N_SPRATE,   /* { discountedSku, discountedUsageType, ..., rateCode, unit, discountedRate } */
+	N_SPPRICE,  /* { price, currency } */
 };
 
 enum key {
@@ -52,6 +60,9 @@ enum key {
 	K_RATECODE, K_DESCRIPTION, K_BEGIN, K_END, K_UNIT, K_PPU, K_APPLIES,
 	/* term types */
 	K_ONDEMAND, K_RESERVED,
+	/* a Savings Plans file: root, product, plan term, lease, rate, price */
+	K_REGIONCODE, K_SERVICECODE, K_USAGETYPE, K_OPERATION, K_SAVINGSPLAN, K_LEASE, K_RATES,
+	K_DURATION, K_DSKU, K_DUSAGE, K_DOPERATION, K_DSERVICE, K_DTYPE, K_DRATE, K_PRICE, K_CURRENCY,
 	K_IGNORED /* a key we expect and do not need (e.g. SKU map keys) */
 };
 
@@ -74,6 +85,19 @@ struct dim {
 	size_t first_price, nprices; /* into ingest.prices */
 };
 
+/* One rate of a Savings Plans term, kept until the term ends (its lease may follow). */
+enum { R_DSKU, R_DUSAGE, R_DOPERATION, R_DSERVICE, R_DTYPE, R_RATE_CODE, R_UNIT, R_PRICE, R_CURRENCY, R_N };
+
+struct sprate {
+	struct pb_str f[R_N];
+	int bad; /* its price was counted as bad already */
+};
+
+/*
+ * A product of an offer file (key: its identifying attributes) or a plan of
+ * a Savings Plans file (key: its purchase option and term; attrs: its
+ * instance family, location and usage type).
+ */
 struct product {
 	const char *sku, *service, *region, *family, *key, *attrs;
 	uint32_t sku_l, service_l, region_l, family_l, key_l, attrs_l;
@@ -121,6 +145,12 @@ struct ingest {
 	const char *sku, *family, *term_code, *effective;
 	size_t sku_l, family_l, term_code_l, effective_l;
 	int has_family;
+	/* a plan or a plan's term (Savings Plans files) */
+	struct pb_str usage, description, duration, lease_unit;
+	struct sprate *rates;
+	size_t nrates, alloc_rates;
+	char region_code[64];   /* the file's regionCode */
+	char plan_service[64];  /* the first plan's serviceCode: the offer code when none is given */
 
 	/* per file */
 	struct arena perm;
@@ -129,7 +159,7 @@ struct ingest {
 	const struct product *last; /* the Reserved terms of a SKU come together */
 	struct istr *interned;
 	size_t intern_cap, ninterned;
-	struct buf tmp, tmp2;
+	struct buf tmp, tmp2, tmp3;
 
 	/* input position, for messages and spooling */
 	uint64_t base;          /* file offset of the current chunk */
@@ -573,6 +603,13 @@ done:
 	return 1;
 }
 
+/* A value of a shape we do not read: counted, the first named. */
+static void shape(struct ingest *in, const char *what)
+{
+	in->st.unsupported_shapes++;
+	note(in->st.first_shape, sizeof(in->st.first_shape), what, strlen(what));
+}
+
 /* ------------------------------------------------------------ terms */
 
 static int valid_range(const char *s, size_t len, int end)
@@ -588,6 +625,22 @@ static void set(struct pb_str *f, const char *p, size_t len)
 {
 	f->p = p ? p : "";
 	f->len = p ? len : 0;
+}
+
+/* Hands an entry to the sink; a sink's failure names where it happened. */
+static int emit(struct ingest *in, const struct pb_entry *e)
+{
+	if (in->sink && in->sink(in->sink_user, e, in->err)) {
+		char inner[sizeof(in->err->msg)];
+		enum cc_code code = in->err && in->err->code ? in->err->code : CC_EIO;
+
+		/* the sink says what; this says where */
+		snprintf(inner, sizeof(inner), "%s", in->err ? in->err->msg : "");
+		cc_err_clear(in->err);
+		return fail(in, code, "%s", inner);
+	}
+	in->st.entries++;
+	return 1;
 }
 
 static int finish_term(struct ingest *in)
@@ -687,17 +740,196 @@ static int finish_term(struct ingest *in)
 			}
 			set(&e.f[PB_CURRENCY], pr->n, pr->nl);
 			set(&e.f[PB_PRICE], pr->v, pr->vl);
-			if (in->sink && in->sink(in->sink_user, &e, in->err)) {
-				char inner[sizeof(in->err->msg)];
-				enum cc_code code = in->err && in->err->code ? in->err->code : CC_EIO;
-
-				/* the sink says what; this says where */
-				snprintf(inner, sizeof(inner), "%s", in->err ? in->err->msg : "");
-				cc_err_clear(in->err);
-				return fail(in, code, "%s", inner);
-			}
-			in->st.entries++;
+			if (!emit(in, &e))
+				return 0;
 		}
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------ Savings Plans */
+
+/*
+ * A Savings Plans file (JSON; spcsv.h reads its CSV twin into the same
+ * entries): products and terms.savingsPlan are arrays. A product is a plan
+ * (its SKU, family, purchase option and term); each plan term lists the
+ * on-demand prices it discounts, each rate one entry keyed by the SKU it
+ * discounts, as spcsv.h describes.
+ */
+
+/* Like add_pair, leaving out an empty value (as the CSV reader does). */
+static int add_plan_pair(struct ingest *in, struct buf *b, const char *n, struct pb_str v)
+{
+	return v.len ? add_pair(in, b, n, strlen(n), v.p, v.len) : 0;
+}
+
+static struct pb_str attr_str(const struct kvlist *l, const char *name)
+{
+	const struct kv *kv = attr_find(l, name);
+	struct pb_str s = { "", 0 };
+
+	if (kv) {
+		s.p = kv->v;
+		s.len = kv->vl;
+	}
+	return s;
+}
+
+static int finish_plan(struct ingest *in)
+{
+	struct pb_str region = attr_str(&in->attrs, "regionCode");
+	struct product *p;
+
+	in->st.products++;
+	if (!in->sku) {
+		shape(in, "Savings Plans product without sku");
+		return 1;
+	}
+	if (in->max_products && in->nproducts >= in->max_products)
+		return fail(in, CC_ENOMEM, "more than %llu products (ingest.max_products)",
+			    (unsigned long long)in->max_products);
+	if (lookup(in, in->sku, in->sku_l)) {
+		in->st.duplicate_products++;
+		return 1;
+	}
+	if (!in->has_family) {
+		in->st.no_family++;
+		in->family = "SavingsPlans";
+		in->family_l = 12;
+	}
+	buf_reset(&in->tmp);
+	buf_reset(&in->tmp2);
+	/* what its terms take from it: the purchase option, and the term when they name no lease */
+	if (add_plan_pair(in, &in->tmp, "PurchaseOption", attr_str(&in->attrs, "purchaseOption")) ||
+	    add_plan_pair(in, &in->tmp, "purchaseTerm", attr_str(&in->attrs, "purchaseTerm")) ||
+	    add_plan_pair(in, &in->tmp2, "instanceFamily", attr_str(&in->attrs, "instanceType")) ||
+	    add_plan_pair(in, &in->tmp2, "location", attr_str(&in->attrs, "location")) ||
+	    add_plan_pair(in, &in->tmp2, "usagetype", in->usage))
+		return fail(in, CC_ENOMEM, "out of memory");
+	p = arena_alloc(&in->perm, sizeof(*p));
+	if (!p || !(p->sku = arena_strndup(&in->perm, in->sku, in->sku_l)) ||
+	    !(p->service = intern(in, "", 0)) || !(p->region = intern(in, region.p, region.len)) ||
+	    !(p->family = intern(in, in->family, in->family_l)) ||
+	    !(p->key = intern(in, in->tmp.buf, in->tmp.len)) ||
+	    !(p->attrs = intern(in, in->tmp2.buf, in->tmp2.len)))
+		return fail(in, CC_ENOMEM, "out of memory for the product table");
+	p->sku_l = (uint32_t)in->sku_l;
+	p->service_l = 0;
+	p->region_l = (uint32_t)region.len;
+	p->family_l = (uint32_t)in->family_l;
+	p->key_l = (uint32_t)in->tmp.len;
+	p->attrs_l = (uint32_t)in->tmp2.len;
+	if (insert(in, p))
+		return fail(in, CC_ENOMEM, "out of memory for the product table");
+	return 1;
+}
+
+/* The rates of one plan term, now that the term's lease and SKU are known. */
+static int finish_plan_term(struct ingest *in)
+{
+	static const int need[] = { R_DSERVICE, R_DSKU, R_RATE_CODE, R_PRICE, R_CURRENCY };
+	static const char *const names[] = { "discountedServiceCode", "discountedSku", "rateCode",
+					     "discountedRate.price", "discountedRate.currency" };
+	const struct product *p;
+	struct pb_str plan_key, option, term;
+	struct pb_entry e;
+	char lease[48], what[96];
+	size_t i, j;
+
+	in->st.terms++;
+	if (!in->sku) {
+		shape(in, "Savings Plans term without sku");
+		return 1;
+	}
+	if (!(p = lookup(in, in->sku, in->sku_l))) {
+		in->st.orphan_terms++;
+		note(in->st.first_orphan, sizeof(in->st.first_orphan), in->sku, in->sku_l);
+		return 1;
+	}
+	plan_key.p = p->key;
+	plan_key.len = p->key_l;
+	option = pb_pairs_get(plan_key, "PurchaseOption");
+	term = pb_pairs_get(plan_key, "purchaseTerm");
+	if (in->duration.len)
+		spcsv_lease(lease, sizeof(lease), in->duration.p, in->duration.len, in->lease_unit.p,
+			    in->lease_unit.len);
+	else if (term.p)
+		cc_copy(lease, sizeof(lease), term.p, term.len);
+	else
+		lease[0] = '\0';
+	if (!option.p || !lease[0]) {
+		snprintf(what, sizeof(what), "Savings Plans term of %.40s without %s", p->sku,
+			 option.p ? "leaseContractLength" : "a purchaseOption");
+		shape(in, what);
+		return 1;
+	}
+	buf_reset(&in->tmp);
+	buf_reset(&in->tmp2);
+	if (add_pair(in, &in->tmp, "LeaseContractLength", 19, lease, strlen(lease)) ||
+	    add_pair(in, &in->tmp, "PurchaseOption", 14, option.p, option.len) ||
+	    add_plan_pair(in, &in->tmp2, "description", in->description) ||
+	    (p->attrs_l && ((in->tmp2.len && buf_addch(&in->tmp2, PB_LIST_SEP)) ||
+			    buf_add(&in->tmp2, p->attrs, p->attrs_l))))
+		return fail(in, CC_ENOMEM, "out of memory");
+	memset(&e, 0, sizeof(e));
+	/* the file's region, else the plan's own */
+	if (in->region_code[0])
+		set(&e.f[PB_REGION], in->region_code, strlen(in->region_code));
+	else
+		set(&e.f[PB_REGION], p->region, p->region_l);
+	set(&e.f[PB_FAMILY], p->family, p->family_l);
+	set(&e.f[PB_SKU], p->sku, p->sku_l);
+	set(&e.f[PB_BEGIN], "", 0);
+	set(&e.f[PB_END], "", 0);
+	set(&e.f[PB_TERM_CODE], "", 0);
+	set(&e.f[PB_MODEL], "SavingsPlan", 11);
+	set(&e.f[PB_TERM], in->tmp.buf, in->tmp.len);
+	set(&e.f[PB_EFFECTIVE], in->effective, in->effective_l);
+	set(&e.f[PB_ATTRS], in->tmp2.buf, in->tmp2.len);
+	for (i = 0; i < in->nrates; i++) {
+		const struct sprate *r = &in->rates[i];
+		struct buf *key = &in->tmp3;
+
+		in->st.dimensions++;
+		if (r->bad)
+			continue;
+		for (j = 0; j < sizeof(need) / sizeof(need[0]); j++)
+			if (!r->f[need[j]].len)
+				break;
+		if (j < sizeof(need) / sizeof(need[0]) || !e.f[PB_REGION].len) {
+			snprintf(what, sizeof(what), "Savings Plans rate of %.40s without %s", p->sku,
+				 j < sizeof(need) / sizeof(need[0]) ? names[j] : "a regionCode");
+			shape(in, what);
+			continue;
+		}
+		if (!dec_price_valid(r->f[R_PRICE].p, r->f[R_PRICE].len)) {
+			in->st.bad_prices++;
+			if (!in->st.first_bad[0])
+				snprintf(in->st.first_bad, sizeof(in->st.first_bad),
+					 "rate '%.*s%s' of %.*s (plan term ending at byte %llu)",
+					 (int)(r->f[R_PRICE].len > 40 ? 40 : r->f[R_PRICE].len), r->f[R_PRICE].p,
+					 r->f[R_PRICE].len > 40 ? "..." : "",
+					 (int)(r->f[R_RATE_CODE].len > 60 ? 60 : r->f[R_RATE_CODE].len),
+					 r->f[R_RATE_CODE].p, (unsigned long long)offset_now(in));
+			continue;
+		}
+		buf_reset(key);
+		/* pairs by name, as spcsv.c writes them */
+		if (add_plan_pair(in, key, "discountedSku", r->f[R_DSKU]) ||
+		    add_plan_pair(in, key, "instanceType", r->f[R_DTYPE]) ||
+		    add_plan_pair(in, key, "operation", r->f[R_DOPERATION]) ||
+		    add_plan_pair(in, key, "usagetype", r->f[R_DUSAGE]))
+			return fail(in, CC_ENOMEM, "out of memory");
+		e.f[PB_KEY].p = key->buf;
+		e.f[PB_KEY].len = key->len;
+		e.f[PB_SERVICE] = r->f[R_DSERVICE];
+		e.f[PB_RATE_CODE] = r->f[R_RATE_CODE];
+		e.f[PB_PRICE] = r->f[R_PRICE];
+		e.f[PB_CURRENCY] = r->f[R_CURRENCY];
+		set(&e.f[PB_UNIT], r->f[R_UNIT].p, r->f[R_UNIT].len);
+		if (!emit(in, &e))
+			return 0;
+		in->st.plan_rates++;
 	}
 	return 1;
 }
@@ -708,6 +940,11 @@ static void reset_item(struct ingest *in)
 	in->attrs.n = 0;
 	in->prices.n = 0;
 	in->ndims = 0;
+	in->nrates = 0;
+	memset(&in->usage, 0, sizeof(in->usage));
+	memset(&in->description, 0, sizeof(in->description));
+	memset(&in->duration, 0, sizeof(in->duration));
+	memset(&in->lease_unit, 0, sizeof(in->lease_unit));
 	in->sku = in->family = in->term_code = in->effective = NULL;
 	in->sku_l = in->family_l = in->term_code_l = in->effective_l = 0;
 	in->has_family = 0;
@@ -817,6 +1054,29 @@ static enum key classify(enum node n, const unsigned char *s, size_t len)
 		K(N_DIM, "appliesTo", K_APPLIES),
 		K(N_TERMS, "OnDemand", K_ONDEMAND),
 		K(N_TERMS, "Reserved", K_RESERVED),
+		/* Savings Plans files: after the offer files' names, which are the hot ones */
+		K(N_TERMS, "savingsPlan", K_SAVINGSPLAN),
+		K(N_ROOT, "regionCode", K_REGIONCODE),
+		K(N_PRODUCT, "serviceCode", K_SERVICECODE),
+		K(N_PRODUCT, "usageType", K_USAGETYPE),
+		K(N_PRODUCT, "operation", K_OPERATION),
+		K(N_SPTERM, "sku", K_SKU),
+		K(N_SPTERM, "description", K_DESCRIPTION),
+		K(N_SPTERM, "effectiveDate", K_EFFECTIVE),
+		K(N_SPTERM, "leaseContractLength", K_LEASE),
+		K(N_SPTERM, "rates", K_RATES),
+		K(N_LEASE, "duration", K_DURATION),
+		K(N_LEASE, "unit", K_UNIT),
+		K(N_SPRATE, "discountedSku", K_DSKU),
+		K(N_SPRATE, "discountedUsageType", K_DUSAGE),
+		K(N_SPRATE, "discountedOperation", K_DOPERATION),
+		K(N_SPRATE, "discountedServiceCode", K_DSERVICE),
+		K(N_SPRATE, "discountedInstanceType", K_DTYPE),
+		K(N_SPRATE, "rateCode", K_RATECODE),
+		K(N_SPRATE, "unit", K_UNIT),
+		K(N_SPRATE, "discountedRate", K_DRATE),
+		K(N_SPPRICE, "price", K_PRICE),
+		K(N_SPPRICE, "currency", K_CURRENCY),
 	};
 #undef K
 	size_t i;
@@ -871,6 +1131,18 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 	}
 }
 
+/* A string of a plan, a plan's term or a rate, kept in scratch until the term ends. */
+static int sp_take(struct ingest *in, struct pb_str *dst, const unsigned char *s, size_t len)
+{
+	const char *v = scratch_copy(in, s, len);
+
+	if (!v)
+		return 0;
+	dst->p = v;
+	dst->len = len;
+	return 1;
+}
+
 static int take_string(struct ingest *in, const unsigned char *s, size_t len)
 {
 	enum node n = in->stack[in->depth];
@@ -888,6 +1160,8 @@ static int take_string(struct ingest *in, const unsigned char *s, size_t len)
 		else if (k == K_PUBDATE)
 			note(in->st.published, sizeof(in->st.published),
 			     (const char *)s, len);
+		else if (k == K_REGIONCODE)
+			note(in->region_code, sizeof(in->region_code), (const char *)s, len);
 		return 1;
 	case N_ATTRS:
 	case N_TATTRS:
@@ -911,6 +1185,16 @@ static int take_string(struct ingest *in, const unsigned char *s, size_t len)
 		return 1;
 	}
 	case N_PRODUCT:
+		if (k == K_SERVICECODE || k == K_USAGETYPE) {
+			if (in->stack[in->depth - 1] != N_SPPRODUCTS)
+				return 1;
+			if (k == K_SERVICECODE) {
+				note(in->plan_service, sizeof(in->plan_service), (const char *)s, len);
+				return 1;
+			}
+			return sp_take(in, &in->usage, s, len);
+		}
+		/* fall through */
 	case N_TERM:
 		if (k != K_SKU && k != K_FAMILY && k != K_TERMCODE && k != K_EFFECTIVE)
 			return 1;
@@ -948,6 +1232,43 @@ static int take_string(struct ingest *in, const unsigned char *s, size_t len)
 			d->unit = v, d->unit_l = len;
 		return 1;
 	}
+	case N_SPTERM:
+		if (k == K_SKU) {
+			if (!(v = scratch_copy(in, s, len)))
+				return 0;
+			in->sku = v;
+			in->sku_l = len;
+			return 1;
+		}
+		if (k == K_EFFECTIVE) {
+			if (!(v = scratch_copy(in, s, len)))
+				return 0;
+			in->effective = v;
+			in->effective_l = len;
+			return 1;
+		}
+		return k == K_DESCRIPTION ? sp_take(in, &in->description, s, len) : 1;
+	case N_LEASE:
+		if (k == K_DURATION)
+			return sp_take(in, &in->duration, s, len);
+		return k == K_UNIT ? sp_take(in, &in->lease_unit, s, len) : 1;
+	case N_SPRATE:
+	case N_SPPRICE: {
+		static const struct {
+			enum key k;
+			int field;
+		} rate_fields[] = {
+			{ K_DSKU, R_DSKU }, { K_DUSAGE, R_DUSAGE }, { K_DOPERATION, R_DOPERATION },
+			{ K_DSERVICE, R_DSERVICE }, { K_DTYPE, R_DTYPE }, { K_RATECODE, R_RATE_CODE },
+			{ K_UNIT, R_UNIT }, { K_PRICE, R_PRICE }, { K_CURRENCY, R_CURRENCY },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(rate_fields) / sizeof(rate_fields[0]); i++)
+			if (rate_fields[i].k == k)
+				return sp_take(in, &in->rates[in->nrates - 1].f[rate_fields[i].field], s, len);
+		return 1;
+	}
 	default:
 		return 1;
 	}
@@ -979,6 +1300,18 @@ static int on_number(void *ctx, const char *s, size_t len)
 /* A price that is not a string (null, true, an object): counted, named. */
 static void bad_price_shape(struct ingest *in, const char *what)
 {
+	if (!in->skip_at && in->stack[in->depth] == N_SPPRICE && in->keys[in->depth] == K_PRICE) {
+		struct sprate *r = &in->rates[in->nrates - 1];
+
+		r->bad = 1;
+		in->st.bad_prices++;
+		if (!in->st.first_bad[0])
+			snprintf(in->st.first_bad, sizeof(in->st.first_bad),
+				 "discountedRate.price %s of plan %.*s at byte %llu", what,
+				 (int)(in->sku_l > 40 ? 40 : in->sku_l), in->sku ? in->sku : "",
+				 (unsigned long long)offset_now(in));
+		return;
+	}
 	if (in->skip_at || in->stack[in->depth] != N_PPU || !in->pending_name)
 		return;
 	in->st.bad_prices++;
@@ -1038,12 +1371,6 @@ static int skip(struct ingest *in)
 	return 1;
 }
 
-static void shape(struct ingest *in, const char *what)
-{
-	in->st.unsupported_shapes++;
-	note(in->st.first_shape, sizeof(in->st.first_shape), what, strlen(what));
-}
-
 static int on_start_map(void *ctx)
 {
 	struct ingest *in = ctx;
@@ -1088,6 +1415,8 @@ static int on_start_map(void *ctx)
 			in->model_reserved = k == K_RESERVED;
 			return push(in, N_TTYPE);
 		}
+		if (k == K_SAVINGSPLAN)
+			shape(in, "terms.savingsPlan is an object, not an array");
 		return skip(in);
 	case N_TTYPE:
 		return push(in, N_TSKU);
@@ -1116,8 +1445,31 @@ static int on_start_map(void *ctx)
 		return push(in, N_DIM);
 	case N_DIM:
 		return k == K_PPU ? push(in, N_PPU) : skip(in);
+	case N_SPPRODUCTS:
+		reset_item(in);
+		return push(in, N_PRODUCT);
+	case N_SPTERMS:
+		reset_item(in);
+		return push(in, N_SPTERM);
+	case N_SPTERM:
+		return k == K_LEASE ? push(in, N_LEASE) : skip(in);
+	case N_SPRATES:
+		if (in->nrates == in->alloc_rates) {
+			size_t a = in->alloc_rates ? in->alloc_rates * 2 : 64;
+			struct sprate *r = realloc(in->rates, a * sizeof(*r));
+
+			if (!r)
+				return fail(in, CC_ENOMEM, "out of memory");
+			in->rates = r;
+			in->alloc_rates = a;
+		}
+		memset(&in->rates[in->nrates++], 0, sizeof(struct sprate));
+		return push(in, N_SPRATE);
+	case N_SPRATE:
+		return k == K_DRATE ? push(in, N_SPPRICE) : skip(in);
 	default:
-		if (parent == N_ATTRS || parent == N_TATTRS || parent == N_PPU)
+		if (parent == N_ATTRS || parent == N_TATTRS || parent == N_PPU || parent == N_LEASE ||
+		    parent == N_SPPRICE)
 			shape(in, "object where a string was expected");
 		return skip(in);
 	}
@@ -1145,9 +1497,11 @@ static int on_end_map(void *ctx)
 	n = in->stack[in->depth];
 	in->depth--;
 	if (n == N_PRODUCT)
-		return finish_product(in);
+		return in->stack[in->depth] == N_SPPRODUCTS ? finish_plan(in) : finish_product(in);
 	if (n == N_TERM)
 		return finish_term(in);
+	if (n == N_SPTERM)
+		return finish_plan_term(in);
 	return 1;
 }
 
@@ -1162,12 +1516,23 @@ static int on_start_array(void *ctx)
 	if (!in->depth)
 		return fail(in, CC_EPARSE, "the document is an array, not an offer object");
 	parent = in->stack[in->depth];
-	if (parent == N_ROOT && in->keys[in->depth] == K_PRODUCTS)
-		shape(in, "products is an array (a Savings Plans file?)");
-	else if (parent == N_ROOT && in->keys[in->depth] == K_TERMS)
+	/* a Savings Plans file: products, its plans' terms and their rates are arrays */
+	if (parent == N_ROOT && in->keys[in->depth] == K_PRODUCTS) {
+		if (in->second_pass)
+			return skip(in);
+		in->seen_products = 1;
+		return push(in, N_SPPRODUCTS);
+	}
+	if (parent == N_TERMS && in->keys[in->depth] == K_SAVINGSPLAN)
+		return push(in, N_SPTERMS);
+	if (parent == N_SPTERM && in->keys[in->depth] == K_RATES)
+		return push(in, N_SPRATES);
+	if (parent == N_ROOT && in->keys[in->depth] == K_TERMS)
 		shape(in, "terms is an array");
 	else if (parent == N_TERMS && in->keys[in->depth] != K_OTHER)
 		shape(in, "a term type is an array");
+	else if (parent == N_SPTERM && in->keys[in->depth] == K_LEASE)
+		shape(in, "leaseContractLength is an array");
 	bad_price_shape(in, "an array");
 	in->pending_name = NULL;
 	return skip(in);
@@ -1226,6 +1591,7 @@ enum cc_code ingest_new(struct ingest **out, const struct cc_ctx *ctx,
 	arena_init(&in->perm, 1 << 20, 0);
 	buf_init(&in->tmp, 1 << 20);
 	buf_init(&in->tmp2, 1 << 20);
+	buf_init(&in->tmp3, 1 << 20);
 	in->h = new_handle(in);
 	if (!in->h)
 		goto nomem;
@@ -1252,9 +1618,11 @@ void ingest_free(struct ingest *in)
 	arena_release(&in->perm);
 	buf_release(&in->tmp);
 	buf_release(&in->tmp2);
+	buf_release(&in->tmp3);
 	free(in->attrs.items);
 	free(in->prices.items);
 	free(in->dims);
+	free(in->rates);
 	free(in->table);
 	free(in->interned);
 	free(in->spool_dir);
@@ -1442,6 +1810,9 @@ enum cc_code ingest_finish(struct ingest *in, struct ingest_stats *st,
 	if (!in->seen_root)
 		return cc_err_set(err, CC_EPARSE, "'%s' is not a JSON object",
 				  in->name);
+	/* a Savings Plans file names no offerCode: its plans' serviceCode does */
+	if (!in->st.offer_code[0] && in->plan_service[0])
+		cc_copy(in->st.offer_code, sizeof(in->st.offer_code), in->plan_service, strlen(in->plan_service));
 	if (!in->st.offer_code[0])
 		return cc_err_set(err, CC_EPARSE,
 				  "'%s' is not an AWS price-list offer file (no offerCode)",
@@ -1685,6 +2056,220 @@ static enum cc_code empty_offer(const struct cc_ctx *ctx, const struct pb_reader
 	return CC_OK;
 }
 
+/* ------------------------------------------------------------ Savings Plans rates with no SKU */
+
+/*
+ * A Savings Plans rate prices a line only through the on-demand SKU it
+ * discounts (its key's discountedSku). One whose SKU is in no on-demand
+ * entry of the pricebook can never be used: it is counted and named, apart
+ * from the rates of a service and region no offer of the pricebook covers
+ * (a Compute Savings Plan discounts Lambda and Fargate too), which are
+ * counted as such. Runs only when the pricebook holds plan rates.
+ */
+struct plan_sku {
+	uint64_t hash;
+	struct pb_str service, region, sku;
+	uint64_t rates;
+	int found; /* an on-demand entry has the SKU */
+};
+
+static int pstr_eq(struct pb_str a, struct pb_str b)
+{
+	return a.len == b.len && !memcmp(a.p, b.p, a.len);
+}
+
+/* A service and region the plans discount, and whether any offer priced it. */
+struct plan_pair {
+	struct pb_str service, region;
+	int ingested;
+};
+
+struct plan_check {
+	struct plan_sku *slot; /* open addressing by (service, region, SKU) */
+	size_t cap, n;
+	struct plan_pair *pairs; /* a few: the services a plan covers, in the file's regions */
+	size_t npairs, alloc_pairs;
+	int oom;
+};
+
+static struct plan_pair *plan_pair(struct plan_check *c, struct pb_str service, struct pb_str region, int add)
+{
+	size_t i;
+
+	for (i = c->npairs; i > 0; i--)
+		if (pstr_eq(c->pairs[i - 1].service, service) && pstr_eq(c->pairs[i - 1].region, region))
+			return &c->pairs[i - 1];
+	if (!add)
+		return NULL;
+	if (c->npairs == c->alloc_pairs) {
+		size_t a = c->alloc_pairs ? c->alloc_pairs * 2 : 16;
+		struct plan_pair *t = realloc(c->pairs, a * sizeof(*t));
+
+		if (!t) {
+			c->oom = 1;
+			return NULL;
+		}
+		c->pairs = t;
+		c->alloc_pairs = a;
+	}
+	c->pairs[c->npairs].service = service;
+	c->pairs[c->npairs].region = region;
+	c->pairs[c->npairs].ingested = 0;
+	return &c->pairs[c->npairs++];
+}
+
+static uint64_t plan_hash(struct pb_str service, struct pb_str region, struct pb_str sku)
+{
+	return cc_hash(sku.p, sku.len) ^ (cc_hash(service.p, service.len) * 31) ^ (cc_hash(region.p, region.len) * 131);
+}
+
+static struct plan_sku *plan_find(struct plan_check *c, struct pb_str service, struct pb_str region,
+				  struct pb_str sku, int add)
+{
+	uint64_t h = plan_hash(service, region, sku);
+	size_t i;
+
+	if (add && (c->n + 1) * 10 >= c->cap * 7) {
+		size_t cap = c->cap ? c->cap * 2 : 1024, j;
+		struct plan_sku *t = calloc(cap, sizeof(*t));
+
+		if (!t) {
+			c->oom = 1;
+			return NULL;
+		}
+		for (j = 0; j < c->cap; j++) {
+			if (!c->slot[j].sku.p)
+				continue;
+			for (i = c->slot[j].hash & (cap - 1); t[i].sku.p; i = (i + 1) & (cap - 1))
+				;
+			t[i] = c->slot[j];
+		}
+		free(c->slot);
+		c->slot = t;
+		c->cap = cap;
+	}
+	if (!c->cap)
+		return NULL;
+	for (i = h & (c->cap - 1); c->slot[i].sku.p; i = (i + 1) & (c->cap - 1)) {
+		struct plan_sku *k = &c->slot[i];
+
+		if (k->hash == h && pstr_eq(k->sku, sku) && pstr_eq(k->service, service) && pstr_eq(k->region, region))
+			return k;
+	}
+	if (!add)
+		return NULL;
+	c->slot[i].hash = h;
+	c->slot[i].service = service;
+	c->slot[i].region = region;
+	c->slot[i].sku = sku;
+	c->n++;
+	return &c->slot[i];
+}
+
+struct plan_mark {
+	struct plan_check *c;
+	struct pb_str service, region;
+};
+
+static int plan_mark(void *user, const struct pb_entry *e)
+{
+	struct plan_mark *m = user;
+	struct plan_sku *k = plan_find(m->c, m->service, m->region, e->f[PB_SKU], 0);
+
+	if (k)
+		k->found = 1;
+	return 0;
+}
+
+static void check_plan_rates(const struct cc_ctx *ctx, const char *path, struct ingest_result *res)
+{
+	struct plan_check c;
+	struct pb_reader *r = NULL;
+	struct cc_err err = { 0 };
+	uint64_t i, n;
+	size_t j;
+
+	memset(&c, 0, sizeof(c));
+	if (pb_open(&r, path, &err)) {
+		cc_log(ctx, CC_LOG_WARN, "ingest", "Savings Plans rates not checked against the offers: %s", err.msg);
+		return;
+	}
+	n = pb_count(r);
+	for (i = 0; i < n && !c.oom; i++) {
+		struct pb_entry e;
+		struct plan_sku *k;
+		struct pb_str sku;
+
+		if (pb_get(r, i, &e, &err))
+			break;
+		if (e.f[PB_MODEL].len != 11 || memcmp(e.f[PB_MODEL].p, "SavingsPlan", 11))
+			continue;
+		sku = pb_pairs_get(e.f[PB_KEY], "discountedSku");
+		if (sku.p && (k = plan_find(&c, e.f[PB_SERVICE], e.f[PB_REGION], sku, 1)) &&
+		    plan_pair(&c, e.f[PB_SERVICE], e.f[PB_REGION], 1))
+			k->rates++;
+	}
+	/* each service and region the plans discount: its on-demand SKUs */
+	for (j = 0; j < c.npairs && !err.code; j++) {
+		struct plan_pair *pp = &c.pairs[j];
+		char service[128], region[64];
+		struct pb_query q;
+		struct plan_mark m;
+		uint64_t matches = 0;
+
+		cc_copy(service, sizeof(service), pp->service.p, pp->service.len);
+		cc_copy(region, sizeof(region), pp->region.p, pp->region.len);
+		memset(&q, 0, sizeof(q));
+		q.service = service;
+		q.region = region;
+		q.model = "OnDemand";
+		m.c = &c;
+		m.service = pp->service;
+		m.region = pp->region;
+		if (pb_find(r, &q, plan_mark, &m, &matches, &err))
+			break;
+		pp->ingested = matches > 0;
+	}
+	if (err.code || c.oom) {
+		cc_log(ctx, CC_LOG_WARN, "ingest", "Savings Plans rates not checked against the offers: %s",
+		       c.oom ? "out of memory" : err.msg);
+		goto out;
+	}
+	for (j = 0; j < c.cap; j++) {
+		const struct plan_sku *k = &c.slot[j];
+		const struct plan_pair *pp;
+
+		if (!k->sku.p)
+			continue;
+		res->plan_rates += k->rates;
+		if (k->found)
+			continue;
+		pp = plan_pair(&c, k->service, k->region, 0);
+		if (pp && !pp->ingested) {
+			res->plan_elsewhere += k->rates;
+		} else {
+			res->plan_orphans += k->rates;
+			if (!res->first_plan_orphan[0])
+				snprintf(res->first_plan_orphan, sizeof(res->first_plan_orphan), "%.*s %.*s SKU %.*s",
+					 (int)(k->service.len > 40 ? 40 : k->service.len), k->service.p,
+					 (int)(k->region.len > 30 ? 30 : k->region.len), k->region.p,
+					 (int)(k->sku.len > 40 ? 40 : k->sku.len), k->sku.p);
+		}
+	}
+	if (res->plan_orphans)
+		cc_log(ctx, CC_LOG_WARN, "ingest",
+		       "%llu Savings Plans rates discount a SKU that is in no offer (first: %s): they never price a line",
+		       (unsigned long long)res->plan_orphans, res->first_plan_orphan);
+	if (res->plan_elsewhere)
+		cc_log(ctx, CC_LOG_INFO, "ingest",
+		       "%llu Savings Plans rates are for a service and region no offer file of this pricebook covers",
+		       (unsigned long long)res->plan_elsewhere);
+out:
+	free(c.slot);
+	free(c.pairs);
+	pb_close(r);
+}
+
 enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 				 const char *const *files, size_t nfiles,
 				 const char *out_path,
@@ -1694,6 +2279,7 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 	struct pb_writer *w = NULL;
 	struct pb_write_stats ws;
 	struct ingest_options fopt;
+	uint64_t plan_rates = 0;
 	enum cc_code ret;
 	size_t i;
 
@@ -1729,6 +2315,7 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 		res->files++;
 		res->products += st.products;
 		res->orphans += st.orphan_terms;
+		plan_rates += st.plan_rates;
 	}
 	ret = pb_writer_commit(w, &ws, err);
 	w = NULL;
@@ -1751,6 +2338,8 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 		cc_log(ctx, CC_LOG_WARN, "ingest",
 		       "%llu entries repeated with another price; kept the first file's (%s)",
 		       (unsigned long long)ws.conflicts, ws.first_conflict);
+	if (plan_rates)
+		check_plan_rates(ctx, out_path, res);
 	return CC_OK;
 fail:
 	pb_writer_abort(w);

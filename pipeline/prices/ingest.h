@@ -4,7 +4,9 @@
  * Ingest: streams one AWS Price List offer file (JSON, plain or gzip)
  * through yajl's callback parser and hands one pricebook entry per price
  * dimension and currency to a sink. Never builds a DOM: the only per-file
- * state is an arena of strings and a SKU -> product table.
+ * state is an arena of strings and a SKU -> product table. A Savings Plans
+ * file (products and terms.savingsPlan as arrays) gives one entry per rate,
+ * keyed as spcsv.h says; its CSV twin is handed to spcsv.h.
  *
  * What it survives (each has a test): prices as strings with 10 decimals,
  * "Inf", unordered tiers, Reserved upfront fees with no range, empty
@@ -34,6 +36,7 @@ struct ingest_stats {
 	uint64_t unknown_term_types, unknown_keys, unsupported_shapes;
 	uint64_t no_family, duplicate_products, bad_prices, bad_ranges;
 	uint64_t unmapped_locations, sanitized, misfiled_terms;
+	uint64_t plan_rates;   /* entries that are Savings Plans rates */
 	int spooled;           /* terms came before products */
 	char first_orphan[40], first_unknown_type[40], first_unknown_key[64];
 	char first_bad[160], first_unmapped[80], first_shape[80];
@@ -96,6 +99,13 @@ int ingest_sink_pb(void *user, const struct pb_entry *e, struct cc_err *err);
 
 struct ingest_result {
 	uint64_t files, products, entries, duplicates, conflicts, orphans;
+	/*
+	 * Savings Plans rates: all of them, those whose discounted SKU is in
+	 * no offer (never used; the first named), and those for a service and
+	 * region no offer file covers.
+	 */
+	uint64_t plan_rates, plan_orphans, plan_elsewhere;
+	char first_plan_orphan[128];
 	char first_conflict[256];
 	char sha256[65];
 };

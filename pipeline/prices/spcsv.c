@@ -140,6 +140,16 @@ static enum cc_code header(struct spcsv *p, struct cc_err *err)
 	return CC_OK;
 }
 
+void spcsv_lease(char *out, size_t cap, const char *duration, size_t dlen, const char *unit, size_t ulen)
+{
+	int dl = (int)(dlen > 20 ? 20 : dlen), ul = (int)(ulen > 16 ? 16 : ulen);
+
+	if (!ulen || (ulen == 4 && !memcmp(unit, "year", 4)))
+		snprintf(out, cap, "%.*syr", dl, duration);
+	else
+		snprintf(out, cap, "%.*s%.*s", dl, duration, ul, unit);
+}
+
 static enum cc_code row(struct spcsv *p, struct cc_err *err)
 {
 	struct pb_entry e;
@@ -166,11 +176,8 @@ static enum cc_code row(struct spcsv *p, struct cc_err *err)
 	buf_reset(&p->key);
 	buf_reset(&p->term);
 	buf_reset(&p->attrs);
-	/* 1 year -> 1yr, as the offer files' LeaseContractLength says it */
-	if (!strcmp(colv(p, C_LEASE_UNIT), "year") || !*colv(p, C_LEASE_UNIT))
-		snprintf(lease, sizeof(lease), "%.20syr", colv(p, C_LEASE));
-	else
-		snprintf(lease, sizeof(lease), "%.20s%.16s", colv(p, C_LEASE), colv(p, C_LEASE_UNIT));
+	spcsv_lease(lease, sizeof(lease), colv(p, C_LEASE), strlen(colv(p, C_LEASE)), colv(p, C_LEASE_UNIT),
+		    strlen(colv(p, C_LEASE_UNIT)));
 	/* pairs by name, as every list of pairs in the pricebook is */
 	if (add_pair(&p->key, "discountedSku", colv(p, C_DSKU)) ||
 	    add_pair(&p->key, "instanceType", colv(p, C_DTYPE)) ||
@@ -212,6 +219,7 @@ static enum cc_code row(struct spcsv *p, struct cc_err *err)
 		return fail(p, err && err->code ? err->code : CC_EIO, err, inner);
 	}
 	p->st.entries++;
+	p->st.plan_rates++;
 	return CC_OK;
 }
 

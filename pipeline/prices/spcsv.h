@@ -40,4 +40,11 @@ enum cc_code spcsv_feed(struct spcsv *p, const char *data, size_t len, uint64_t 
 enum cc_code spcsv_finish(struct spcsv *p, struct ingest_stats *st, struct cc_err *err);
 void spcsv_free(struct spcsv *p); /* accepts NULL */
 
+/*
+ * A plan's lease as the offer files' LeaseContractLength says it: duration
+ * 1 and unit "year" (or none) is "1yr"; another unit is appended as given.
+ * The JSON file (ingest.c) and the CSV name it alike.
+ */
+void spcsv_lease(char *out, size_t cap, const char *duration, size_t dlen, const char *unit, size_t ulen);
+
 #endif

@@ -815,6 +815,100 @@ START_TEST(sp_csv_quoted_crlf_and_bad_rows)
 }
 END_TEST
 
+/* A Savings Plans file in its JSON shape (products and terms.savingsPlan are arrays; the lease a number). */
+#define SPJ_PRODUCT(sku, option, term)                                                                \
+	"{ \"sku\" : \"" sku "\", \"productFamily\" : \"ComputeSavingsPlans\", \"serviceCode\" : "       \
+	"\"ComputeSavingsPlans\", \"usageType\" : \"ComputeSP:3yrNoUpfront\", \"operation\" : \"\", "     \
+	"\"attributes\" : { \"purchaseOption\" : \"" option "\", \"granularity\" : \"hourly\", "          \
+	"\"purchaseTerm\" : \"" term "\", \"locationType\" : \"AWS Region\", \"location\" : \"Any\" } }"
+#define SPJ_RATE(plan, dsku, price)                                                                     \
+	"{ \"discountedSku\" : \"" dsku "\", \"discountedUsageType\" : \"BoxUsage:m5.large\", "            \
+	"\"discountedOperation\" : \"RunInstances\", \"discountedServiceCode\" : \"AmazonEC2\", "         \
+	"\"rateCode\" : \"" plan "." dsku "\", \"unit\" : \"Hrs\", \"discountedRate\" : { \"price\" : " \
+	price ", \"currency\" : \"USD\" } }"
+#define SPJ_HEAD "{\n  \"version\" : \"20261115143012\",\n  \"publicationDate\" : \"2026-11-15T14:30:12Z\",\n" \
+		 "  \"regionCode\" : \"us-east-1\",\n"
+#define SPJ_PRODUCTS "  \"products\" : [ " SPJ_PRODUCT("CSP3NTEAMMADE000", "No Upfront", "3yr") " ]"
+/* the rates before the lease: a term is complete only at its end */
+#define SPJ_TERMS                                                                                      \
+	"  \"terms\" : { \"savingsPlan\" : [ { \"sku\" : \"CSP3NTEAMMADE000\", \"description\" : \"3 year " \
+	"No Upfront Compute Savings Plan\", \"effectiveDate\" : \"2026-11-01T00:00:00Z\", \"rates\" : [ "   \
+	SPJ_RATE("CSP3NTEAMMADE000", "47N8ADC7ENJ6SBYG", "\"0.0480\"") ", "                                \
+	SPJ_RATE("CSP3NTEAMMADE000", "T5HN9UU3266V3NFS", "\"0.0960000000\"") " ], "                       \
+	"\"leaseContractLength\" : { \"duration\" : 3, \"unit\" : \"year\" } } ] }"
+
+START_TEST(sp_json_rates_become_entries)
+{
+	const char doc[] = SPJ_HEAD SPJ_PRODUCTS ",\n" SPJ_TERMS "\n}\n";
+	const char terms_first[] = SPJ_HEAD SPJ_TERMS ",\n" SPJ_PRODUCTS "\n}\n";
+	struct run a, b;
+
+	run_str(&a, doc, 0);
+	ck_assert_msg(a.ret == CC_OK, "%s", a.err.msg);
+	/* no offerCode in the file: the plans' serviceCode names it */
+	ck_assert_str_eq(a.st.offer_code, "ComputeSavingsPlans");
+	ck_assert_str_eq(a.st.version, "20261115143012");
+	ck_assert_uint_eq(a.st.products, 1);
+	ck_assert_uint_eq(a.st.entries, 2);
+	ck_assert_uint_eq(a.st.plan_rates, 2);
+	ck_assert_uint_eq(a.st.unsupported_shapes, 0);
+	ck_assert_int_eq(th_count_lines(a.out.buf, "\"service\":\"AmazonEC2\"", "\"region\":\"us-east-1\"",
+					"\"family\":\"ComputeSavingsPlans\"",
+					"\"key\":{\"discountedSku\":\"47N8ADC7ENJ6SBYG\",\"operation\":\"RunInstances\","
+					"\"usagetype\":\"BoxUsage:m5.large\"}",
+					"\"model\":\"SavingsPlan\"", "\"term\":{\"LeaseContractLength\":\"3yr\",\"PurchaseOption\":\"No Upfront\"}",
+					"\"price\":\"0.0480\"", "\"sku\":\"CSP3NTEAMMADE000\"",
+					"\"rateCode\":\"CSP3NTEAMMADE000.47N8ADC7ENJ6SBYG\"",
+					"\"attrs\":{\"description\":\"3 year No Upfront Compute Savings Plan\",\"location\":\"Any\","
+					"\"usagetype\":\"ComputeSP:3yrNoUpfront\"}", NULL),
+			 1);
+	ck_assert_int_eq(th_count_lines(a.out.buf, "\"price\":\"0.0960000000\"", NULL), 1);
+	/* a byte at a time, and the terms before the products (spooled): the same entries */
+	run_str(&b, doc, 1);
+	ck_assert_int_eq(b.ret, CC_OK);
+	ck_assert_str_eq(a.out.buf, b.out.buf);
+	buf_release(&b.out);
+	run_str(&b, terms_first, 3);
+	ck_assert_msg(b.ret == CC_OK, "%s", b.err.msg);
+	ck_assert_int_eq(b.st.spooled, 1);
+	ck_assert_str_eq(a.out.buf, b.out.buf);
+	buf_release(&a.out);
+	buf_release(&b.out);
+}
+END_TEST
+
+START_TEST(sp_json_odd_terms_counted)
+{
+	/* a term with no lease takes its plan's purchaseTerm; a plan with no purchase option, a rate
+	 * with no currency, a price that is an object and a term of no plan are counted, never entries */
+	const char doc[] =
+		SPJ_HEAD "  \"products\" : [ " SPJ_PRODUCT("PLANA", "All Upfront", "1yr") ", "
+		"{ \"sku\" : \"PLANB\", \"productFamily\" : \"EC2InstanceSavingsPlans\", \"attributes\" : { } } ],\n"
+		"  \"terms\" : { \"savingsPlan\" : [ "
+		"{ \"sku\" : \"PLANA\", \"rates\" : [ " SPJ_RATE("PLANA", "D1", "\"0.1\"") ", "
+		"{ \"discountedSku\" : \"D2\", \"discountedServiceCode\" : \"AmazonEC2\", \"rateCode\" : \"PLANA.D2\", "
+		"\"discountedRate\" : { \"price\" : \"0.2\" } }, " SPJ_RATE("PLANA", "D3", "{ \"x\" : 1 }") " ] }, "
+		"{ \"sku\" : \"PLANB\", \"leaseContractLength\" : { \"duration\" : 1, \"unit\" : \"year\" }, \"rates\" : [ "
+		SPJ_RATE("PLANB", "D1", "\"0.1\"") " ] }, "
+		"{ \"sku\" : \"NOPLAN\", \"rates\" : [ ] } ] }\n}\n";
+	struct run r;
+
+	run_str(&r, doc, 5);
+	ck_assert_msg(r.ret == CC_OK, "%s", r.err.msg);
+	ck_assert_uint_eq(r.st.entries, 1);
+	ck_assert_int_eq(th_count_lines(r.out.buf, "\"sku\":\"PLANA\"",
+					"\"term\":{\"LeaseContractLength\":\"1yr\",\"PurchaseOption\":\"All Upfront\"}", NULL),
+			 1);
+	ck_assert_uint_eq(r.st.orphan_terms, 1);
+	ck_assert_str_eq(r.st.first_orphan, "NOPLAN");
+	ck_assert_uint_eq(r.st.bad_prices, 1);
+	/* the object price is also a shape (as in an offer file), named first: it came first */
+	ck_assert_uint_eq(r.st.unsupported_shapes, 3);
+	ck_assert_str_eq(r.st.first_shape, "object where a string was expected");
+	buf_release(&r.out);
+}
+END_TEST
+
 START_TEST(sp_csv_refused)
 {
 	struct run r;
@@ -905,6 +999,8 @@ Suite *suite_ingest(void)
 	tcase_add_test(tc, sp_csv_rows_become_entries);
 	tcase_add_test(tc, sp_csv_quoted_crlf_and_bad_rows);
 	tcase_add_test(tc, sp_csv_refused);
+	tcase_add_test(tc, sp_json_rates_become_entries);
+	tcase_add_test(tc, sp_json_odd_terms_counted);
 	suite_add_tcase(s, tc);
 	/* without ../shared the real-file tests are not run, and not counted */
 	if (!th_have_real()) {
