@@ -69,6 +69,7 @@ struct cmd_ingest_out {
 	unsigned long long entries;
 	/* data quality: terms whose SKU has no product, products seen twice, conflicting prices */
 	unsigned long long orphans, duplicates, conflicts;
+	unsigned long long plan_orphans; /* Savings Plans rates whose discounted SKU is in no offer */
 	char sha256[65];
 };
 

@@ -166,6 +166,7 @@ int cmd_ingest_run(struct cmd_ctx *c, const char *const *names, size_t nnames, c
 		io->orphans = res.orphans;
 		io->duplicates = res.duplicates;
 		io->conflicts = res.conflicts;
+		io->plan_orphans = res.plan_orphans;
 		io->entries = res.entries;
 		cc_copy(io->sha256, sizeof(io->sha256), res.sha256, strlen(res.sha256));
 	}

@@ -479,7 +479,8 @@ int cmd_nightly(int argc, char **argv, struct cmd_ctx *c)
 		ret = CC_ECORRUPT;
 	if (io.entries)
 		buf_addf(&details, ",\"Ingest\":{\"Entries\":%llu,\"OrphanTerms\":%llu,\"DuplicateProducts\":%llu,"
-			 "\"Conflicts\":%llu}", io.entries, io.orphans, io.duplicates, io.conflicts);
+			 "\"Conflicts\":%llu,\"UnmatchedPlanRates\":%llu}", io.entries, io.orphans, io.duplicates,
+			 io.conflicts, io.plan_orphans);
 	buf_addf(&details, ",\"Pricebook\":{\"Before\":\"%s\",\"After\":\"%s\",\"Published\":%s,\"GateRefused\":%s}",
 		 rep.old_sha, rep.new_sha, io.published ? "true" : "false", rep.gate_refused ? "true" : "false");
 

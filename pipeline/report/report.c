@@ -362,6 +362,7 @@ static enum cc_code write_xlsx(const char *dir, const struct report *r, struct c
 			{ "orphan terms", (double)r->orphan_terms, r->has_ingest },
 			{ "duplicate products", (double)r->duplicate_products, r->has_ingest },
 			{ "conflicting prices", (double)r->conflicts, r->has_ingest },
+			{ "unmatched Savings Plans rates", (double)r->plan_orphans, r->has_ingest },
 		};
 		size_t k;
 
@@ -591,6 +592,9 @@ static enum cc_code write_pdf(const char *dir, const struct report *r, const str
 		snprintf(line, sizeof(line), "data quality: %llu orphan terms, %llu duplicate products, %llu conflicting prices",
 			 (unsigned long long)r->orphan_terms, (unsigned long long)r->duplicate_products,
 			 (unsigned long long)r->conflicts);
+		if (r->plan_orphans)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), ", %llu unmatched Savings Plans rates",
+				 (unsigned long long)r->plan_orphans);
 		rtext(&p, p.reg, 9, 50, p.y, line);
 	}
 	/* the failed estimations and why (the first ten; summary.md lists them all) */
@@ -777,8 +781,9 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 	/* data freshness: each offer file of the night's pricebook, its age and whether it changed tonight */
 	if (r->has_ingest)
 		buf_addf(&js, ",\"quality\":{\"orphanTerms\":%llu,\"duplicateProducts\":%llu,\"conflicts\":%llu,"
-			 "\"partial\":%u,\"failed\":%u}", (unsigned long long)r->orphan_terms,
-			 (unsigned long long)r->duplicate_products, (unsigned long long)r->conflicts, r->partial, r->failed);
+			 "\"unmatchedPlanRates\":%llu,\"partial\":%u,\"failed\":%u}", (unsigned long long)r->orphan_terms,
+			 (unsigned long long)r->duplicate_products, (unsigned long long)r->conflicts,
+			 (unsigned long long)r->plan_orphans, r->partial, r->failed);
 	buf_addstr(&js, ",\"offers\":[");
 	for (i = 0; r->new_pb && i < pb_offer_count(r->new_pb); i++) {
 		const struct pb_offer *o = pb_offer_at(r->new_pb, i);
@@ -894,6 +899,9 @@ enum cc_code report_write(const char *dir, struct report *r, struct cc_err *err)
 			 (unsigned long long)r->orphan_terms, r->orphan_terms == 1 ? "" : "s",
 			 (unsigned long long)r->duplicate_products, r->duplicate_products == 1 ? "" : "s",
 			 (unsigned long long)r->conflicts, r->conflicts == 1 ? "" : "s");
+	if (r->has_ingest && r->plan_orphans)
+		buf_addf(&md, "- %llu Savings Plans rate%s discount a SKU that is in no offer: never used to price a line\n",
+			 (unsigned long long)r->plan_orphans, r->plan_orphans == 1 ? "" : "s");
 	buf_addch(&md, '\n');
 	if (rows.top_n) {
 		buf_addstr(&md, "## The biggest price moves\n\n| move | price |\n|---:|---|\n");
@@ -1254,6 +1262,7 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 		r->orphan_terms = (v = json_get_num(ing, "OrphanTerms")) ? strtoull(v, NULL, 10) : 0;
 		r->duplicate_products = (v = json_get_num(ing, "DuplicateProducts")) ? strtoull(v, NULL, 10) : 0;
 		r->conflicts = (v = json_get_num(ing, "Conflicts")) ? strtoull(v, NULL, 10) : 0;
+		r->plan_orphans = (v = json_get_num(ing, "UnmatchedPlanRates")) ? strtoull(v, NULL, 10) : 0;
 	}
 	/* the pricebooks, while they are kept (pricebook.keep) */
 	if ((ret = open_by_sha(state, r->new_sha, &r->own_new, err)))

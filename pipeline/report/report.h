@@ -47,6 +47,7 @@ struct report {
 	/* data quality of tonight's ingest (has_ingest 0: nothing was ingested) */
 	int has_ingest;
 	uint64_t orphan_terms, duplicate_products, conflicts;
+	uint64_t plan_orphans; /* Savings Plans rates for a SKU in no offer */
 	double flag_usd, flag_percent;  /* a move at or above either is flagged */
 	const char *font_regular, *font_bold; /* TrueType fonts for report.pdf (NULL: DejaVu's) */
 	/* what report_build opened and allocated (report_release frees it) */
