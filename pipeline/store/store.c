@@ -1,6 +1,8 @@
 #include "pipeline/store/store_int.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
 #include "pipeline/core/jsonutil.h"
@@ -28,56 +31,6 @@ unsigned store_segment_of(const char *pk, unsigned total)
 }
 
 /* ------------------------------------------------------------ items */
-
-static int take_key(yajl_val root, const char *name, char **out, int required,
-		    char *why, size_t whylen)
-{
-	const char *path[2] = { name, NULL };
-	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
-
-	*out = NULL;
-	if (!v || YAJL_IS_NULL(v)) {
-		if (required)
-			snprintf(why, whylen, "no %s", name);
-		return !required;
-	}
-	if (!YAJL_IS_STRING(v) || (required && !*v->u.string)) {
-		snprintf(why, whylen, "%s must be a %sstring", name,
-			 required ? "non-empty " : "");
-		return 0;
-	}
-	*out = strdup(v->u.string);
-	if (!*out) {
-		snprintf(why, whylen, "out of memory");
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * TTL and Version as another client may have written them: DynamoDB lets
- * either be any type. Only a Number TTL expires an item (its whole
- * seconds); only a whole-number Version takes part in the optimistic lock.
- * Anything else is kept as it is and has no effect, as in DynamoDB.
- */
-static void take_number(yajl_val root, const char *name, int whole_only, int *has,
-			int64_t *out)
-{
-	const char *path[2] = { name, NULL };
-	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
-
-	*has = 0;
-	if (!v || !YAJL_IS_NUMBER(v))
-		return;
-	if (YAJL_IS_INTEGER(v)) {
-		*has = 1;
-		*out = YAJL_GET_INTEGER(v);
-	} else if (!whole_only && YAJL_IS_DOUBLE(v) && v->u.number.d > -9.2e18 &&
-		   v->u.number.d < 9.2e18) {
-		*has = 1;
-		*out = (int64_t)floor(v->u.number.d);
-	}
-}
 
 /* ------------------------------------------------ DynamoDB's limits */
 
@@ -146,135 +99,588 @@ static int ddb_number_ok(const char *t)
 }
 
 /*
- * One value by DynamoDB's rules, adding its size as DynamoDB counts it
- * (strings and binary by bytes, numbers by digits, 3 bytes a container
- * plus 1 an element, names by bytes). The typed forms plain JSON cannot
- * say are single-key objects: {"$ss":[...]}, {"$ns":[...]}, {"$bs":[...]}
- * (non-empty sets, no duplicates) and {"$b":"<base64>"}.
+ * An item, read in one streaming pass (no tree: a calculation is 16 KB and
+ * the nightly writes one an estimation): its keys, DynamoDB's rules on
+ * every value and its size as DynamoDB counts it (strings and binary by
+ * bytes, numbers by digits, 3 bytes a container plus 1 an element, names
+ * by bytes), a name twice in one object, and the canonical text, written
+ * by yajl_gen as the values go by. The typed forms plain JSON cannot say
+ * are single-key objects: {"$ss":[...]}, {"$ns":[...]}, {"$bs":[...]}
+ * (non-empty sets, no duplicates) and {"$b":"<base64>"}; an object is one
+ * only when it closes with that one key, so what its reading finds is
+ * held until then.
  */
-static int ddb_value_ok(yajl_val v, const char *name, unsigned long *size, char *why,
-			size_t whylen)
+struct scan_level {
+	int map;
+	uint64_t id;           /* this container, for the set of names (maps) or elements (sets) */
+	size_t n;              /* names (a map) or elements (an array) so far */
+	unsigned long size;    /* the plain reading's size */
+	/* a map whose first name is $b, $ss, $ns or $bs: the typed reading */
+	char typed;            /* 0, 'b' ($b), 's', 'n', 'B' ($bs) */
+	unsigned long tsize;
+	int set_array;         /* an array that is a typed map's value: its elements are the set's */
+	char terr[200], perr[300]; /* the typed and the plain reading's first complaint */
+	char name[64];         /* the attribute this container is, for messages */
+	char cur[64];          /* a map: the name being read */
+};
+
+struct seen {
+	uint64_t hash, id;
+	size_t off, len;
+};
+
+struct scan {
+	struct scan_level lv[STORE_MAX_DEPTH + 2];
+	int depth;             /* 0: before the root object */
+	uint64_t next_id;
+	struct seen *seen;     /* open addressing: (container, text) */
+	size_t seen_cap, seen_n;
+	struct buf names;      /* the texts of `seen` */
+	struct buf tmp;        /* a value with its NUL, for the checks that want one */
+	unsigned long item_size;
+	const char *root_key;  /* the current root attribute (in `names`: see root_key_off) */
+	size_t root_key_off, root_key_len;
+	int drop;              /* the root attribute being left out (Version/UpdatedAt) */
+	int verbatim;          /* the text is canonical already: kept, not written again */
+	struct store_keys *k;
+	int64_t set_version;
+	yajl_gen g;
+	int oom, failed;
+	char why[300];
+	/* the key attributes, as found */
+	int key_seen[6];
+	int key_bad[6];
+};
+
+static const char *const key_names[6] = { "PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK" };
+static const size_t key_max[6] = { DDB_HASH_KEY_MAX, DDB_RANGE_KEY_MAX, DDB_HASH_KEY_MAX,
+				   DDB_RANGE_KEY_MAX, DDB_HASH_KEY_MAX, DDB_RANGE_KEY_MAX };
+
+static char **key_slot(struct store_keys *k, int i)
 {
-	size_t i, j;
+	char **slots[6] = { &k->pk, &k->sk, &k->g1pk, &k->g1sk, &k->g2pk, &k->g2sk };
 
-	switch (v->type) {
-	case yajl_t_string:
-		*size += strlen(v->u.string);
-		return 1;
-	case yajl_t_number:
-		if (!ddb_number_ok(v->u.number.r)) {
-			snprintf(why, whylen,
-				 "'%.60s': the number %.60s has more than %d significant digits or is out of DynamoDB's range",
-				 name, v->u.number.r, DDB_NUM_DIGITS);
-			return 0;
+	return slots[i];
+}
+
+static int scan_fail(struct scan *sc, const char *fmt, ...) CC_PRINTF(2, 3);
+
+static int scan_fail(struct scan *sc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sc->failed) {
+		va_start(ap, fmt);
+		vsnprintf(sc->why, sizeof(sc->why), fmt, ap);
+		va_end(ap);
+		sc->failed = 1;
+	}
+	return 0; /* yajl: stop */
+}
+
+/*
+ * A complaint of the plain reading: held by the innermost map that may yet
+ * be typed (its typed reading does not ask it), else the item's.
+ */
+static int plain_fail(struct scan *sc, const char *msg)
+{
+	int d;
+
+	for (d = sc->depth; d >= 1; d--) {
+		struct scan_level *l = &sc->lv[d];
+
+		if (l->map && l->typed && l->n == 1) {
+			if (!l->perr[0])
+				snprintf(l->perr, sizeof(l->perr), "%s", msg);
+			return 1;
 		}
-		*size += strlen(v->u.number.r) / 2 + 1;
-		return 1;
-	case yajl_t_object:
-		if (v->u.object.len == 1 && v->u.object.keys[0][0] == '$') {
-			const char *t = v->u.object.keys[0];
-			yajl_val x = v->u.object.values[0];
+	}
+	return scan_fail(sc, "%s", msg);
+}
 
-			if (!strcmp(t, "$b")) {
-				if (!YAJL_IS_STRING(x) || !base64_ok(x->u.string)) {
-					snprintf(why, whylen, "'%.60s': $b must be a base64 string", name);
-					return 0;
-				}
-				*size += strlen(x->u.string) / 4 * 3;
-				return 1;
+/* The typed reading's first complaint about map `l`. */
+static void typed_fail(struct scan_level *l, const char *fmt, ...) CC_PRINTF(2, 3);
+
+static void typed_fail(struct scan_level *l, const char *fmt, ...)
+{
+	char msg[sizeof(l->terr)];
+	va_list ap;
+
+	if (l->terr[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memcpy(l->terr, msg, sizeof(msg));
+}
+
+/* Remembers `text` in container `id`; 1 when it was there already, -1 out of memory. */
+static int seen_add(struct scan *sc, uint64_t id, const char *text, size_t len)
+{
+	uint64_t h = cc_hash(text, len) ^ (id * 0x9e3779b97f4a7c15ull);
+	size_t i;
+
+	if ((sc->seen_n + 1) * 10 >= sc->seen_cap * 7) {
+		size_t cap = sc->seen_cap ? sc->seen_cap * 2 : 256, j;
+		struct seen *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return -1;
+		for (j = 0; j < sc->seen_cap; j++) {
+			if (!sc->seen[j].id)
+				continue;
+			for (i = sc->seen[j].hash & (cap - 1); t[i].id; i = (i + 1) & (cap - 1))
+				;
+			t[i] = sc->seen[j];
+		}
+		free(sc->seen);
+		sc->seen = t;
+		sc->seen_cap = cap;
+	}
+	for (i = h & (sc->seen_cap - 1); sc->seen[i].id; i = (i + 1) & (sc->seen_cap - 1)) {
+		const struct seen *s = &sc->seen[i];
+
+		if (s->hash == h && s->id == id && s->len == len && !memcmp(sc->names.buf + s->off, text, len))
+			return 1;
+	}
+	sc->seen[i].hash = h;
+	sc->seen[i].id = id;
+	sc->seen[i].off = sc->names.len;
+	sc->seen[i].len = len;
+	if (buf_add(&sc->names, text, len))
+		return -1;
+	sc->seen_n++;
+	return 0;
+}
+
+static const char *nul_copy(struct scan *sc, const char *s, size_t len)
+{
+	buf_reset(&sc->tmp);
+	if (buf_add(&sc->tmp, s, len) || buf_addch(&sc->tmp, '\0')) {
+		sc->oom = 1;
+		return NULL;
+	}
+	return sc->tmp.buf;
+}
+
+static int gen_ok(struct scan *sc, yajl_gen_status st)
+{
+	if (st != yajl_gen_status_ok) {
+		sc->oom = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Adds a finished value's size to its container (or the item, for a root attribute). */
+static void add_size(struct scan *sc, unsigned long size)
+{
+	struct scan_level *l = &sc->lv[sc->depth];
+
+	if (sc->depth == 1)
+		sc->item_size += size;
+	else
+		l->size += size + (l->map ? 0 : 1);
+}
+
+/* A scalar in the set a typed map holds: its element, by the set's rules. */
+static void set_element(struct scan *sc, char kind, const char *s, size_t len)
+{
+	struct scan_level *a = &sc->lv[sc->depth], *m = &sc->lv[sc->depth - 1];
+	char t = m->typed;
+	int ok;
+	const char *z;
+
+	if (m->terr[0])
+		return;
+	z = nul_copy(sc, s, len);
+	if (!z)
+		return;
+	ok = t == 'n' ? kind == 'n' && ddb_number_ok(z) : kind == 's' && (t == 's' || base64_ok(z));
+	/* a container in a set is no element of it */
+	if (!ok) {
+		typed_fail(m, "'%.60s': element %zu of %s is not a %s", m->name, a->n - 1,
+			 t == 'n' ? "$ns" : t == 's' ? "$ss" : "$bs",
+			 t == 'n' ? "number" : t == 's' ? "string" : "base64 string");
+		return;
+	}
+	switch (seen_add(sc, a->id, s, len)) {
+	case 1:
+		typed_fail(m, "'%.60s': %s holds element %zu twice (a set)", m->name,
+			 t == 'n' ? "$ns" : t == 's' ? "$ss" : "$bs", a->n - 1);
+		return;
+	case -1:
+		sc->oom = 1;
+		return;
+	}
+	m->tsize += (t == 'n' ? len / 2 + 1 : len) + 1;
+}
+
+/*
+ * Before a value: counts it in its container, and if it is a root key
+ * attribute or the value of a typed map, looks at it. `kind`: 's' string,
+ * 'n' number, 'b' true or false, 'z' null, 'm' an object, 'a' an array.
+ */
+static int value(struct scan *sc, char kind, const char *s, size_t len)
+{
+	struct scan_level *l = &sc->lv[sc->depth];
+
+	if (sc->depth < 1)
+		return scan_fail(sc, "not a JSON object");
+	if (!l->map) {
+		l->n++;
+		if (l->set_array)
+			set_element(sc, kind, s, len);
+	}
+	if (l->map && l->typed && l->n == 1) {
+		/* the value of the typed name */
+		if (l->typed == 'b') {
+			const char *z = kind == 's' ? nul_copy(sc, s, len) : NULL;
+
+			if (!z || !base64_ok(z))
+				typed_fail(l, "'%.60s': $b must be a base64 string", l->name);
+			else
+				l->tsize = len / 4 * 3;
+		} else if (kind != 'a') {
+			typed_fail(l, "'%.60s': %s must be a non-empty array (DynamoDB has no empty sets)", l->name,
+				 l->typed == 'n' ? "$ns" : l->typed == 's' ? "$ss" : "$bs");
+		}
+	}
+	if (sc->depth == 1) {
+		size_t i;
+
+		for (i = 0; i < 6; i++) {
+			if (sc->root_key_len != strlen(key_names[i]) ||
+			    memcmp(sc->names.buf + sc->root_key_off, key_names[i], sc->root_key_len))
+				continue;
+			if (kind == 'z')
+				break; /* null: as if absent */
+			sc->key_seen[i] = 1;
+			if (kind != 's')
+				sc->key_bad[i] = 1;
+			else if (!(*key_slot(sc->k, i) = strndup(s, len)))
+				sc->oom = 1;
+		}
+	}
+	return !sc->oom;
+}
+
+/* TTL and Version as another client may have written them (see take_number's rules below). */
+static void root_number(struct scan *sc, const char *s, size_t len)
+{
+	int is_ttl = sc->root_key_len == 3 && !memcmp(sc->names.buf + sc->root_key_off, "TTL", 3);
+	int is_version = sc->root_key_len == 7 && !memcmp(sc->names.buf + sc->root_key_off, "Version", 7);
+	const char *z;
+	char *end;
+
+	if (!is_ttl && !is_version)
+		return;
+	if (!(z = nul_copy(sc, s, len)))
+		return;
+	if (!strpbrk(z, ".eE")) {
+		long long v;
+
+		errno = 0;
+		v = strtoll(z, &end, 10);
+		if (!errno && !*end) {
+			if (is_ttl) {
+				sc->k->has_ttl = 1;
+				sc->k->ttl = v;
+			} else {
+				sc->k->has_version = 1;
+				sc->k->version = v;
 			}
-			if (!strcmp(t, "$ss") || !strcmp(t, "$ns") || !strcmp(t, "$bs")) {
-				if (!YAJL_IS_ARRAY(x) || !x->u.array.len) {
-					snprintf(why, whylen, "'%.60s': %s must be a non-empty array (DynamoDB has no empty sets)",
-						 name, t);
-					return 0;
-				}
-				for (i = 0; i < x->u.array.len; i++) {
-					yajl_val e = x->u.array.values[i];
-					int ok = t[1] == 'n' ? YAJL_IS_NUMBER(e) && ddb_number_ok(e->u.number.r) :
-						 YAJL_IS_STRING(e) && (t[1] == 's' || base64_ok(e->u.string));
+			return;
+		}
+	}
+	if (is_ttl) {
+		double d = strtod(z, &end);
 
-					if (!ok) {
-						snprintf(why, whylen, "'%.60s': element %zu of %s is not a %s",
-							 name, i, t, t[1] == 'n' ? "number" :
-							 t[1] == 's' ? "string" : "base64 string");
-						return 0;
-					}
-					for (j = 0; j < i; j++) {
-						yajl_val o = x->u.array.values[j];
-
-						if (!strcmp(t[1] == 'n' ? o->u.number.r : o->u.string,
-							    t[1] == 'n' ? e->u.number.r : e->u.string)) {
-							snprintf(why, whylen, "'%.60s': %s holds element %zu twice (a set)",
-								 name, t, i);
-							return 0;
-						}
-					}
-					*size += (t[1] == 'n' ? strlen(e->u.number.r) / 2 + 1 :
-						  strlen(e->u.string)) + 1;
-				}
-				*size += 3;
-				return 1;
-			}
+		if (!*end && d > -9.2e18 && d < 9.2e18) {
+			sc->k->has_ttl = 1;
+			sc->k->ttl = (int64_t)floor(d);
 		}
-		*size += 3;
-		for (i = 0; i < v->u.object.len; i++) {
-			*size += strlen(v->u.object.keys[i]) + 1;
-			if (!ddb_value_ok(v->u.object.values[i], v->u.object.keys[i], size, why, whylen))
-				return 0;
-		}
-		return 1;
-	case yajl_t_array:
-		*size += 3;
-		for (i = 0; i < v->u.array.len; i++) {
-			*size += 1;
-			if (!ddb_value_ok(v->u.array.values[i], name, size, why, whylen))
-				return 0;
-		}
-		return 1;
-	default:
-		*size += 1;
-		return 1;
 	}
 }
 
-/* The whole item: every value, its size, and the key attributes' sizes. */
-static int ddb_item_ok(yajl_val root, char *why, size_t whylen)
+static int sc_emit(struct scan *sc)
 {
-	static const struct {
-		const char *name;
-		size_t max;
-	} keys[] = { { "PK", DDB_HASH_KEY_MAX }, { "SK", DDB_RANGE_KEY_MAX },
-		     { "GSI1PK", DDB_HASH_KEY_MAX }, { "GSI1SK", DDB_RANGE_KEY_MAX },
-		     { "GSI2PK", DDB_HASH_KEY_MAX }, { "GSI2SK", DDB_RANGE_KEY_MAX } };
-	unsigned long size = 0;
+	return !sc->drop && !sc->verbatim;
+}
+
+/*
+ * Whether `json` is already what yajl_gen would write for it: no white
+ * space between tokens, and in strings only the escapes yajl_gen writes
+ * (\" \\ \b \f \n \r \t, and \u00XX in upper case for the other control
+ * characters). What costctl writes itself always is.
+ */
+static int canonical(const char *json, size_t len)
+{
 	size_t i;
+	int in_str = 0;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		yajl_val v = json_get(root, keys[i].name);
+	for (i = 0; i < len; i++) {
+		unsigned char c;
 
-		if (v && YAJL_IS_STRING(v) && strlen(v->u.string) > keys[i].max) {
-			snprintf(why, whylen, "%s is %zu bytes; DynamoDB allows %zu", keys[i].name,
-				 strlen(v->u.string), keys[i].max);
-			return 0;
+		/* most of a string is neither its end nor an escape */
+		while (in_str && i < len && json[i] != '"' && json[i] != '\\')
+			i++;
+		if (i == len)
+			break;
+		c = (unsigned char)json[i];
+		if (!in_str) {
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/')
+				return 0; /* white space, or a comment yajl reads and drops */
+			in_str = c == '"';
+			continue;
 		}
-		if (i >= 2 && v && YAJL_IS_STRING(v) && !*v->u.string) {
-			snprintf(why, whylen, "%s is empty; DynamoDB refuses an empty index key",
-				 keys[i].name);
-			return 0;
+		if (c == '"') {
+			in_str = 0;
+		} else if (c == '\\') {
+			char e = i + 1 < len ? json[i + 1] : 0;
+
+			if (e == 'u') {
+				unsigned v;
+
+				if (i + 5 >= len || json[i + 2] != '0' || json[i + 3] != '0' ||
+				    (json[i + 4] != '0' && json[i + 4] != '1') ||
+				    !((json[i + 5] >= '0' && json[i + 5] <= '9') || (json[i + 5] >= 'A' && json[i + 5] <= 'F')))
+					return 0;
+				v = (unsigned)(json[i + 4] - '0') * 16 +
+				    (unsigned)(json[i + 5] <= '9' ? json[i + 5] - '0' : json[i + 5] - 'A' + 10);
+				if (v == 8 || v == 9 || v == 10 || v == 12 || v == 13)
+					return 0;
+				i += 5;
+			} else if (e == '"' || e == '\\' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+				i++;
+			} else {
+				return 0;
+			}
 		}
 	}
-	for (i = 0; i < root->u.object.len; i++) {
-		size += strlen(root->u.object.keys[i]);
-		if (!ddb_value_ok(root->u.object.values[i], root->u.object.keys[i], &size, why,
-				  whylen))
+	return 1;
+}
+
+static int sc_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct scan *sc = ctx;
+
+	if (!value(sc, 's', (const char *)s, len))
+		return 0;
+	add_size(sc, len);
+	return !sc_emit(sc) || gen_ok(sc, yajl_gen_string(sc->g, s, len));
+}
+
+static int sc_number(void *ctx, const char *s, size_t len)
+{
+	struct scan *sc = ctx;
+	const char *z;
+
+	if (!value(sc, 'n', s, len))
+		return 0;
+	if (sc->depth == 1)
+		root_number(sc, s, len);
+	if (!(z = nul_copy(sc, s, len)))
+		return 0;
+	if (!ddb_number_ok(z)) {
+		const struct scan_level *l = &sc->lv[sc->depth];
+		char msg[300], name[64];
+
+		if (sc->depth == 1)
+			cc_copy(name, sizeof(name), sc->names.buf + sc->root_key_off, sc->root_key_len);
+		else
+			snprintf(name, sizeof(name), "%s", l->map ? l->cur : l->name);
+		snprintf(msg, sizeof(msg),
+			 "'%.60s': the number %.60s has more than %d significant digits or is out of DynamoDB's range",
+			 name, z, DDB_NUM_DIGITS);
+		if (!plain_fail(sc, msg))
 			return 0;
 	}
-	if (size > DDB_ITEM_MAX) {
-		snprintf(why, whylen, "the item is about %lu bytes; DynamoDB allows %u", size,
-			 DDB_ITEM_MAX);
+	add_size(sc, len / 2 + 1);
+	return !sc_emit(sc) || gen_ok(sc, yajl_gen_number(sc->g, s, len));
+}
+
+static int sc_bool(void *ctx, int b)
+{
+	struct scan *sc = ctx;
+
+	if (!value(sc, 'b', "", 0))
+		return 0;
+	add_size(sc, 1);
+	return !sc_emit(sc) || gen_ok(sc, yajl_gen_bool(sc->g, b));
+}
+
+static int sc_null(void *ctx)
+{
+	struct scan *sc = ctx;
+
+	if (!value(sc, 'z', "", 0))
+		return 0;
+	add_size(sc, 1);
+	return !sc_emit(sc) || gen_ok(sc, yajl_gen_null(sc->g));
+}
+
+static int open_container(struct scan *sc, int map)
+{
+	struct scan_level *parent = &sc->lv[sc->depth], *l;
+
+	if (sc->depth == 0) {
+		if (!map)
+			return scan_fail(sc, "not a JSON object");
+	} else if (!value(sc, map ? 'm' : 'a', "", 0)) {
 		return 0;
 	}
+	if (sc->depth >= STORE_MAX_DEPTH + 1)
+		return scan_fail(sc, "nested deeper than %d levels", STORE_MAX_DEPTH);
+	l = &sc->lv[++sc->depth];
+	memset(l, 0, sizeof(*l));
+	l->map = map;
+	l->id = ++sc->next_id;
+	if (sc->depth > 1) {
+		if (sc->depth == 2)
+			cc_copy(l->name, sizeof(l->name), sc->names.buf + sc->root_key_off, sc->root_key_len);
+		else
+			snprintf(l->name, sizeof(l->name), "%s", parent->map ? parent->cur : parent->name);
+		/* the array a typed map's one name holds */
+		l->set_array = !map && parent->map && parent->typed && parent->typed != 'b' && parent->n == 1;
+	}
+	if (sc->depth == 1)
+		return 1;
+	if (!sc_emit(sc))
+		return 1;
+	return gen_ok(sc, map ? yajl_gen_map_open(sc->g) : yajl_gen_array_open(sc->g));
+}
+
+static int sc_start_map(void *ctx)
+{
+	struct scan *sc = ctx;
+
+	if (!open_container(sc, 1))
+		return 0;
+	return sc->depth != 1 || sc->verbatim || gen_ok(sc, yajl_gen_map_open(sc->g));
+}
+
+static int sc_start_array(void *ctx)
+{
+	return open_container(ctx, 0);
+}
+
+static int sc_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct scan *sc = ctx;
+	struct scan_level *l = &sc->lv[sc->depth];
+	int r;
+
+	if ((r = seen_add(sc, l->id, (const char *)s, len)) < 0) {
+		sc->oom = 1;
+		return 0;
+	}
+	if (r)
+		return scan_fail(sc, "the attribute '%.100s' appears twice in one object",
+				 nul_copy(sc, (const char *)s, len) ? sc->tmp.buf : "?");
+	l->n++;
+	if (sc->depth == 1) {
+		sc->root_key_off = sc->names.len - len;
+		sc->root_key_len = len;
+		sc->item_size += len;
+		sc->drop = sc->set_version >= 0 && ((len == 7 && !memcmp(s, "Version", 7)) ||
+						    (len == 9 && !memcmp(s, "UpdatedAt", 9)));
+	} else {
+		l->size += len + 1;
+		if (l->n == 1 && len >= 2 && s[0] == '$') {
+			if (len == 2 && s[1] == 'b')
+				l->typed = 'b';
+			else if (len == 3 && s[2] == 's' && (s[1] == 's' || s[1] == 'n' || s[1] == 'b'))
+				l->typed = s[1] == 'b' ? 'B' : s[1];
+		}
+		if (l->n == 2 && l->typed && l->perr[0]) {
+			/* not typed after all: what its plain reading found stands */
+			char msg[300];
+
+			snprintf(msg, sizeof(msg), "%s", l->perr);
+			l->perr[0] = '\0';
+			l->typed = 0;
+			if (!plain_fail(sc, msg))
+				return 0;
+		} else if (l->n == 2) {
+			l->typed = 0;
+		}
+		/* the name for messages below it */
+		cc_copy(l->cur, sizeof(l->cur), (const char *)s, len);
+	}
+	return !sc_emit(sc) || gen_ok(sc, yajl_gen_string(sc->g, s, len));
+}
+
+static int close_container(struct scan *sc)
+{
+	struct scan_level *l = &sc->lv[sc->depth];
+	unsigned long size;
+	int emit = sc_emit(sc);
+
+	if (l->map && l->typed && l->n == 1) {
+		if (l->terr[0])
+			return scan_fail(sc, "%s", l->terr);
+		size = l->tsize + (l->typed == 'b' ? 0 : 3);
+	} else {
+		if (!l->map && l->set_array && !l->n) {
+			struct scan_level *m = &sc->lv[sc->depth - 1];
+
+			typed_fail(m, "'%.60s': %s must be a non-empty array (DynamoDB has no empty sets)", m->name,
+					 m->typed == 'n' ? "$ns" : m->typed == 's' ? "$ss" : "$bs");
+		}
+		size = l->size + 3;
+	}
+	sc->depth--;
+	if (sc->depth >= 1)
+		add_size(sc, size);
+	return !emit || gen_ok(sc, l->map ? yajl_gen_map_close(sc->g) : yajl_gen_array_close(sc->g));
+}
+
+static int sc_end_map(void *ctx)
+{
+	struct scan *sc = ctx;
+
+	if (sc->depth == 1) {
+		sc->depth = 0;
+		return 1; /* the root closes after Version and UpdatedAt are added */
+	}
+	return close_container(sc);
+}
+
+static int sc_end_array(void *ctx)
+{
+	return close_container(ctx);
+}
+
+static const yajl_callbacks scan_callbacks = {
+	sc_null, sc_bool, NULL, NULL, sc_number, sc_string,
+	sc_start_map, sc_key, sc_end_map, sc_start_array, sc_end_array,
+};
+
+/* After the document: the key attributes, the sizes. */
+static int scan_keys(struct scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		const char *v = *key_slot(sc->k, i);
+
+		if (i < 2 && !sc->key_seen[i])
+			return scan_fail(sc, "no %s", key_names[i]);
+		if (sc->key_bad[i] || (i < 2 && v && !*v))
+			return scan_fail(sc, "%s must be a %sstring", key_names[i], i < 2 ? "non-empty " : "");
+	}
+	for (i = 0; i < 6; i++) {
+		const char *v = *key_slot(sc->k, i);
+
+		if (v && strlen(v) > key_max[i])
+			return scan_fail(sc, "%s is %zu bytes; DynamoDB allows %zu", key_names[i], strlen(v),
+					 key_max[i]);
+		if (i >= 2 && v && !*v)
+			return scan_fail(sc, "%s is empty; DynamoDB refuses an empty index key", key_names[i]);
+	}
+	if (sc->item_size > DDB_ITEM_MAX)
+		return scan_fail(sc, "the item is about %lu bytes; DynamoDB allows %u", sc->item_size, DDB_ITEM_MAX);
 	return 1;
 }
 
@@ -282,82 +688,110 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 			       size_t len, int64_t set_version,
 			       const char *updated_at, char *why, size_t whylen)
 {
-	char errbuf[256];
-	yajl_val root;
-	yajl_gen g = NULL;
+	struct scan *sc;
+	yajl_handle h = NULL;
 	enum cc_code ret = CC_EPARSE;
 	const unsigned char *out;
-	size_t outlen, i;
+	size_t outlen;
+	yajl_status st;
 
 	memset(k, 0, sizeof(*k));
 	buf_init(&k->json, (size_t)4 << 20); /* DynamoDB's limit is 400 KB */
-	root = json_parse(json, len, STORE_MAX_DEPTH, errbuf, sizeof(errbuf));
-	if (!root) {
-		snprintf(why, whylen, "not JSON: %s", errbuf);
-		return CC_EPARSE;
-	}
-	if (!YAJL_IS_OBJECT(root)) {
-		snprintf(why, whylen, "not a JSON object");
-		goto out;
-	}
 	{
-		const char *dup = json_dup_key(root);
+		char bad[256];
 
-		if (dup) {
-			snprintf(why, whylen, "the attribute '%.100s' appears twice in one object", dup);
-			goto out;
+		if (json_check(json, len, STORE_MAX_DEPTH, bad, sizeof(bad))) {
+			snprintf(why, whylen, "not JSON: %s", bad);
+			return CC_EPARSE;
 		}
 	}
-	if (!take_key(root, "PK", &k->pk, 1, why, whylen) ||
-	    !take_key(root, "SK", &k->sk, 1, why, whylen) ||
-	    !take_key(root, "GSI1PK", &k->g1pk, 0, why, whylen) ||
-	    !take_key(root, "GSI1SK", &k->g1sk, 0, why, whylen) ||
-	    !take_key(root, "GSI2PK", &k->g2pk, 0, why, whylen) ||
-	    !take_key(root, "GSI2SK", &k->g2sk, 0, why, whylen) || !ddb_item_ok(root, why, whylen))
-		goto out;
-	take_number(root, "TTL", 0, &k->has_ttl, &k->ttl);
-	take_number(root, "Version", 1, &k->has_version, &k->version);
-	g = yajl_gen_alloc(NULL);
-	if (!g || yajl_gen_map_open(g) != yajl_gen_status_ok) {
+	sc = calloc(1, sizeof(*sc));
+	if (!sc) {
+		snprintf(why, whylen, "out of memory");
+		return CC_ENOMEM;
+	}
+	sc->k = k;
+	sc->set_version = set_version;
+	sc->verbatim = set_version < 0 && canonical(json, len);
+	buf_init(&sc->names, (size_t)4 << 20);
+	buf_init(&sc->tmp, (size_t)4 << 20);
+	sc->g = yajl_gen_alloc(NULL);
+	h = sc->g ? yajl_alloc(&scan_callbacks, NULL, sc) : NULL;
+	if (!h) {
+		snprintf(why, whylen, "out of memory");
 		ret = CC_ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < root->u.object.len; i++) {
-		const char *key = root->u.object.keys[i];
+	yajl_config(h, yajl_allow_comments, 1); /* as yajl_tree_parse read items before */
+	st = yajl_parse(h, (const unsigned char *)json, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(h);
+	if (sc->oom) {
+		snprintf(why, whylen, "out of memory");
+		ret = CC_ENOMEM;
+		goto out;
+	}
+	if (sc->failed) {
+		snprintf(why, whylen, "%s", sc->why);
+		goto out;
+	}
+	if (st != yajl_status_ok) {
+		unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
+		const char *m = msg ? (const char *)msg : "parse error";
+		char *nl;
 
-		if (set_version >= 0 &&
-		    (!strcmp(key, "Version") || !strcmp(key, "UpdatedAt")))
-			continue;
-		if (!json_gen_str(g, key) || !json_gen_value(g, root->u.object.values[i])) {
-			ret = CC_ENOMEM;
+		if (!strncmp(m, "parse error: ", 13))
+			m += 13;
+		snprintf(why, whylen, "not JSON: %s", m);
+		if ((nl = strchr(why, '\n')))
+			*nl = '\0';
+		nl = why + strlen(why);
+		while (nl > why && nl[-1] == ' ')
+			*--nl = '\0';
+		yajl_free_error(h, msg);
+		goto out;
+	}
+	if (!scan_keys(sc)) {
+		snprintf(why, whylen, "%s", sc->why);
+		goto out;
+	}
+	if (sc->verbatim) {
+		if (buf_add(&k->json, json, len)) {
+			snprintf(why, whylen, "item too large (over %zu bytes)", k->json.cap);
 			goto out;
 		}
+		ret = CC_OK;
+		goto out;
 	}
 	if (set_version >= 0) {
 		char num[32];
 
 		snprintf(num, sizeof(num), "%" PRId64, set_version);
-		if (!json_gen_str(g, "Version") ||
-		    yajl_gen_number(g, num, strlen(num)) != yajl_gen_status_ok ||
-		    !json_gen_str(g, "UpdatedAt") || !json_gen_str(g, updated_at)) {
+		if (!json_gen_str(sc->g, "Version") ||
+		    yajl_gen_number(sc->g, num, strlen(num)) != yajl_gen_status_ok ||
+		    !json_gen_str(sc->g, "UpdatedAt") || !json_gen_str(sc->g, updated_at)) {
 			ret = CC_ENOMEM;
 			goto out;
 		}
 		k->has_version = 1;
 		k->version = set_version;
 	}
-	if (yajl_gen_map_close(g) != yajl_gen_status_ok ||
-	    yajl_gen_get_buf(g, &out, &outlen) != yajl_gen_status_ok ||
+	if (yajl_gen_map_close(sc->g) != yajl_gen_status_ok ||
+	    yajl_gen_get_buf(sc->g, &out, &outlen) != yajl_gen_status_ok ||
 	    buf_add(&k->json, out, outlen)) {
 		snprintf(why, whylen, "item too large (over %zu bytes)", k->json.cap);
-		ret = CC_EPARSE;
 		goto out;
 	}
 	ret = CC_OK;
 out:
-	if (g)
-		yajl_gen_free(g);
-	yajl_tree_free(root);
+	if (h)
+		yajl_free(h);
+	if (sc->g)
+		yajl_gen_free(sc->g);
+	free(sc->seen);
+	buf_release(&sc->names);
+	buf_release(&sc->tmp);
+	free(sc);
 	if (ret)
 		store_keys_release(k);
 	return ret;

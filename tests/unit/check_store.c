@@ -10,8 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <yajl/yajl_gen.h>
+
 #include "helpers.h"
+#include "pipeline/core/jsonutil.h"
 #include "pipeline/store/store.h"
+#include "pipeline/store/store_int.h"
 
 static char *dir;
 static struct store *s;
@@ -162,6 +166,121 @@ START_TEST(bad_items_refused)
 END_TEST
 
 /* Section 4.2: two writers read version 3; one wins, the other is told. */
+/* An item's canonical text as a tree reads and writes it back (how the store did before it streamed). */
+static char *tree_text(const char *json)
+{
+	char why[300];
+	yajl_val v = json_parse(json, strlen(json), 64, why, sizeof(why));
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *out;
+	size_t len;
+	char *copy;
+
+	ck_assert_msg(v != NULL, "%s", why);
+	ck_assert(json_gen_value(g, v));
+	yajl_gen_get_buf(g, &out, &len);
+	copy = strndup((const char *)out, len);
+	yajl_gen_free(g);
+	yajl_tree_free(v);
+	return copy;
+}
+
+START_TEST(item_scan_matches_tree_reading)
+{
+	/* the streaming reading writes what a tree wrote: key order, number text, escapes, nesting */
+	static const char *const items[] = {
+		"{ \"PK\" : \"ESTIMATION#e1\", \"SK\" : \"METADATA\", \"n\" : [1, -0, 1.50, 2e5, -3.25E-2],\n"
+		"  \"s\" : \"a \\\"q\\\" \\u00e9 \\n \\/ tab\\t\", \"deep\" : {\"a\":[{\"b\":[[],{}]},null,true,false]} }",
+		"{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$ss\":[\"x\",\"y\"]},\"n\":{\"$ns\":[1,2.5]},"
+		"\"b\":{\"$b\":\"AAEC\"},\"bs\":{\"$bs\":[\"AAEC\",\"/w==\"]}}",
+		/* a "$ss" object with a second name is a plain map: its empty array is a list */
+		"{\"PK\":\"a\",\"SK\":\"b\",\"m\":{\"$ss\":[],\"y\":1},\"m2\":{\"$b\":7,\"$ns\":\"x\"}}",
+		"{\"PK\":\"a\",\"SK\":\"b\",\"GSI1PK\":null,\"TTL\":\"soon\",\"Version\":3}",
+		/* compact, and kept as it is only when yajl would write it so: escapes, a comment */
+		"{\"PK\":\"a\",\"SK\":\"b\",\"e\":\"\\u001F\\t\\\"\\\\\",\"x\":[1,{}]}",
+		"{\"PK\":\"a\",\"SK\":\"b\",\"e\":\"\\/\\u001f\\u0009\\u00e9\"}",
+		"{\"PK\":\"a\",/* a comment */\"SK\":\"b\"}",
+	};
+	struct store_keys k;
+	size_t i;
+	FILE *f;
+	char line[1 << 16], *path;
+
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		char *want = tree_text(items[i]);
+
+		ck_assert_msg(store_keys_parse(&k, items[i], strlen(items[i]), -1, NULL, &err) == CC_OK, "%s: %s",
+			      items[i], err.msg);
+		ck_assert_str_eq(k.json.buf, want);
+		store_keys_release(&k);
+		free(want);
+	}
+	/* the seed's every item, and its keys */
+	path = th_fixture("table/seed.jsonl");
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	free(path);
+	while (fgets(line, sizeof(line), f)) {
+		char *want;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!*line)
+			continue;
+		want = tree_text(line);
+		ck_assert_msg(store_keys_parse(&k, line, strlen(line), -1, NULL, &err) == CC_OK, "%s", err.msg);
+		ck_assert_str_eq(k.json.buf, want);
+		ck_assert(k.pk && k.sk && !strncmp(line, "{\"PK\":\"", 7) && !strncmp(line + 7, k.pk, strlen(k.pk)));
+		store_keys_release(&k);
+		free(want);
+	}
+	fclose(f);
+	/* a new Version and UpdatedAt replace the old ones, at the end */
+	{
+		const char *old = "{\"PK\":\"a\",\"Version\":{\"x\":[1]},\"SK\":\"b\",\"UpdatedAt\":\"then\"}";
+
+		ck_assert_int_eq(store_keys_parse(&k, old, strlen(old), 4, "now", &err), CC_OK);
+	}
+	ck_assert_str_eq(k.json.buf, "{\"PK\":\"a\",\"SK\":\"b\",\"Version\":4,\"UpdatedAt\":\"now\"}");
+	ck_assert(k.has_version && k.version == 4);
+	store_keys_release(&k);
+}
+END_TEST
+
+static int item_ok(const char *json, char *why)
+{
+	return store_item_valid(json, strlen(json), why, 300);
+}
+
+START_TEST(item_scan_names_and_sets)
+{
+	char why[300];
+	struct buf b;
+	size_t i;
+
+	/* a typed map is typed only when it closes with one name */
+	ck_assert(!item_ok("{\"PK\":\"a\",\"SK\":\"b\",\"x\":{\"$ns\":[1e200]}}", why));
+	ck_assert_msg(strstr(why, "'x': element 0 of $ns is not a number"), "%s", why);
+	ck_assert(!item_ok("{\"PK\":\"a\",\"SK\":\"b\",\"x\":{\"$ns\":[1e200],\"y\":1}}", why));
+	ck_assert_msg(strstr(why, "the number 1e200"), "%s", why);
+	ck_assert(!item_ok("{\"PK\":\"a\",\"SK\":\"b\",\"x\":{\"$ss\":{\"a\":1}}}", why));
+	ck_assert_msg(strstr(why, "'x': $ss must be a non-empty array"), "%s", why);
+	/* a name twice, deep down, and 50,000 names in one object read once each (a set, not pairs) */
+	ck_assert(!item_ok("{\"PK\":\"a\",\"SK\":\"b\",\"x\":[{\"q\":1,\"r\":2,\"q\":3}]}", why));
+	ck_assert_msg(strstr(why, "the attribute 'q' appears twice"), "%s", why);
+	buf_init(&b, (size_t)8 << 20);
+	buf_addstr(&b, "{\"PK\":\"a\",\"SK\":\"b\",\"m\":{");
+	for (i = 0; i < 50000; i++)
+		buf_addf(&b, "%s\"k%zu\":1", i ? "," : "", i);
+	buf_addstr(&b, "}}");
+	ck_assert_msg(store_item_valid(b.buf, b.len, why, sizeof(why)), "%s", why);
+	b.len -= 2;
+	buf_addstr(&b, ",\"k49999\":2}}");
+	ck_assert(!store_item_valid(b.buf, b.len, why, sizeof(why)));
+	ck_assert_msg(strstr(why, "'k49999' appears twice"), "%s", why);
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(optimistic_lock_conflict)
 {
 	struct buf b;
@@ -608,6 +727,8 @@ Suite *suite_store(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, get_put_delete_and_conditions);
 	tcase_add_test(tc, bad_items_refused);
+	tcase_add_test(tc, item_scan_matches_tree_reading);
+	tcase_add_test(tc, item_scan_names_and_sets);
 	tcase_add_test(tc, optimistic_lock_conflict);
 	tcase_add_test(tc, transaction_all_or_nothing);
 	tcase_add_test(tc, transaction_versioned);
