@@ -52,7 +52,7 @@ static const char *const schema =
 	" pk TEXT NOT NULL, sk TEXT NOT NULL,"
 	" gsi1pk TEXT, gsi1sk TEXT, gsi2pk TEXT, gsi2sk TEXT,"
 	" ttl INTEGER, version INTEGER, item TEXT NOT NULL,"
-	" PRIMARY KEY (pk, sk)) WITHOUT ROWID;"
+	" PRIMARY KEY (pk, sk));"
 	"CREATE INDEX IF NOT EXISTS gsi1 ON items (gsi1pk, gsi1sk, pk, sk)"
 	" WHERE gsi1pk IS NOT NULL AND gsi1sk IS NOT NULL;"
 	"CREATE INDEX IF NOT EXISTS gsi2 ON items (gsi2pk, gsi2sk, pk, sk)"
