@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +246,7 @@ struct job {
 	curl_off_t now, total; /* for the progress total */
 	uint64_t max_bytes;
 	int csv;           /* a Savings Plans file, fetched as its CSV twin */
+	struct validator *val; /* the file's check, fed as its bytes arrive */
 };
 
 struct fetch {
@@ -580,6 +582,9 @@ static size_t header_cb(char *b, size_t size, size_t n, void *user)
 	return len;
 }
 
+struct validator;
+static void validator_feed(struct validator *val, const unsigned char *p, size_t n);
+
 static size_t write_cb(char *p, size_t size, size_t n, void *user)
 {
 	struct job *j = user;
@@ -594,6 +599,8 @@ static size_t write_cb(char *p, size_t size, size_t n, void *user)
 		j->write_errno = errno ? errno : EIO;
 		return 0;
 	}
+	if (j->val)
+		validator_feed(j->val, (const unsigned char *)p, len);
 	j->received += len;
 	return len;
 }
@@ -839,10 +846,6 @@ static int v_num(void *c, const char *s, size_t l)
 static const yajl_callbacks vcb = { v_scalar, v_bool, NULL, NULL, v_num, v_str,
 				    v_open, v_key, v_close, v_open, v_close };
 
-/*
- * Reads the downloaded file once: a complete JSON document, its offerCode
- * and version, and its SHA-256. Fills `why` when it is not acceptable.
- */
 static int no_entry(void *user, const struct pb_entry *e, struct cc_err *err)
 {
 	(void)user;
@@ -852,128 +855,259 @@ static int no_entry(void *user, const struct pb_entry *e, struct cc_err *err)
 }
 
 /*
- * validate() for a Savings Plans CSV: the whole file through the same
- * parser ingest uses (spcsv.h), its Version the region index's. The CSV's
- * OfferCode is not the URL's (AmazonDatabaseSavingsPlans under
- * AWSDatabaseSavingsPlans), so only the version is compared.
+ * A downloaded file's check, fed its bytes as they arrive (write_cb), so a
+ * file is read once: its SHA-256, and a complete JSON document with its
+ * offerCode and version (a Savings Plans CSV: the whole file through the
+ * parser ingest uses, spcsv.h). A resumed transfer feeds the part already
+ * on disk first. Once the content is wrong it is only hashed; the verdict
+ * comes at the end (validator_end).
  */
-static int validate_csv(struct job *j, struct vstate *v, char sha[65], char *why, size_t whylen,
-			int *mismatch)
+struct validator {
+	struct sha256 sha;
+	yajl_handle h;
+	struct spcsv *csv;
+	struct vstate v;
+	struct cc_err e;
+	uint64_t off, quiet;
+	int bad;      /* 1: the parse failed; 2: the content is no price list (too deep, a long token) */
+	char why[512];
+	/*
+	 * The check runs on a thread of its own while the transfer goes on
+	 * (the parse and the hash cost what the download does): write_cb
+	 * copies the bytes into a ring it reads.
+	 */
+	int threaded, done;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t more, room;
+	unsigned char *ring;
+	size_t head, used;
+};
+
+#define RING_BYTES ((size_t)4 << 20)
+
+static void check_bytes(struct validator *val, const unsigned char *p, size_t n);
+
+static void *validator_main(void *arg)
 {
-	unsigned char chunk[1 << 16], digest[32];
-	struct sha256 s;
-	struct spcsv *p = NULL;
-	struct ingest_stats st;
-	struct cc_err e = { 0 };
-	uint64_t off = 0;
-	size_t n;
-	int ok = 1;
-	FILE *in = fopen(j->part, "rb");
+	struct validator *val = arg;
 
-	*mismatch = 0;
-	if (!in) {
-		snprintf(why, whylen, "cannot reopen: %s", strerror(errno));
-		return 0;
-	}
-	if (sha256_init(&s) || spcsv_new(&p, j->dest, JSON_MAX_TOKEN, no_entry, NULL, &e)) {
-		snprintf(why, whylen, "out of memory");
-		spcsv_free(p);
-		fclose(in);
-		return 0;
-	}
-	while (ok && (n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
-		size_t skip = !off && n >= 3 && !memcmp(chunk, "\xef\xbb\xbf", 3) ? 3 : 0;
+	pthread_mutex_lock(&val->mu);
+	for (;;) {
+		size_t n;
 
-		sha256_update(&s, chunk, n);
-		if (spcsv_feed(p, (const char *)chunk + skip, n - skip, off + skip, &e))
-			ok = 0;
-		off += n;
+		while (!val->used && !val->done)
+			pthread_cond_wait(&val->more, &val->mu);
+		if (!val->used)
+			break;
+		/* the bytes up to the ring's end; the rest next time round */
+		n = val->head + val->used > RING_BYTES ? RING_BYTES - val->head : val->used;
+		pthread_mutex_unlock(&val->mu);
+		check_bytes(val, val->ring + val->head, n);
+		pthread_mutex_lock(&val->mu);
+		val->head = (val->head + n) % RING_BYTES;
+		val->used -= n;
+		pthread_cond_signal(&val->room);
 	}
-	memset(&st, 0, sizeof(st));
-	if (ok && spcsv_finish(p, &st, &e))
-		ok = 0;
-	if (!ok) {
-		snprintf(why, whylen, "not a Savings Plans CSV (%.400s)", e.msg);
-		*mismatch = e.code != CC_ETRUNC;
-	} else if (j->version && strcmp(st.version, j->version)) {
-		snprintf(why, whylen, "Version is '%s', the region index says '%s'", st.version, j->version);
-		ok = 0;
-		*mismatch = 1;
-	}
-	snprintf(v->version, sizeof(v->version), "%s", st.version);
-	snprintf(v->published, sizeof(v->published), "%s", st.published);
-	sha256_final(&s, digest);
-	sha256_hex(digest, sha);
-	spcsv_free(p);
-	fclose(in);
-	return ok;
+	pthread_mutex_unlock(&val->mu);
+	return NULL;
 }
 
-static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
-		    size_t whylen, int *mismatch)
+/* Waits for the thread to have read every byte given to it. */
+static void validator_drain(struct validator *val)
 {
-	unsigned char chunk[1 << 16], digest[32];
-	uint64_t quiet = 0;
-	struct sha256 s;
-	yajl_handle h;
-	size_t n;
-	int ok = 1;
-	FILE *in = fopen(j->part, "rb");
+	if (!val->threaded)
+		return;
+	pthread_mutex_lock(&val->mu);
+	val->done = 1;
+	pthread_cond_signal(&val->more);
+	pthread_mutex_unlock(&val->mu);
+	pthread_join(val->th, NULL);
+	pthread_mutex_destroy(&val->mu);
+	pthread_cond_destroy(&val->more);
+	pthread_cond_destroy(&val->room);
+	val->threaded = 0;
+}
 
+static void validator_free(struct validator *val)
+{
+	if (!val)
+		return;
+	validator_drain(val);
+	sha256_release(&val->sha);
+	if (val->h)
+		yajl_free(val->h);
+	spcsv_free(val->csv);
+	free(val->ring);
+	free(val);
+}
+
+/* From here on the bytes go through the thread; without one, they are read inline. */
+static void validator_thread(struct validator *val)
+{
+	if (!(val->ring = malloc(RING_BYTES)))
+		return;
+	if (pthread_mutex_init(&val->mu, NULL)) {
+		free(val->ring);
+		val->ring = NULL;
+		return;
+	}
+	pthread_cond_init(&val->more, NULL);
+	pthread_cond_init(&val->room, NULL);
+	if (pthread_create(&val->th, NULL, validator_main, val)) {
+		pthread_mutex_destroy(&val->mu);
+		pthread_cond_destroy(&val->more);
+		pthread_cond_destroy(&val->room);
+		free(val->ring);
+		val->ring = NULL;
+		return;
+	}
+	val->threaded = 1;
+}
+
+static struct validator *validator_new(const struct job *j)
+{
+	struct validator *val = calloc(1, sizeof(*val));
+
+	if (!val || sha256_init(&val->sha))
+		goto fail;
+	if (j->csv ? spcsv_new(&val->csv, j->dest, JSON_MAX_TOKEN, no_entry, NULL, &val->e) != CC_OK
+		   : !(val->h = yajl_alloc(&vcb, NULL, &val->v)))
+		goto fail;
+	return val;
+fail:
+	validator_free(val);
+	return NULL;
+}
+
+static void validator_feed(struct validator *val, const unsigned char *p, size_t n)
+{
+	if (!val->threaded) {
+		check_bytes(val, p, n);
+		return;
+	}
+	pthread_mutex_lock(&val->mu);
+	while (n) {
+		size_t tail, k;
+
+		while (val->used == RING_BYTES)
+			pthread_cond_wait(&val->room, &val->mu);
+		/* the free bytes from the tail on, up to the ring's end or the head */
+		tail = (val->head + val->used) % RING_BYTES;
+		k = tail >= val->head ? RING_BYTES - tail : val->head - tail;
+		if (k > n)
+			k = n;
+		memcpy(val->ring + tail, p, k);
+		val->used += k;
+		p += k;
+		n -= k;
+		pthread_cond_signal(&val->more);
+	}
+	pthread_mutex_unlock(&val->mu);
+}
+
+static void check_bytes(struct validator *val, const unsigned char *p, size_t n)
+{
+	uint64_t ev;
+
+	sha256_update(&val->sha, p, n);
+	if (val->bad) {
+		val->off += n;
+		return;
+	}
+	if (val->csv) {
+		size_t skip = !val->off && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+		if (spcsv_feed(val->csv, (const char *)p + skip, n - skip, val->off + skip, &val->e))
+			val->bad = 1;
+		val->off += n;
+		return;
+	}
+	ev = val->v.events;
+	if (yajl_parse(val->h, p, n) != yajl_status_ok) {
+		val->bad = val->v.too_deep ? 2 : 1;
+		if (val->v.too_deep)
+			snprintf(val->why, sizeof(val->why), "nested deeper than %d levels: not a price list",
+				 JSON_MAX_DEPTH);
+	} else {
+		/* yajl re-scans a long token on every chunk: bound it (ingest.c) */
+		val->quiet = val->v.events == ev ? val->quiet + n : 0;
+		if (val->quiet > JSON_MAX_TOKEN) {
+			snprintf(val->why, sizeof(val->why), "no complete JSON token in %llu bytes: not a price list",
+				 (unsigned long long)val->quiet);
+			val->bad = 2;
+		}
+	}
+	val->off += n;
+}
+
+/* The part already on disk, for a resumed transfer: 0 when it cannot be read. */
+static int validator_feed_file(struct validator *val, const char *path)
+{
+	unsigned char chunk[1 << 16];
+	size_t n;
+	FILE *in = fopen(path, "rb");
+
+	if (!in)
+		return 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		validator_feed(val, chunk, n);
+	n = (size_t)ferror(in);
+	fclose(in);
+	return !n;
+}
+
+/* The verdict on a complete file; fills `why` when it is not acceptable. */
+static int validator_end(struct job *j, struct validator *val, struct vstate *v, char sha[65], char *why,
+			 size_t whylen, int *mismatch)
+{
+	unsigned char digest[32];
+	int ok;
+
+	validator_drain(val);
+	ok = !val->bad;
 	memset(v, 0, sizeof(*v));
 	*mismatch = 0;
-	if (j->csv) {
-		if (in)
-			fclose(in);
-		return validate_csv(j, v, sha, why, whylen, mismatch);
-	}
-	if (!in) {
-		snprintf(why, whylen, "cannot reopen: %s", strerror(errno));
-		return 0;
-	}
-	h = yajl_alloc(&vcb, NULL, v);
-	if (!h || sha256_init(&s)) {
-		snprintf(why, whylen, "out of memory");
-		fclose(in);
-		if (h)
-			yajl_free(h);
-		return 0;
-	}
-	while (ok && (n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
-		uint64_t ev = v->events;
+	sha256_final(&val->sha, digest);
+	sha256_hex(digest, sha);
+	if (val->csv) {
+		struct ingest_stats st;
 
-		sha256_update(&s, chunk, n);
-		if (yajl_parse(h, chunk, n) != yajl_status_ok) {
+		memset(&st, 0, sizeof(st));
+		if (ok && spcsv_finish(val->csv, &st, &val->e))
 			ok = 0;
-			break;
+		if (!ok) {
+			snprintf(why, whylen, "not a Savings Plans CSV (%.400s)", val->e.msg);
+			*mismatch = val->e.code != CC_ETRUNC;
+		} else if (j->version && strcmp(st.version, j->version)) {
+			/* the CSV's OfferCode is not the URL's (AmazonDatabaseSavingsPlans under
+			 * AWSDatabaseSavingsPlans): only the version is compared */
+			snprintf(why, whylen, "Version is '%s', the region index says '%s'", st.version, j->version);
+			ok = 0;
+			*mismatch = 1;
 		}
-		/* yajl re-scans a long token on every chunk: bound it (ingest.c) */
-		quiet = v->events == ev ? quiet + n : 0;
-		if (quiet > JSON_MAX_TOKEN) {
-			snprintf(why, whylen, "no complete JSON token in %llu bytes: not a price list",
-				 (unsigned long long)quiet);
-			ok = -1;
-		}
+		snprintf(v->version, sizeof(v->version), "%s", st.version);
+		snprintf(v->published, sizeof(v->published), "%s", st.published);
+		return ok;
 	}
-	if (ok < 0) {
-		ok = 0;
+	*v = val->v;
+	if (val->bad == 2) {
+		snprintf(why, whylen, "%s", val->why);
 		*mismatch = 1; /* the content, not the transfer */
-		goto done;
+		return 0;
 	}
-	if (ok && yajl_complete_parse(h) != yajl_status_ok)
+	if (ok && yajl_complete_parse(val->h) != yajl_status_ok)
 		ok = 0;
-	if (!ok && v->too_deep) {
-		snprintf(why, whylen, "nested deeper than %d levels: not a price list", JSON_MAX_DEPTH);
-		*mismatch = 1;
-	} else if (!ok) {
-		unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
+	if (!ok) {
+		unsigned char *msg = yajl_get_error(val->h, 0, NULL, 0);
 		const char *text = msg ? (const char *)msg : "?";
+		size_t n;
 
 		if (!strncmp(text, "parse error: ", 13))
 			text += 13;
 		snprintf(why, whylen, "not a complete JSON document (%s)", text);
 		if (msg)
-			yajl_free_error(h, msg);
+			yajl_free_error(val->h, msg);
 		n = strlen(why);
 		while (n && (why[n - 1] == '\n' || why[n - 1] == ' ' || why[n - 1] == ')'))
 			why[--n] = '\0';
@@ -988,11 +1122,6 @@ static int validate(struct job *j, struct vstate *v, char sha[65], char *why,
 		ok = 0;
 		*mismatch = 1;
 	}
-done:
-	sha256_final(&s, digest);
-	sha256_hex(digest, sha);
-	yajl_free(h);
-	fclose(in);
 	return ok;
 }
 
@@ -1042,6 +1171,7 @@ static int job_add(struct fetch *f, const char *offer, const char *region,
 
 static void job_free(struct job *j)
 {
+	validator_free(j->val);
 	if (j->h)
 		curl_easy_cleanup(j->h);
 	if (j->out)
@@ -1097,6 +1227,18 @@ static enum cc_code job_start(struct fetch *f, CURLM *multi, struct job *j)
 	if (fs_mkdirs(j->dir, f->err))
 		return f->err->code;
 	resume = !stat(j->part, &st) && st.st_size > 0 && read_meta(j, etag, sizeof(etag));
+	/* the check reads the bytes as they come; a resumed part first */
+	validator_free(j->val);
+	if (!(j->val = validator_new(j)))
+		return cc_err_set(f->err, CC_ENOMEM, "cannot start a transfer");
+	if (resume && !validator_feed_file(j->val, j->part))
+		resume = 0;
+	if (!resume) {
+		validator_free(j->val);
+		if (!(j->val = validator_new(j)))
+			return cc_err_set(f->err, CC_ENOMEM, "cannot start a transfer");
+	}
+	validator_thread(j->val);
 	j->resume_from = resume ? (uint64_t)st.st_size : 0;
 	j->out = fopen(j->part, resume ? "ab" : "wb");
 	if (!j->out)
@@ -1224,9 +1366,16 @@ static enum outcome job_finish(struct fetch *f, struct job *j, CURLcode c)
 		goto retry_now;
 	}
 	if (!c && (status == 200 || status == 206 || status == 0)) {
-		int mismatch;
+		int mismatch = 0, valid = 0;
 
-		if (!validate(j, &v, sha, why, sizeof(why), &mismatch)) {
+		if (j->val)
+			valid = validator_end(j, j->val, &v, sha, why, sizeof(why), &mismatch);
+		else
+			snprintf(why, sizeof(why), "the download was not checked");
+
+		validator_free(j->val);
+		j->val = NULL;
+		if (!valid) {
 			drop_partial(j);
 			/* a complete file with the wrong content once may be a race
 			 * with a publication; twice, it is what the server serves */

@@ -31,7 +31,7 @@ w1=$(sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p' first.stat)
 r1=$(sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p' first.stat)
 w2=$(sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p' second.log)
 b2=$(sed -n 's/.* \([0-9]*\) bytes received.*/\1/p' second.log)
-printf 'fetch %d MiB from nginx: %.1f MB/s, peak RSS %d MiB (validated, hashed, renamed)\n' \
+printf 'fetch %d MiB from nginx: %.1f MB/s, peak RSS %d MiB (parsed and hashed as the bytes arrive, renamed)\n' \
 	$((bytes / 1048576)) "$(awk -v b="$bytes" -v s="$w1" 'BEGIN { print b / s / 1048576 }')" $((r1 / 1024))
 printf 'second fetch, nothing changed: %.3f s, %s bytes received (the indexes), no offer file requested\n' "$w2" "$b2"
 cmp -s "$src" st/offers/AmazonEC2/us-east-1/index.json || { echo "fetched file differs!" >&2; exit 1; }
