@@ -1231,9 +1231,9 @@ static enum cc_code job_start(struct fetch *f, CURLM *multi, struct job *j)
 	validator_free(j->val);
 	if (!(j->val = validator_new(j)))
 		return cc_err_set(f->err, CC_ENOMEM, "cannot start a transfer");
-	if (resume && !validator_feed_file(j->val, j->part))
+	if (resume && !validator_feed_file(j->val, j->part)) {
+		/* the part cannot be read back: start over, with a check that saw none of it */
 		resume = 0;
-	if (!resume) {
 		validator_free(j->val);
 		if (!(j->val = validator_new(j)))
 			return cc_err_set(f->err, CC_ENOMEM, "cannot start a transfer");

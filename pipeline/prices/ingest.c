@@ -1454,15 +1454,8 @@ static int on_start_map(void *ctx)
 	case N_SPTERM:
 		return k == K_LEASE ? push(in, N_LEASE) : skip(in);
 	case N_SPRATES:
-		if (in->nrates == in->alloc_rates) {
-			size_t a = in->alloc_rates ? in->alloc_rates * 2 : 64;
-			struct sprate *r = realloc(in->rates, a * sizeof(*r));
-
-			if (!r)
-				return fail(in, CC_ENOMEM, "out of memory");
-			in->rates = r;
-			in->alloc_rates = a;
-		}
+		if (cc_grow((void **)&in->rates, &in->alloc_rates, in->nrates, sizeof(*in->rates)))
+			return fail(in, CC_ENOMEM, "out of memory");
 		memset(&in->rates[in->nrates++], 0, sizeof(struct sprate));
 		return push(in, N_SPRATE);
 	case N_SPRATE:
@@ -2085,6 +2078,8 @@ struct plan_pair {
 };
 
 struct plan_check {
+	struct pb_writer *w;   /* where the entries go on to */
+	struct arena text;     /* the services, regions and SKUs kept */
 	struct plan_sku *slot; /* open addressing by (service, region, SKU) */
 	size_t cap, n;
 	struct plan_pair *pairs; /* a few: the services a plan covers, in the file's regions */
@@ -2101,16 +2096,9 @@ static struct plan_pair *plan_pair(struct plan_check *c, struct pb_str service, 
 			return &c->pairs[i - 1];
 	if (!add)
 		return NULL;
-	if (c->npairs == c->alloc_pairs) {
-		size_t a = c->alloc_pairs ? c->alloc_pairs * 2 : 16;
-		struct plan_pair *t = realloc(c->pairs, a * sizeof(*t));
-
-		if (!t) {
-			c->oom = 1;
-			return NULL;
-		}
-		c->pairs = t;
-		c->alloc_pairs = a;
+	if (cc_grow((void **)&c->pairs, &c->alloc_pairs, c->npairs, sizeof(*c->pairs))) {
+		c->oom = 1;
+		return NULL;
 	}
 	c->pairs[c->npairs].service = service;
 	c->pairs[c->npairs].region = region;
@@ -2181,37 +2169,65 @@ static int plan_mark(void *user, const struct pb_entry *e)
 	return 0;
 }
 
-static void check_plan_rates(const struct cc_ctx *ctx, const char *path, struct ingest_result *res)
+static struct pb_str plan_keep(struct plan_check *c, struct pb_str s)
 {
-	struct plan_check c;
+	struct pb_str k = { arena_strndup(&c->text, s.p, s.len), s.len };
+
+	if (!k.p)
+		c->oom = 1;
+	return k;
+}
+
+/*
+ * The pricebook writer's sink, noting each plan rate's discounted SKU as
+ * it goes by (so the check reads no entry back), then passing it on.
+ */
+static int plan_sink(void *user, const struct pb_entry *e, struct cc_err *err)
+{
+	struct plan_check *c = user;
+
+	if (!c->oom && e->f[PB_MODEL].len == 11 && !memcmp(e->f[PB_MODEL].p, "SavingsPlan", 11)) {
+		struct pb_str sku = pb_pairs_get(e->f[PB_KEY], "discountedSku");
+		struct plan_sku *k = sku.p ? plan_find(c, e->f[PB_SERVICE], e->f[PB_REGION], sku, 0) : NULL;
+
+		if (sku.p && !k) {
+			struct pb_str service = plan_keep(c, e->f[PB_SERVICE]), region = plan_keep(c, e->f[PB_REGION]);
+
+			sku = plan_keep(c, sku);
+			if (!c->oom && plan_pair(c, service, region, 1))
+				k = plan_find(c, service, region, sku, 1);
+		}
+		if (k)
+			k->rates++;
+	}
+	return ingest_sink_pb(c->w, e, err);
+}
+
+static void plan_check_release(struct plan_check *c)
+{
+	free(c->slot);
+	free(c->pairs);
+	arena_release(&c->text);
+}
+
+static void check_plan_rates(const struct cc_ctx *ctx, const char *path, struct plan_check *c,
+			     struct ingest_result *res)
+{
 	struct pb_reader *r = NULL;
 	struct cc_err err = { 0 };
-	uint64_t i, n;
 	size_t j;
 
-	memset(&c, 0, sizeof(c));
+	if (c->oom) {
+		cc_log(ctx, CC_LOG_WARN, "ingest", "Savings Plans rates not checked against the offers: out of memory");
+		return;
+	}
 	if (pb_open(&r, path, &err)) {
 		cc_log(ctx, CC_LOG_WARN, "ingest", "Savings Plans rates not checked against the offers: %s", err.msg);
 		return;
 	}
-	n = pb_count(r);
-	for (i = 0; i < n && !c.oom; i++) {
-		struct pb_entry e;
-		struct plan_sku *k;
-		struct pb_str sku;
-
-		if (pb_get(r, i, &e, &err))
-			break;
-		if (e.f[PB_MODEL].len != 11 || memcmp(e.f[PB_MODEL].p, "SavingsPlan", 11))
-			continue;
-		sku = pb_pairs_get(e.f[PB_KEY], "discountedSku");
-		if (sku.p && (k = plan_find(&c, e.f[PB_SERVICE], e.f[PB_REGION], sku, 1)) &&
-		    plan_pair(&c, e.f[PB_SERVICE], e.f[PB_REGION], 1))
-			k->rates++;
-	}
 	/* each service and region the plans discount: its on-demand SKUs */
-	for (j = 0; j < c.npairs && !err.code; j++) {
-		struct plan_pair *pp = &c.pairs[j];
+	for (j = 0; j < c->npairs && !err.code; j++) {
+		struct plan_pair *pp = &c->pairs[j];
 		char service[128], region[64];
 		struct pb_query q;
 		struct plan_mark m;
@@ -2223,20 +2239,20 @@ static void check_plan_rates(const struct cc_ctx *ctx, const char *path, struct 
 		q.service = service;
 		q.region = region;
 		q.model = "OnDemand";
-		m.c = &c;
+		m.c = c;
 		m.service = pp->service;
 		m.region = pp->region;
 		if (pb_find(r, &q, plan_mark, &m, &matches, &err))
 			break;
 		pp->ingested = matches > 0;
 	}
-	if (err.code || c.oom) {
+	if (err.code || c->oom) {
 		cc_log(ctx, CC_LOG_WARN, "ingest", "Savings Plans rates not checked against the offers: %s",
-		       c.oom ? "out of memory" : err.msg);
+		       c->oom ? "out of memory" : err.msg);
 		goto out;
 	}
-	for (j = 0; j < c.cap; j++) {
-		const struct plan_sku *k = &c.slot[j];
+	for (j = 0; j < c->cap; j++) {
+		const struct plan_sku *k = &c->slot[j];
 		const struct plan_pair *pp;
 
 		if (!k->sku.p)
@@ -2244,7 +2260,7 @@ static void check_plan_rates(const struct cc_ctx *ctx, const char *path, struct 
 		res->plan_rates += k->rates;
 		if (k->found)
 			continue;
-		pp = plan_pair(&c, k->service, k->region, 0);
+		pp = plan_pair(c, k->service, k->region, 0);
 		if (pp && !pp->ingested) {
 			res->plan_elsewhere += k->rates;
 		} else {
@@ -2265,8 +2281,6 @@ static void check_plan_rates(const struct cc_ctx *ctx, const char *path, struct 
 		       "%llu Savings Plans rates are for a service and region no offer file of this pricebook covers",
 		       (unsigned long long)res->plan_elsewhere);
 out:
-	free(c.slot);
-	free(c.pairs);
 	pb_close(r);
 }
 
@@ -2279,13 +2293,16 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 	struct pb_writer *w = NULL;
 	struct pb_write_stats ws;
 	struct ingest_options fopt;
-	uint64_t plan_rates = 0;
+	struct plan_check plans;
 	enum cc_code ret;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
+	memset(&plans, 0, sizeof(plans));
+	arena_init(&plans.text, 64 * 1024, 0);
 	if ((ret = pb_writer_open(&w, out_path, opt->sort_memory, err)))
-		return ret;
+		goto out;
+	plans.w = w;
 	/* product keys live once, in the pricebook's string table */
 	fopt = *opt;
 	fopt.intern = writer_intern;
@@ -2295,7 +2312,7 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 		struct pb_offer o;
 
 		memset(&st, 0, sizeof(st));
-		ret = ingest_file(ctx, files[i], &fopt, ingest_sink_pb, w, &st, err);
+		ret = ingest_file(ctx, files[i], &fopt, plan_sink, &plans, &st, err);
 		if (ret)
 			goto fail;
 		o.code.p = st.offer_code;
@@ -2315,12 +2332,11 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 		res->files++;
 		res->products += st.products;
 		res->orphans += st.orphan_terms;
-		plan_rates += st.plan_rates;
 	}
 	ret = pb_writer_commit(w, &ws, err);
 	w = NULL;
 	if (ret)
-		return ret;
+		goto out;
 	res->entries = ws.entries;
 	res->duplicates = ws.duplicates;
 	res->conflicts = ws.conflicts;
@@ -2338,11 +2354,14 @@ enum cc_code ingest_to_pricebook(const struct cc_ctx *ctx,
 		cc_log(ctx, CC_LOG_WARN, "ingest",
 		       "%llu entries repeated with another price; kept the first file's (%s)",
 		       (unsigned long long)ws.conflicts, ws.first_conflict);
-	if (plan_rates)
-		check_plan_rates(ctx, out_path, res);
-	return CC_OK;
+	if (plans.n || plans.oom)
+		check_plan_rates(ctx, out_path, &plans, res);
+	ret = CC_OK;
+	goto out;
 fail:
 	pb_writer_abort(w);
+out:
+	plan_check_release(&plans);
 	return ret;
 }
 

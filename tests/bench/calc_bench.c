@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 		t1 = a < t1 ? a : t1;
 		tn = b < tn ? b : tn;
 	}
-	printf("engine alone: %u estimations (every requirement kind, 13-model commitment ladder each; best of 3)\n", n);
+	printf("engine alone: %u estimations (every requirement kind, 26-model commitment ladder each; best of 3)\n", n);
 	printf("  1 thread:  %.2f s, %.0f estimations/s%s\n", t1, n / t1, f1 ? " (some failed!)" : "");
 	printf("  %d threads: %.2f s, %.0f estimations/s, %.0f per second per core; speed-up %.2fx\n", cores,
 	       tn, n / tn, n / tn / cores, t1 / tn);
