@@ -14,6 +14,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
@@ -47,6 +48,33 @@ yajl_val json_parse(const char *text, size_t len, unsigned max_depth, char *why,
  * U+10FFFF): the offset of the first bad byte, or len when all is well.
  */
 size_t json_utf8_bad(const unsigned char *s, size_t len);
+
+/* 1 when every byte is ASCII: the common case, checked before json_utf8_bad (word-wise, no branch a byte). */
+static inline int json_ascii(const unsigned char *s, size_t len)
+{
+	uint64_t acc = 0, w;
+	uint32_t h;
+	uint16_t q;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	if (i + 4 <= len) {
+		memcpy(&h, s + i, 4);
+		acc |= h;
+		i += 4;
+	}
+	if (i + 2 <= len) {
+		memcpy(&q, s + i, 2);
+		acc |= q;
+		i += 2;
+	}
+	if (i < len)
+		acc |= s[i];
+	return !(acc & 0x8080808080808080ull);
+}
 
 /*
  * The first key that appears twice in one object, anywhere in `v` (JSON

@@ -16,6 +16,7 @@
 #include "pipeline/core/dec.h"
 #include "pipeline/core/fsutil.h"
 #include "pipeline/core/jsonutil.h"
+#include "pipeline/core/jtape.h"
 #include "pipeline/core/region.h"
 #include "pipeline/core/banned.h"
 
@@ -67,7 +68,6 @@ enum key {
 };
 
 #define MAX_DEPTH 32
-#define WRAP_OPEN "{\"terms\":"
 
 struct kv {
 	const char *n, *v;
@@ -123,8 +123,15 @@ struct ingest {
 	void *ext_user;
 	ingest_sink sink;
 	void *sink_user;
-	yajl_handle h;
-	struct cc_err *err; /* set for the duration of a feed */
+	/*
+	 * yajl runs in ingest_feed's thread, recording its events; everything
+	 * below the input position is the tape's consumer thread's, which
+	 * replays them through the on_* handlers (jtape.h).
+	 */
+	struct jtape *tape;
+	struct cc_err *err; /* the consumer's (terr), or the caller's in the second pass */
+	struct cc_err terr;
+	enum cc_code ret;   /* the feeding side's first error (the consumer is stopped by then) */
 	enum cc_code failed;
 
 	int depth, skip_at;
@@ -161,10 +168,8 @@ struct ingest {
 	size_t intern_cap, ninterned;
 	struct buf tmp, tmp2, tmp3;
 
-	/* input position, for messages and spooling */
+	/* input position (the feeding thread's) */
 	uint64_t base;          /* file offset of the current chunk */
-	const unsigned char *chunk;
-	size_t chunk_len;
 	unsigned char bom[3];
 	size_t bom_have;
 	int bom_done;
@@ -173,15 +178,12 @@ struct ingest {
 	struct spcsv *csv;
 	uint64_t csv_fed;
 
-	/* spool of a terms object that came before products */
+	/* spool of a terms object that came before products: its events (jtape.h) */
 	FILE *spool;
 	char *spool_path;
 	int spooling, spool_depth;
-	size_t spool_from;
-	uint64_t spool_origin; /* file offset of the spooled '{' */
 
-	/* bounds on hostile input (ingest_options) */
-	uint64_t events;        /* yajl callbacks so far */
+	/* bounds on hostile input (ingest_options), on the feeding side */
 	uint64_t quiet;         /* bytes fed since the last callback, about */
 	uint64_t max_token, max_bytes;
 
@@ -190,9 +192,10 @@ struct ingest {
 
 /* ------------------------------------------------------------ helpers */
 
+/* The file offset just past the token being handled (the consumer's). */
 static uint64_t offset_now(const struct ingest *in)
 {
-	return in->base + (in->h ? yajl_get_bytes_consumed(in->h) : 0);
+	return in->tape ? jtape_offset(in->tape) : in->base;
 }
 
 static int fail(struct ingest *in, enum cc_code code, const char *fmt, ...)
@@ -985,25 +988,9 @@ static int spool_start(struct ingest *in)
 	in->spool_path = buf_detach(&path, NULL);
 	fs_temp_add(in->spool_path);
 	in->spooling = 1;
-	in->spool_from = yajl_get_bytes_consumed(in->h) - 1; /* the '{' */
-	in->spool_origin = in->base + in->spool_from;
 	in->st.spooled = 1;
-	if (fputs(WRAP_OPEN, in->spool) == EOF)
-		return fail(in, CC_EIO, "cannot write spool");
-	return 1;
-}
-
-static int spool_write(struct ingest *in, size_t upto)
-{
-	if (upto > in->spool_from &&
-	    fwrite(in->chunk + in->spool_from, upto - in->spool_from, 1,
-		   in->spool) != 1) {
-		cc_err_errno(in->err, errno ? errno : EIO,
-			     "cannot write spool for '%s'", in->name);
-		in->failed = in->err ? in->err->code : CC_EIO;
-		return 0;
-	}
-	in->spool_from = upto;
+	/* the events inside the terms object, its closing one included */
+	jtape_capture_start(in->tape, in->spool);
 	return 1;
 }
 
@@ -1012,79 +999,82 @@ static int spool_write(struct ingest *in, size_t upto)
 /* yajl lets overlong UTF-8 and surrogates through; a pricebook never holds them */
 static int utf8_ok(struct ingest *in, const unsigned char *s, size_t len)
 {
-	size_t bad = json_utf8_bad(s, len);
+	size_t bad;
 
+	if (json_ascii(s, len))
+		return 1;
+	bad = json_utf8_bad(s, len);
 	if (bad == len)
 		return 1;
 	return fail(in, CC_EPARSE, "a string that is not valid UTF-8 (byte 0x%02x at its offset %zu)",
 		    s[bad], bad);
 }
 
+struct name {
+	const char *name;
+	size_t len;
+	enum key key;
+};
+
+#define K(s, k) { s, sizeof(s) - 1, k }
+static const struct name root_names[] = {
+	K("formatVersion", K_FORMAT), K("disclaimer", K_DISCLAIMER), K("offerCode", K_OFFERCODE),
+	K("version", K_VERSION), K("publicationDate", K_PUBDATE), K("products", K_PRODUCTS),
+	K("terms", K_TERMS), K("attributesList", K_ATTRLIST), K("regionCode", K_REGIONCODE),
+};
+static const struct name product_names[] = {
+	K("sku", K_SKU), K("productFamily", K_FAMILY), K("attributes", K_ATTRIBUTES),
+	/* Savings Plans products */
+	K("serviceCode", K_SERVICECODE), K("usageType", K_USAGETYPE), K("operation", K_OPERATION),
+};
+static const struct name term_names[] = {
+	K("offerTermCode", K_TERMCODE), K("sku", K_SKU), K("effectiveDate", K_EFFECTIVE),
+	K("priceDimensions", K_DIMS), K("termAttributes", K_TATTRS),
+};
+static const struct name dim_names[] = {
+	K("rateCode", K_RATECODE), K("description", K_DESCRIPTION), K("beginRange", K_BEGIN),
+	K("endRange", K_END), K("unit", K_UNIT), K("pricePerUnit", K_PPU), K("appliesTo", K_APPLIES),
+};
+static const struct name terms_names[] = {
+	K("OnDemand", K_ONDEMAND), K("Reserved", K_RESERVED), K("savingsPlan", K_SAVINGSPLAN),
+};
+static const struct name spterm_names[] = {
+	K("sku", K_SKU), K("description", K_DESCRIPTION), K("effectiveDate", K_EFFECTIVE),
+	K("leaseContractLength", K_LEASE), K("rates", K_RATES),
+};
+static const struct name lease_names[] = { K("duration", K_DURATION), K("unit", K_UNIT) };
+static const struct name sprate_names[] = {
+	K("discountedSku", K_DSKU), K("discountedUsageType", K_DUSAGE),
+	K("discountedOperation", K_DOPERATION), K("discountedServiceCode", K_DSERVICE),
+	K("discountedInstanceType", K_DTYPE), K("rateCode", K_RATECODE), K("unit", K_UNIT),
+	K("discountedRate", K_DRATE),
+};
+static const struct name spprice_names[] = { K("price", K_PRICE), K("currency", K_CURRENCY) };
+#undef K
+
+/* The key a name is in the node it appears in (a key called once a key of the file). */
 static enum key classify(enum node n, const unsigned char *s, size_t len)
 {
-#define K(n, s, k) { n, s, sizeof(s) - 1, k }
-	static const struct {
-		enum node node;
-		const char *name;
-		size_t len;
-		enum key key;
-	} names[] = {
-		K(N_ROOT, "formatVersion", K_FORMAT),
-		K(N_ROOT, "disclaimer", K_DISCLAIMER),
-		K(N_ROOT, "offerCode", K_OFFERCODE),
-		K(N_ROOT, "version", K_VERSION),
-		K(N_ROOT, "publicationDate", K_PUBDATE),
-		K(N_ROOT, "products", K_PRODUCTS),
-		K(N_ROOT, "terms", K_TERMS),
-		K(N_ROOT, "attributesList", K_ATTRLIST),
-		K(N_PRODUCT, "sku", K_SKU),
-		K(N_PRODUCT, "productFamily", K_FAMILY),
-		K(N_PRODUCT, "attributes", K_ATTRIBUTES),
-		K(N_TERM, "offerTermCode", K_TERMCODE),
-		K(N_TERM, "sku", K_SKU),
-		K(N_TERM, "effectiveDate", K_EFFECTIVE),
-		K(N_TERM, "priceDimensions", K_DIMS),
-		K(N_TERM, "termAttributes", K_TATTRS),
-		K(N_DIM, "rateCode", K_RATECODE),
-		K(N_DIM, "description", K_DESCRIPTION),
-		K(N_DIM, "beginRange", K_BEGIN),
-		K(N_DIM, "endRange", K_END),
-		K(N_DIM, "unit", K_UNIT),
-		K(N_DIM, "pricePerUnit", K_PPU),
-		K(N_DIM, "appliesTo", K_APPLIES),
-		K(N_TERMS, "OnDemand", K_ONDEMAND),
-		K(N_TERMS, "Reserved", K_RESERVED),
-		/* Savings Plans files: after the offer files' names, which are the hot ones */
-		K(N_TERMS, "savingsPlan", K_SAVINGSPLAN),
-		K(N_ROOT, "regionCode", K_REGIONCODE),
-		K(N_PRODUCT, "serviceCode", K_SERVICECODE),
-		K(N_PRODUCT, "usageType", K_USAGETYPE),
-		K(N_PRODUCT, "operation", K_OPERATION),
-		K(N_SPTERM, "sku", K_SKU),
-		K(N_SPTERM, "description", K_DESCRIPTION),
-		K(N_SPTERM, "effectiveDate", K_EFFECTIVE),
-		K(N_SPTERM, "leaseContractLength", K_LEASE),
-		K(N_SPTERM, "rates", K_RATES),
-		K(N_LEASE, "duration", K_DURATION),
-		K(N_LEASE, "unit", K_UNIT),
-		K(N_SPRATE, "discountedSku", K_DSKU),
-		K(N_SPRATE, "discountedUsageType", K_DUSAGE),
-		K(N_SPRATE, "discountedOperation", K_DOPERATION),
-		K(N_SPRATE, "discountedServiceCode", K_DSERVICE),
-		K(N_SPRATE, "discountedInstanceType", K_DTYPE),
-		K(N_SPRATE, "rateCode", K_RATECODE),
-		K(N_SPRATE, "unit", K_UNIT),
-		K(N_SPRATE, "discountedRate", K_DRATE),
-		K(N_SPPRICE, "price", K_PRICE),
-		K(N_SPPRICE, "currency", K_CURRENCY),
-	};
-#undef K
-	size_t i;
+	const struct name *t;
+	size_t i, count;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].node == n && names[i].len == len &&
-		    !memcmp(names[i].name, s, len))
-			return names[i].key;
+#define TABLE(x) (t = (x), count = sizeof(x) / sizeof((x)[0]))
+	switch (n) {
+	case N_ROOT: TABLE(root_names); break;
+	case N_PRODUCT: TABLE(product_names); break;
+	case N_TERM: TABLE(term_names); break;
+	case N_DIM: TABLE(dim_names); break;
+	case N_TERMS: TABLE(terms_names); break;
+	case N_SPTERM: TABLE(spterm_names); break;
+	case N_LEASE: TABLE(lease_names); break;
+	case N_SPRATE: TABLE(sprate_names); break;
+	case N_SPPRICE: TABLE(spprice_names); break;
+	default: return K_OTHER;
+	}
+#undef TABLE
+	for (i = 0; i < count; i++)
+		if (t[i].len == len && t[i].name[0] == s[0] && !memcmp(t[i].name, s, len))
+			return t[i].key;
 	return K_OTHER;
 }
 
@@ -1093,7 +1083,6 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 	struct ingest *in = ctx;
 	enum node n;
 
-	in->events++;
 	if (!utf8_ok(in, s, len))
 		return 0;
 	if (in->skip_at)
@@ -1278,7 +1267,6 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct ingest *in = ctx;
 
-	in->events++;
 	if (!utf8_ok(in, s, len))
 		return 0;
 	if (in->skip_at)
@@ -1290,7 +1278,6 @@ static int on_number(void *ctx, const char *s, size_t len)
 {
 	struct ingest *in = ctx;
 
-	in->events++;
 	if (in->skip_at)
 		return 1;
 	/* the price list writes numbers as strings; take a bare one as text */
@@ -1325,7 +1312,6 @@ static void bad_price_shape(struct ingest *in, const char *what)
 
 static int on_scalar(struct ingest *in)
 {
-	in->events++;
 	if (!in->skip_at && (in->stack[in->depth] == N_ATTRS ||
 			     in->stack[in->depth] == N_TATTRS ||
 			     in->stack[in->depth] == N_PPU))
@@ -1377,7 +1363,6 @@ static int on_start_map(void *ctx)
 	enum node parent;
 	enum key k;
 
-	in->events++;
 	if (in->skip_at)
 		return skip_deeper(in);
 	if (!in->depth && !in->seen_root) {
@@ -1473,15 +1458,12 @@ static int on_end_map(void *ctx)
 	struct ingest *in = ctx;
 	enum node n;
 
-	in->events++;
 	if (in->skip_at) {
 		if (in->depth == in->skip_at) {
 			in->skip_at = 0;
 			if (in->spooling && in->depth == in->spool_depth) {
 				in->spooling = 0;
-				if (!spool_write(in, yajl_get_bytes_consumed(in->h)) ||
-				    fputc('}', in->spool) == EOF)
-					return in->failed ? 0 : fail(in, CC_EIO, "cannot write spool");
+				jtape_capture_stop(in->tape);
 			}
 		}
 		in->depth--;
@@ -1503,7 +1485,6 @@ static int on_start_array(void *ctx)
 	struct ingest *in = ctx;
 	enum node parent;
 
-	in->events++;
 	if (in->skip_at)
 		return skip_deeper(in);
 	if (!in->depth)
@@ -1535,28 +1516,18 @@ static int on_end_array(void *ctx)
 {
 	struct ingest *in = ctx;
 
-	in->events++;
 	if (in->skip_at && in->depth == in->skip_at)
 		in->skip_at = 0;
 	in->depth--;
 	return 1;
 }
 
-static const yajl_callbacks callbacks = {
-	on_null, on_boolean, NULL, NULL, on_number, on_string,
-	on_start_map, on_map_key, on_end_map, on_start_array, on_end_array,
+static const struct jtape_handlers handlers = {
+	on_null, on_boolean, on_number, on_string, on_start_map,
+	on_map_key, on_end_map, on_start_array, on_end_array,
 };
 
 /* ------------------------------------------------------------ driving */
-
-static yajl_handle new_handle(struct ingest *in)
-{
-	yajl_handle h = yajl_alloc(&callbacks, NULL, in);
-
-	if (h)
-		yajl_config(h, yajl_allow_comments, 0);
-	return h;
-}
 
 enum cc_code ingest_new(struct ingest **out, const struct cc_ctx *ctx,
 			const char *name, const struct ingest_options *opt,
@@ -1569,6 +1540,7 @@ enum cc_code ingest_new(struct ingest **out, const struct cc_ctx *ctx,
 	    (opt && opt->spool_dir && !(in->spool_dir = strdup(opt->spool_dir))))
 		goto nomem;
 	in->ctx = ctx;
+	in->err = &in->terr;
 	in->max_token = JSON_MAX_TOKEN;
 	if (opt) {
 		in->max_products = opt->max_products;
@@ -1585,9 +1557,6 @@ enum cc_code ingest_new(struct ingest **out, const struct cc_ctx *ctx,
 	buf_init(&in->tmp, 1 << 20);
 	buf_init(&in->tmp2, 1 << 20);
 	buf_init(&in->tmp3, 1 << 20);
-	in->h = new_handle(in);
-	if (!in->h)
-		goto nomem;
 	*out = in;
 	return CC_OK;
 nomem:
@@ -1599,8 +1568,7 @@ void ingest_free(struct ingest *in)
 {
 	if (!in)
 		return;
-	if (in->h)
-		yajl_free(in->h);
+	jtape_free(in->tape); /* first: its thread runs the handlers */
 	spcsv_free(in->csv);
 	if (in->spool) {
 		fclose(in->spool);
@@ -1623,10 +1591,40 @@ void ingest_free(struct ingest *in)
 	free(in);
 }
 
+/* The first error of a feed: kept, so every later call returns it. */
+static enum cc_code stopped(struct ingest *in, enum cc_code code)
+{
+	if (in->tape)
+		jtape_stop(in->tape);
+	return in->ret = code;
+}
+
+/*
+ * The consumer stopped: its handler's error (it is joined, so its state
+ * is ours to read), else a spool it could not write, else memory.
+ */
+static enum cc_code consumer_error(struct ingest *in, struct cc_err *err)
+{
+	int e;
+
+	jtape_stop(in->tape);
+	if (in->failed) {
+		if (err)
+			*err = in->terr;
+		return in->ret = in->failed;
+	}
+	if ((e = jtape_capture_failed(in->tape))) {
+		cc_err_errno(err, e, "cannot write spool for '%s'", in->name);
+		return in->ret = err && err->code ? err->code : CC_EIO;
+	}
+	return in->ret = cc_err_set(err, CC_ENOMEM, "cannot ingest '%s': out of memory", in->name);
+}
+
 /* Turns a yajl error into ours, with the byte offset. */
 static enum cc_code parse_error(struct ingest *in, yajl_status s, int at_end,
 				struct cc_err *err)
 {
+	yajl_handle h = jtape_yajl(in->tape);
 	unsigned char *msg;
 	char text[160];
 	size_t len;
@@ -1634,42 +1632,50 @@ static enum cc_code parse_error(struct ingest *in, yajl_status s, int at_end,
 	uint64_t off;
 
 	if (s == yajl_status_client_canceled)
-		return in->failed ? in->failed : cc_err_set(err, CC_EIO,
-							    "cannot ingest '%s'", in->name);
-	msg = yajl_get_error(in->h, 0, NULL, 0);
+		return consumer_error(in, err);
+	/* what came before the error is handled first: an earlier error wins */
+	if (!at_end && jtape_drain(in->tape))
+		return consumer_error(in, err);
+	jtape_stop(in->tape);
+	if (in->failed)
+		return consumer_error(in, err);
+	msg = yajl_get_error(h, 0, NULL, 0);
 	snprintf(text, sizeof(text), "%s", msg ? (const char *)msg : "parse error");
-	yajl_free_error(in->h, msg);
+	yajl_free_error(h, msg);
 	len = strlen(text);
 	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = '\0';
 	if (!strncmp(text, "parse error: ", 13))
 		memmove(text, text + 13, len - 12);
 	code = at_end && strstr(text, "premature EOF") ? CC_ETRUNC : CC_EPARSE;
-	off = in->second_pass ? in->spool_origin : offset_now(in);
-	if (at_end)
-		off = in->base;
-	in->failed = code;
+	off = at_end ? in->base : in->base + yajl_get_bytes_consumed(h);
+	in->ret = code;
 	return cc_err_set(err, code, "cannot parse '%s' at byte %llu: %s%s",
 			  in->name, (unsigned long long)off, text,
 			  code == CC_ETRUNC ? " (the file is truncated)" : "");
+}
+
+static enum cc_code tape_ready(struct ingest *in, struct cc_err *err)
+{
+	if (!in->tape && !(in->tape = jtape_new(&handlers, in)))
+		return stopped(in, cc_err_set(err, CC_ENOMEM, "cannot start ingesting '%s'", in->name));
+	return CC_OK;
 }
 
 static enum cc_code feed_yajl(struct ingest *in, const unsigned char *p,
 			      size_t len, struct cc_err *err)
 {
 	yajl_status s;
+	uint64_t ev;
 
-	uint64_t ev = in->events;
-
-	in->err = err;
-	in->chunk = p;
-	in->chunk_len = len;
-	in->spool_from = 0;
+	if (tape_ready(in, err))
+		return in->ret;
 	if (in->max_bytes && in->st.bytes + len > in->max_bytes)
-		return in->failed = cc_err_set(err, CC_EPARSE,
-					       "cannot ingest '%s': more than %llu bytes (ingest.max_file_mb): not a price list, or a decompression bomb",
-					       in->name, (unsigned long long)in->max_bytes);
-	s = yajl_parse(in->h, p, len);
+		return stopped(in, cc_err_set(err, CC_EPARSE,
+					      "cannot ingest '%s': more than %llu bytes (ingest.max_file_mb): not a price list, or a decompression bomb",
+					      in->name, (unsigned long long)in->max_bytes));
+	ev = jtape_events(in->tape);
+	s = jtape_feed(in->tape, p, len, in->base);
 	if (s != yajl_status_ok)
 		return parse_error(in, s, 0, err);
 	/*
@@ -1678,14 +1684,12 @@ static enum cc_code feed_yajl(struct ingest *in, const unsigned char *p,
 	 * length. No real price list has a token near the bound, so a stretch
 	 * of input that long without a callback is refused before the cost grows.
 	 */
-	in->quiet = in->events == ev ? in->quiet + len : 0;
+	in->quiet = jtape_events(in->tape) == ev ? in->quiet + len : 0;
 	if (in->quiet > in->max_token)
-		return in->failed = cc_err_set(err, CC_EPARSE,
-					       "cannot parse '%s': no complete token in the %llu bytes from about byte %llu (a string, number or white space longer than ingest.max_token_kb)",
-					       in->name, (unsigned long long)in->quiet,
-					       (unsigned long long)(in->base + len - in->quiet));
-	if (in->spooling && !spool_write(in, len))
-		return in->failed;
+		return stopped(in, cc_err_set(err, CC_EPARSE,
+					      "cannot parse '%s': no complete token in the %llu bytes from about byte %llu (a string, number or white space longer than ingest.max_token_kb)",
+					      in->name, (unsigned long long)in->quiet,
+					      (unsigned long long)(in->base + len - in->quiet)));
 	in->base += len;
 	in->st.bytes += len;
 	return CC_OK;
@@ -1705,13 +1709,13 @@ static enum cc_code route(struct ingest *in, const unsigned char *p, size_t len,
 		in->sniffed = 1;
 		if ((p[0] == 'F' || p[0] == '"') &&
 		    (ret = spcsv_new(&in->csv, in->name, in->max_token, in->sink, in->sink_user, err)))
-			return in->failed = ret;
+			return in->ret = ret;
 	}
 	if (!in->csv)
 		return feed_yajl(in, p, len, err);
 	ret = spcsv_feed(in->csv, (const char *)p, len, in->base + in->csv_fed, err);
 	in->csv_fed += len;
-	return ret ? (in->failed = ret) : CC_OK;
+	return ret ? (in->ret = ret) : CC_OK;
 }
 
 enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
@@ -1720,8 +1724,8 @@ enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
 	static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
 	const unsigned char *p = data;
 
-	if (in->failed)
-		return in->failed;
+	if (in->ret)
+		return in->ret;
 	if (!in->bom_done) {
 		while (len && in->bom_have < 3) {
 			in->bom[in->bom_have++] = *p++;
@@ -1732,7 +1736,7 @@ enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
 		in->bom_done = 1;
 		if (memcmp(in->bom, bom, 3)) {
 			if (route(in, in->bom, 3, err))
-				return in->failed;
+				return in->ret;
 		} else {
 			in->base = 3; /* offsets stay file offsets */
 		}
@@ -1742,39 +1746,36 @@ enum cc_code ingest_feed(struct ingest *in, const void *data, size_t len,
 	return route(in, p, len, err);
 }
 
+/*
+ * Terms came before products: their events, spooled, are replayed now
+ * that the products are known, inside a document of their own
+ * ({"terms": ...}), on this thread.
+ */
 static enum cc_code second_pass(struct ingest *in, struct cc_err *err)
 {
-	unsigned char chunk[1 << 16];
-	yajl_status s;
-	size_t n;
+	static const unsigned char terms[] = "terms";
+	int r;
 
 	in->err = err;
 	errno = 0;
 	if (fflush(in->spool) || fseek(in->spool, 0, SEEK_SET))
 		return cc_err_errno(err, errno ? errno : EIO,
 				    "cannot read spool for '%s'", in->name);
-	yajl_free(in->h);
-	in->h = new_handle(in);
-	if (!in->h)
-		return cc_err_set(err, CC_ENOMEM, "cannot ingest '%s'", in->name);
 	in->second_pass = 1;
 	in->depth = 0;
 	in->skip_at = 0;
 	in->seen_root = 0;
-	in->base = in->spool_origin - (sizeof(WRAP_OPEN) - 1);
-	while ((n = fread(chunk, 1, sizeof(chunk), in->spool)) > 0) {
-		in->chunk = chunk;
-		s = yajl_parse(in->h, chunk, n);
-		if (s != yajl_status_ok)
-			return parse_error(in, s, 0, err);
-		in->base += n;
-	}
-	if (ferror(in->spool))
+	if (!on_start_map(in) || !on_map_key(in, terms, sizeof(terms) - 1) ||
+	    !on_start_map(in))
+		return in->failed;
+	r = jtape_replay(in->tape, in->spool, &handlers, in);
+	if (r > 0)
+		return in->failed;
+	if (r < 0)
 		return cc_err_errno(err, errno ? errno : EIO,
 				    "cannot read spool for '%s'", in->name);
-	s = yajl_complete_parse(in->h);
-	if (s != yajl_status_ok)
-		return parse_error(in, s, 1, err);
+	if (!on_end_map(in))
+		return in->failed;
 	return CC_OK;
 }
 
@@ -1784,22 +1785,24 @@ enum cc_code ingest_finish(struct ingest *in, struct ingest_stats *st,
 	yajl_status s;
 	enum cc_code ret;
 
-	if (in->failed)
-		return in->failed;
-	in->err = err;
+	if (in->ret)
+		return in->ret;
 	if (!in->bom_done && in->bom_have && (ret = route(in, in->bom, in->bom_have, err)))
 		return ret;
 	in->bom_done = 1;
 	if (in->csv) {
 		if ((ret = spcsv_finish(in->csv, &in->st, err)))
-			return in->failed = ret;
+			return in->ret = ret;
 		if (st)
 			*st = in->st;
 		return CC_OK;
 	}
-	s = yajl_complete_parse(in->h);
+	if (tape_ready(in, err))
+		return in->ret;
+	s = jtape_finish(in->tape);
 	if (s != yajl_status_ok)
 		return parse_error(in, s, 1, err);
+	/* the consumer is done: its state is this thread's now */
 	if (!in->seen_root)
 		return cc_err_set(err, CC_EPARSE, "'%s' is not a JSON object",
 				  in->name);
@@ -1811,7 +1814,7 @@ enum cc_code ingest_finish(struct ingest *in, struct ingest_stats *st,
 				  "'%s' is not an AWS price-list offer file (no offerCode)",
 				  in->name);
 	if (in->spool && (ret = second_pass(in, err)))
-		return ret;
+		return in->ret = ret;
 	if (st)
 		*st = in->st;
 	return CC_OK;

@@ -11,6 +11,7 @@
 Suite *suite_dec(void);
 Suite *suite_sha256(void);
 Suite *suite_buf(void);
+Suite *suite_jtape(void);
 Suite *suite_cfg(void);
 Suite *suite_pb(void);
 Suite *suite_ingest(void);

@@ -10,6 +10,7 @@ int main(void)
 
 	srunner_add_suite(sr, suite_sha256());
 	srunner_add_suite(sr, suite_buf());
+	srunner_add_suite(sr, suite_jtape());
 	srunner_add_suite(sr, suite_cfg());
 	srunner_add_suite(sr, suite_pb());
 	srunner_add_suite(sr, suite_ingest());
