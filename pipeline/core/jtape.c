@@ -206,6 +206,7 @@ static void *consumer(void *arg)
 {
 	struct jtape *t = arg;
 
+	pthread_setname_np(pthread_self(), "jtape"); /* top -H, perf --sort comm */
 	for (;;) {
 		struct block *b;
 		int ok;

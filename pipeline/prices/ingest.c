@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_parse.h>
@@ -1884,6 +1885,43 @@ static void log_stats(const struct cc_ctx *ctx, const char *name,
 		       name, (unsigned long long)st->sanitized);
 }
 
+/*
+ * A plain file is fed from the page cache through windows of a mapping
+ * (populated up front, unmapped behind): no copy into a read buffer,
+ * which cost as much as a fifth of the parse, and resident memory bounded
+ * by the window. 1 when `fd` is not a plain file this can map (gzip).
+ */
+#define MAP_WINDOW ((size_t)4 << 20)
+
+static int feed_mapped(const struct cc_ctx *ctx, struct ingest *in, int fd, uint64_t total,
+		       size_t chunk, const char *path, enum cc_code *ret, struct cc_err *err)
+{
+	unsigned char magic[2];
+	uint64_t off;
+
+	if (total < 2 || pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f && magic[1] == 0x8b))
+		return 1;
+	for (off = 0; off < total; off += MAP_WINDOW) {
+		size_t len = total - off < MAP_WINDOW ? (size_t)(total - off) : MAP_WINDOW, i;
+		unsigned char *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)off);
+
+		if (p == MAP_FAILED) {
+			if (!off)
+				return 1; /* not mappable: read it */
+			*ret = cc_err_errno(err, errno, "cannot map '%s' at byte %llu", path,
+					    (unsigned long long)off);
+			return 0;
+		}
+		for (i = 0; i < len && !*ret; i += chunk)
+			*ret = ingest_feed(in, p + i, len - i < chunk ? len - i : chunk, err);
+		munmap(p, len);
+		if (*ret)
+			return 0;
+		cc_progress(ctx, path, off + len, total);
+	}
+	return 0;
+}
+
 enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 			 const struct ingest_options *opt, ingest_sink sink,
 			 void *user, struct ingest_stats *st, struct cc_err *err)
@@ -1913,6 +1951,12 @@ enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 	if ((ret = ingest_new(&in, ctx, path, opt, sink, user, err)))
 		goto out;
 	memset(&z, 0, sizeof(z));
+	ret = CC_OK;
+	if (S_ISREG(sb.st_mode) && !feed_mapped(ctx, in, fd, total, chunk, path, &ret, err)) {
+		if (ret)
+			goto out;
+		goto finish;
+	}
 	for (;;) {
 		ssize_t n = fs_read(fd, raw, chunk);
 
@@ -1987,6 +2031,7 @@ enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 			goto out;
 		}
 	}
+finish:
 	if ((ret = ingest_finish(in, st, err)))
 		goto out;
 	log_stats(ctx, path, st);

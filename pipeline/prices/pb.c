@@ -388,6 +388,19 @@ struct pb_writer {
 	/* commit state */
 	FILE *out;
 	char *out_vbuf, *idx_vbuf;
+	unsigned char *obuf; /* what out_write holds back: olen bytes, in the body or not */
+	size_t olen;
+	int obody, omu_live;
+	unsigned char *obufs[2]; /* obuf is one; the writing thread may hold the other */
+	int ocur;
+	pthread_t othread;
+	int olive, oquit, oerrno;
+	pthread_mutex_t omu;
+	pthread_cond_t ocv;
+	const unsigned char *opend; /* handed to the thread, not yet written */
+	size_t opend_len;
+	int opend_body;
+	uint64_t owritten, osynced; /* the thread's */
 	struct sha256 body, whole;
 	uint64_t written;
 	unsigned char *prev;
@@ -550,6 +563,7 @@ static void *spill_thread(void *arg)
 {
 	struct spill_job *job = arg;
 
+	pthread_setname_np(pthread_self(), "pb-spill");
 	job->ret = write_run(job->strs, job->run, job->f, job->vbuf, job->path,
 			     &job->err);
 	return NULL;
@@ -762,16 +776,160 @@ enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 	return CC_OK;
 }
 
+/*
+ * The file's bytes are written and hashed on a thread of their own (the
+ * page-cache copy and two SHA-256 passes cost as much as the merge that
+ * feeds them), STREAM_BUF at a time, double-buffered; writeback is started
+ * as it goes, so the closing fsync waits for little.
+ */
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : EIO;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int out_chunk(struct pb_writer *w, const unsigned char *p, size_t n, int in_body)
+{
+	int fd = fileno(w->out), e = write_all(fd, p, n);
+
+	if (e)
+		return e;
+	if (in_body)
+		sha256_update(&w->body, p, n);
+	sha256_update(&w->whole, p, n);
+	w->owritten += n;
+	if (w->owritten - w->osynced >= ((uint64_t)8 << 20)) {
+		sync_file_range(fd, (off_t)w->osynced, (off_t)(w->owritten - w->osynced),
+				SYNC_FILE_RANGE_WRITE);
+		w->osynced = w->owritten;
+	}
+	return 0;
+}
+
+static void *out_thread(void *arg)
+{
+	struct pb_writer *w = arg;
+
+	pthread_setname_np(pthread_self(), "pb-write");
+	pthread_mutex_lock(&w->omu);
+	for (;;) {
+		const unsigned char *p;
+		size_t n;
+		int body, e = 0;
+
+		while (!w->opend && !w->oquit)
+			pthread_cond_wait(&w->ocv, &w->omu);
+		if (!w->opend)
+			break;
+		p = w->opend;
+		n = w->opend_len;
+		body = w->opend_body;
+		pthread_mutex_unlock(&w->omu);
+		if (!w->oerrno)
+			e = out_chunk(w, p, n, body);
+		pthread_mutex_lock(&w->omu);
+		if (e)
+			w->oerrno = e;
+		w->opend = NULL;
+		pthread_cond_broadcast(&w->ocv);
+	}
+	pthread_mutex_unlock(&w->omu);
+	return NULL;
+}
+
+/* Hands what is buffered to the writing thread (or writes it here, without one). */
+static enum cc_code out_flush(struct pb_writer *w, struct cc_err *err)
+{
+	int e;
+
+	if (!w->olen)
+		return CC_OK;
+	if (!w->olive) {
+		if ((e = out_chunk(w, w->obuf, w->olen, w->obody))) {
+			errno = e;
+			return write_failed(err, w->tmp_path);
+		}
+		w->olen = 0;
+		return CC_OK;
+	}
+	pthread_mutex_lock(&w->omu);
+	while (w->opend)
+		pthread_cond_wait(&w->ocv, &w->omu);
+	w->opend = w->obuf;
+	w->opend_len = w->olen;
+	w->opend_body = w->obody;
+	pthread_cond_broadcast(&w->ocv);
+	pthread_mutex_unlock(&w->omu);
+	w->ocur ^= 1;
+	w->obuf = w->obufs[w->ocur];
+	w->olen = 0;
+	return CC_OK;
+}
+
+/* Everything handed over is written and hashed; its first failure, if any. */
+static enum cc_code out_sync(struct pb_writer *w, struct cc_err *err)
+{
+	int e = 0;
+
+	if (out_flush(w, err))
+		return err ? err->code : CC_EIO;
+	if (w->olive) {
+		pthread_mutex_lock(&w->omu);
+		while (w->opend)
+			pthread_cond_wait(&w->ocv, &w->omu);
+		e = w->oerrno;
+		pthread_mutex_unlock(&w->omu);
+	}
+	if (e) {
+		errno = e;
+		return write_failed(err, w->tmp_path);
+	}
+	return CC_OK;
+}
+
+static void out_stop(struct pb_writer *w)
+{
+	if (!w->olive)
+		return;
+	pthread_mutex_lock(&w->omu);
+	w->oquit = 1;
+	pthread_cond_broadcast(&w->ocv);
+	pthread_mutex_unlock(&w->omu);
+	pthread_join(w->othread, NULL);
+	w->olive = 0;
+}
+
 /* Writes and hashes: `body` covers the sections, `whole` every byte. */
 static enum cc_code out_write(struct pb_writer *w, const void *p, size_t n,
 			      int in_body, struct cc_err *err)
 {
-	errno = 0;
-	if (n && fwrite(p, n, 1, w->out) != 1)
-		return write_failed(err, w->tmp_path);
-	if (in_body)
-		sha256_update(&w->body, p, n);
-	sha256_update(&w->whole, p, n);
+	if ((w->olen && w->obody != in_body) || w->olen + n > STREAM_BUF) {
+		if (out_flush(w, err))
+			return err ? err->code : CC_EIO;
+	}
+	w->obody = in_body;
+	if (n >= STREAM_BUF) {
+		int e;
+
+		if (out_sync(w, err))
+			return err ? err->code : CC_EIO;
+		if ((e = out_chunk(w, p, n, in_body))) {
+			errno = e;
+			return write_failed(err, w->tmp_path);
+		}
+		return CC_OK;
+	}
+	memcpy(w->obuf + w->olen, p, n);
+	w->olen += n;
 	return CC_OK;
 }
 
@@ -852,12 +1010,20 @@ static enum cc_code run_next(struct run_in *r, const char *path,
 	return CC_OK;
 }
 
+/* Run order: the record's, then the order it was added (the first of equals is kept). */
+static int run_less(const struct pb_writer *w, const struct run_in *a, const struct run_in *b)
+{
+	int c = rec_cmp(&w->strs, a->rec, b->rec);
+
+	return c < 0 || (!c && a->seq < b->seq);
+}
+
 static enum cc_code merge_runs(struct pb_writer *w, struct pb_write_stats *st,
 			       struct cc_err *err)
 {
 	struct run_in *in = calloc(w->nruns, sizeof(*in));
 	enum cc_code ret = CC_OK;
-	size_t i;
+	size_t i, *heap = NULL, nheap = 0;
 
 	if (!in)
 		return cc_err_set(err, CC_ENOMEM, "cannot merge runs");
@@ -872,28 +1038,40 @@ static enum cc_code merge_runs(struct pb_writer *w, struct pb_write_stats *st,
 			setvbuf(in[i].f, in[i].vbuf, _IOFBF, STREAM_BUF);
 		ret = run_next(&in[i], w->runs[i], err);
 	}
-	while (!ret) {
-		size_t best = w->nruns;
+	/* a heap of the live runs by their next record: log2(runs) comparisons a record, not runs */
+	if (!ret && !(heap = malloc(w->nruns * sizeof(*heap))))
+		ret = cc_err_set(err, CC_ENOMEM, "cannot merge runs");
+	for (i = 0; !ret && i < w->nruns; i++) {
+		size_t k;
 
-		for (i = 0; i < w->nruns; i++) {
-			int c;
-
-			if (!in[i].live)
-				continue;
-			if (best == w->nruns) {
-				best = i;
-				continue;
-			}
-			c = rec_cmp(&w->strs, in[i].rec, in[best].rec);
-			if (c < 0 || (!c && in[i].seq < in[best].seq))
-				best = i;
-		}
-		if (best == w->nruns)
-			break;
-		ret = emit(w, in[best].rec, st, err);
-		if (!ret)
-			ret = run_next(&in[best], w->runs[best], err);
+		if (!in[i].live)
+			continue;
+		for (k = nheap++; k && run_less(w, &in[i], &in[heap[(k - 1) / 2]]); k = (k - 1) / 2)
+			heap[k] = heap[(k - 1) / 2];
+		heap[k] = i;
 	}
+	while (!ret && nheap) {
+		size_t top = heap[0], k, c;
+
+		ret = emit(w, in[top].rec, st, err);
+		if (!ret)
+			ret = run_next(&in[top], w->runs[top], err);
+		if (ret)
+			break;
+		if (!in[top].live)
+			top = heap[--nheap];
+		/* sift `top` down from the root */
+		for (k = 0; (c = 2 * k + 1) < nheap; k = c) {
+			if (c + 1 < nheap && run_less(w, &in[heap[c + 1]], &in[heap[c]]))
+				c++;
+			if (!run_less(w, &in[heap[c]], &in[top]))
+				break;
+			heap[k] = heap[c];
+		}
+		if (nheap)
+			heap[k] = top;
+	}
+	free(heap);
 	for (i = 0; i < w->nruns; i++) {
 		if (in[i].f)
 			fclose(in[i].f);
@@ -912,6 +1090,7 @@ static void writer_free(struct pb_writer *w)
 		pthread_join(w->thread, NULL);
 		w->job_live = 0;
 	}
+	out_stop(w); /* before its file is closed */
 	if (w->out) {
 		fclose(w->out);
 		fs_temp_drop(w->tmp_path);
@@ -920,8 +1099,14 @@ static void writer_free(struct pb_writer *w)
 		fclose(w->idx);
 		fs_temp_drop(w->idx_path);
 	}
+	if (w->omu_live) {
+		pthread_cond_destroy(&w->ocv);
+		pthread_mutex_destroy(&w->omu);
+	}
 	free(w->out_vbuf);
 	free(w->idx_vbuf);
+	free(w->obufs[0]);
+	free(w->obufs[1]);
 	for (i = 0; i < w->nruns; i++) {
 		fs_temp_drop(w->runs[i]);
 		free(w->runs[i]);
@@ -995,6 +1180,18 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	}
 	if ((w->out_vbuf = malloc(STREAM_BUF)))
 		setvbuf(w->out, w->out_vbuf, _IOFBF, STREAM_BUF);
+	w->obufs[0] = malloc(STREAM_BUF);
+	w->obufs[1] = malloc(STREAM_BUF);
+	if (!w->obufs[0] || !w->obufs[1]) {
+		ret = cc_err_set(err, CC_ENOMEM, "cannot write '%s'", w->path);
+		goto out;
+	}
+	w->obuf = w->obufs[0];
+	pthread_mutex_init(&w->omu, NULL);
+	pthread_cond_init(&w->ocv, NULL);
+	w->omu_live = 1;
+	if (!pthread_create(&w->othread, NULL, out_thread, w))
+		w->olive = 1; /* else: written on this thread */
 	if ((w->idx_vbuf = malloc(STREAM_BUF)))
 		setvbuf(w->idx, w->idx_vbuf, _IOFBF, STREAM_BUF);
 	if (sha256_init(&w->body) || sha256_init(&w->whole)) {
@@ -1050,6 +1247,8 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	}
 	if (ret || (ret = copy_index(w, err)))
 		goto out;
+	if ((ret = out_sync(w, err)))
+		goto out;
 	index_len = st->entries * 8;
 	data_off = PREAMBLE_SIZE + offers_len + strtab_len;
 	file_size = data_off + w->data_len + index_len + TRAILER_SIZE;
@@ -1068,8 +1267,9 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	wr64(trailer + 72, data_off + w->data_len);
 	wr64(trailer + 80, index_len);
 	memcpy(trailer + 88, digest, 32);
-	if ((ret = out_write(w, trailer, sizeof(trailer), 0, err)))
+	if ((ret = out_write(w, trailer, sizeof(trailer), 0, err)) || (ret = out_sync(w, err)))
 		goto out;
+	out_stop(w);
 	sha256_final(&w->whole, digest);
 	sha256_hex(digest, st->sha256);
 	errno = 0;
