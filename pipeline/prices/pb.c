@@ -323,11 +323,15 @@ struct memrec {
 	uint64_t seq;
 };
 
+/* A source of the merge: a run file, or the last run, sorted in memory. */
 struct run_in {
 	FILE *f;
 	char *vbuf;
-	unsigned char *rec;
+	unsigned char *rec; /* a file's: its current record */
 	size_t cap;
+	const struct memrec *mem; /* memory's */
+	size_t mpos, mn;
+	const unsigned char *at; /* the current record */
 	uint64_t seq;
 	int live;
 };
@@ -362,6 +366,12 @@ struct spill_job {
 	enum cc_code ret;
 };
 
+struct pb_writer;
+struct out_worker {
+	struct pb_writer *w;
+	int role;
+};
+
 struct pb_writer {
 	char *path, *tmp_path, *idx_path;
 	/* the string table: interned strings, ids in insertion order */
@@ -380,6 +390,8 @@ struct pb_writer {
 	struct spill_job job; /* the other buffer, while job_live */
 	pthread_t thread;
 	int job_live;
+	pthread_t sorter; /* the last run's sort, at commit */
+	int sort_live;
 	char **runs;
 	size_t nruns;
 	uint64_t seq;
@@ -393,8 +405,10 @@ struct pb_writer {
 	int obody, omu_live;
 	unsigned char *obufs[2]; /* obuf is one; the writing thread may hold the other */
 	int ocur;
-	pthread_t othread;
-	int olive, oquit, oerrno;
+	pthread_t othreads[2];
+	struct out_worker oworkers[2];
+	int olive, oquit, oerrno, oleft;
+	uint64_t ogen;
 	pthread_mutex_t omu;
 	pthread_cond_t ocv;
 	const unsigned char *opend; /* handed to the thread, not yet written */
@@ -566,6 +580,16 @@ static void *spill_thread(void *arg)
 	pthread_setname_np(pthread_self(), "pb-spill");
 	job->ret = write_run(job->strs, job->run, job->f, job->vbuf, job->path,
 			     &job->err);
+	return NULL;
+}
+
+static void *sort_thread(void *arg)
+{
+	struct pb_writer *w = arg;
+	struct run_buf *run = w->cur;
+
+	pthread_setname_np(pthread_self(), "pb-sort");
+	qsort_r(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp, &w->strs);
 	return NULL;
 }
 
@@ -777,9 +801,10 @@ enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 }
 
 /*
- * The file's bytes are written and hashed on a thread of their own (the
- * page-cache copy and two SHA-256 passes cost as much as the merge that
- * feeds them), STREAM_BUF at a time, double-buffered; writeback is started
+ * The file's bytes are written and hashed off the merging thread (the
+ * page-cache copy and two SHA-256 passes cost more than the merge that
+ * feeds them), STREAM_BUF at a time, double-buffered: one thread writes
+ * and hashes the body, another hashes the whole file. Writeback is started
  * as it goes, so the closing fsync waits for little.
  */
 static int write_all(int fd, const unsigned char *p, size_t n)
@@ -797,15 +822,19 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
-static int out_chunk(struct pb_writer *w, const unsigned char *p, size_t n, int in_body)
+/* role 1: write and hash the body; 2: hash the whole; 3: both */
+static int out_chunk(struct pb_writer *w, const unsigned char *p, size_t n, int in_body, int role)
 {
-	int fd = fileno(w->out), e = write_all(fd, p, n);
+	int fd = fileno(w->out), e;
 
-	if (e)
+	if (role & 2)
+		sha256_update(&w->whole, p, n);
+	if (!(role & 1))
+		return 0;
+	if ((e = write_all(fd, p, n)))
 		return e;
 	if (in_body)
 		sha256_update(&w->body, p, n);
-	sha256_update(&w->whole, p, n);
 	w->owritten += n;
 	if (w->owritten - w->osynced >= ((uint64_t)8 << 20)) {
 		sync_file_range(fd, (off_t)w->osynced, (off_t)(w->owritten - w->osynced),
@@ -817,36 +846,40 @@ static int out_chunk(struct pb_writer *w, const unsigned char *p, size_t n, int 
 
 static void *out_thread(void *arg)
 {
-	struct pb_writer *w = arg;
+	struct out_worker *ow = arg;
+	struct pb_writer *w = ow->w;
+	uint64_t seen = 0;
 
-	pthread_setname_np(pthread_self(), "pb-write");
+	pthread_setname_np(pthread_self(), ow->role == 1 ? "pb-write" : "pb-hash");
 	pthread_mutex_lock(&w->omu);
 	for (;;) {
 		const unsigned char *p;
 		size_t n;
-		int body, e = 0;
+		int body, failed, e = 0;
 
-		while (!w->opend && !w->oquit)
+		while (w->ogen == seen && !w->oquit)
 			pthread_cond_wait(&w->ocv, &w->omu);
-		if (!w->opend)
+		if (w->ogen == seen)
 			break;
+		seen = w->ogen;
 		p = w->opend;
 		n = w->opend_len;
 		body = w->opend_body;
+		failed = w->oerrno;
 		pthread_mutex_unlock(&w->omu);
-		if (!w->oerrno)
-			e = out_chunk(w, p, n, body);
+		if (!failed)
+			e = out_chunk(w, p, n, body, ow->role);
 		pthread_mutex_lock(&w->omu);
 		if (e)
 			w->oerrno = e;
-		w->opend = NULL;
-		pthread_cond_broadcast(&w->ocv);
+		if (!--w->oleft)
+			pthread_cond_broadcast(&w->ocv);
 	}
 	pthread_mutex_unlock(&w->omu);
 	return NULL;
 }
 
-/* Hands what is buffered to the writing thread (or writes it here, without one). */
+/* Hands what is buffered to the threads (or writes it here, without them). */
 static enum cc_code out_flush(struct pb_writer *w, struct cc_err *err)
 {
 	int e;
@@ -854,7 +887,7 @@ static enum cc_code out_flush(struct pb_writer *w, struct cc_err *err)
 	if (!w->olen)
 		return CC_OK;
 	if (!w->olive) {
-		if ((e = out_chunk(w, w->obuf, w->olen, w->obody))) {
+		if ((e = out_chunk(w, w->obuf, w->olen, w->obody, 3))) {
 			errno = e;
 			return write_failed(err, w->tmp_path);
 		}
@@ -862,11 +895,13 @@ static enum cc_code out_flush(struct pb_writer *w, struct cc_err *err)
 		return CC_OK;
 	}
 	pthread_mutex_lock(&w->omu);
-	while (w->opend)
+	while (w->oleft)
 		pthread_cond_wait(&w->ocv, &w->omu);
 	w->opend = w->obuf;
 	w->opend_len = w->olen;
 	w->opend_body = w->obody;
+	w->oleft = 2;
+	w->ogen++;
 	pthread_cond_broadcast(&w->ocv);
 	pthread_mutex_unlock(&w->omu);
 	w->ocur ^= 1;
@@ -884,7 +919,7 @@ static enum cc_code out_sync(struct pb_writer *w, struct cc_err *err)
 		return err ? err->code : CC_EIO;
 	if (w->olive) {
 		pthread_mutex_lock(&w->omu);
-		while (w->opend)
+		while (w->oleft)
 			pthread_cond_wait(&w->ocv, &w->omu);
 		e = w->oerrno;
 		pthread_mutex_unlock(&w->omu);
@@ -898,14 +933,36 @@ static enum cc_code out_sync(struct pb_writer *w, struct cc_err *err)
 
 static void out_stop(struct pb_writer *w)
 {
+	int i;
+
 	if (!w->olive)
 		return;
 	pthread_mutex_lock(&w->omu);
 	w->oquit = 1;
 	pthread_cond_broadcast(&w->ocv);
 	pthread_mutex_unlock(&w->omu);
-	pthread_join(w->othread, NULL);
+	for (i = 0; i < w->olive; i++)
+		pthread_join(w->othreads[i], NULL);
 	w->olive = 0;
+}
+
+/* Starts the two threads; with fewer, everything is done on this one. */
+static void out_start(struct pb_writer *w)
+{
+	int i;
+
+	pthread_mutex_init(&w->omu, NULL);
+	pthread_cond_init(&w->ocv, NULL);
+	w->omu_live = 1;
+	for (i = 0; i < 2; i++) {
+		w->oworkers[i].w = w;
+		w->oworkers[i].role = i + 1;
+		if (pthread_create(&w->othreads[i], NULL, out_thread, &w->oworkers[i]))
+			break;
+		w->olive++;
+	}
+	if (w->olive < 2)
+		out_stop(w);
 }
 
 /* Writes and hashes: `body` covers the sections, `whole` every byte. */
@@ -922,7 +979,7 @@ static enum cc_code out_write(struct pb_writer *w, const void *p, size_t n,
 
 		if (out_sync(w, err))
 			return err ? err->code : CC_EIO;
-		if ((e = out_chunk(w, p, n, in_body))) {
+		if ((e = out_chunk(w, p, n, in_body, 3))) {
 			errno = e;
 			return write_failed(err, w->tmp_path);
 		}
@@ -1006,22 +1063,38 @@ static enum cc_code run_next(struct run_in *r, const char *path,
 	if (size > REC_HEAD &&
 	    fread(r->rec + REC_HEAD, size - REC_HEAD, 1, r->f) != 1)
 		return cc_err_set(err, CC_EIO, "run '%s' ends early", path);
+	r->at = r->rec;
 	r->live = 1;
+	return CC_OK;
+}
+
+static enum cc_code source_next(struct run_in *r, const char *path, struct cc_err *err)
+{
+	if (r->f)
+		return run_next(r, path, err);
+	r->live = r->mpos < r->mn;
+	if (r->live) {
+		r->at = r->mem[r->mpos].rec;
+		r->seq = r->mem[r->mpos].seq;
+		r->mpos++;
+	}
 	return CC_OK;
 }
 
 /* Run order: the record's, then the order it was added (the first of equals is kept). */
 static int run_less(const struct pb_writer *w, const struct run_in *a, const struct run_in *b)
 {
-	int c = rec_cmp(&w->strs, a->rec, b->rec);
+	int c = rec_cmp(&w->strs, a->at, b->at);
 
 	return c < 0 || (!c && a->seq < b->seq);
 }
 
-static enum cc_code merge_runs(struct pb_writer *w, struct pb_write_stats *st,
-			       struct cc_err *err)
+/* Merges the run files and `last` (sorted, in memory) into the file. */
+static enum cc_code merge_runs(struct pb_writer *w, const struct run_buf *last,
+			       struct pb_write_stats *st, struct cc_err *err)
 {
-	struct run_in *in = calloc(w->nruns, sizeof(*in));
+	size_t nsrc = w->nruns + 1;
+	struct run_in *in = calloc(nsrc, sizeof(*in));
 	enum cc_code ret = CC_OK;
 	size_t i, *heap = NULL, nheap = 0;
 
@@ -1038,10 +1111,15 @@ static enum cc_code merge_runs(struct pb_writer *w, struct pb_write_stats *st,
 			setvbuf(in[i].f, in[i].vbuf, _IOFBF, STREAM_BUF);
 		ret = run_next(&in[i], w->runs[i], err);
 	}
+	if (!ret) {
+		in[w->nruns].mem = last->recs;
+		in[w->nruns].mn = last->nrecs;
+		source_next(&in[w->nruns], NULL, err);
+	}
 	/* a heap of the live runs by their next record: log2(runs) comparisons a record, not runs */
-	if (!ret && !(heap = malloc(w->nruns * sizeof(*heap))))
+	if (!ret && !(heap = malloc(nsrc * sizeof(*heap))))
 		ret = cc_err_set(err, CC_ENOMEM, "cannot merge runs");
-	for (i = 0; !ret && i < w->nruns; i++) {
+	for (i = 0; !ret && i < nsrc; i++) {
 		size_t k;
 
 		if (!in[i].live)
@@ -1053,9 +1131,9 @@ static enum cc_code merge_runs(struct pb_writer *w, struct pb_write_stats *st,
 	while (!ret && nheap) {
 		size_t top = heap[0], k, c;
 
-		ret = emit(w, in[top].rec, st, err);
+		ret = emit(w, in[top].at, st, err);
 		if (!ret)
-			ret = run_next(&in[top], w->runs[top], err);
+			ret = source_next(&in[top], top < w->nruns ? w->runs[top] : NULL, err);
 		if (ret)
 			break;
 		if (!in[top].live)
@@ -1072,7 +1150,7 @@ static enum cc_code merge_runs(struct pb_writer *w, struct pb_write_stats *st,
 			heap[k] = top;
 	}
 	free(heap);
-	for (i = 0; i < w->nruns; i++) {
+	for (i = 0; i < nsrc; i++) {
 		if (in[i].f)
 			fclose(in[i].f);
 		free(in[i].vbuf);
@@ -1086,6 +1164,10 @@ static void writer_free(struct pb_writer *w)
 {
 	size_t i;
 
+	if (w->sort_live) {
+		pthread_join(w->sorter, NULL);
+		w->sort_live = 0;
+	}
 	if (w->job_live) {
 		pthread_join(w->thread, NULL);
 		w->job_live = 0;
@@ -1164,10 +1246,15 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
-	if ((w->nruns || w->job_live) && (ret = spill(w, 1, err)))
-		goto out;
 	if ((ret = spill_wait(w, err)))
 		goto out;
+	/* the last run is sorted on another thread while the strings are written, and merged from memory */
+	if (w->cur->nrecs > 1) {
+		if (pthread_create(&w->sorter, NULL, sort_thread, w))
+			sort_thread(w);
+		else
+			w->sort_live = 1;
+	}
 	w->out = temp_beside(w->path, "tmp", &w->tmp_path, err);
 	if (!w->out) {
 		ret = err ? err->code : CC_EIO;
@@ -1187,11 +1274,7 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 		goto out;
 	}
 	w->obuf = w->obufs[0];
-	pthread_mutex_init(&w->omu, NULL);
-	pthread_cond_init(&w->ocv, NULL);
-	w->omu_live = 1;
-	if (!pthread_create(&w->othread, NULL, out_thread, w))
-		w->olive = 1; /* else: written on this thread */
+	out_start(w);
 	if ((w->idx_vbuf = malloc(STREAM_BUF)))
 		setvbuf(w->idx, w->idx_vbuf, _IOFBF, STREAM_BUF);
 	if (sha256_init(&w->body) || sha256_init(&w->whole)) {
@@ -1233,15 +1316,16 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 		strtab_len = 8 + 8 * ((uint64_t)w->nstr + 1) + w->str_bytes;
 	}
 
+	if (w->sort_live) {
+		pthread_join(w->sorter, NULL);
+		w->sort_live = 0;
+	}
 	if (w->nruns) {
-		st->runs = w->nruns;
-		ret = merge_runs(w, st, err);
+		st->runs = w->nruns + (w->cur->nrecs > 0);
+		ret = merge_runs(w, w->cur, st, err);
 	} else {
 		struct run_buf *run = w->cur;
 
-		if (run->nrecs > 1)
-			qsort_r(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp,
-				&w->strs);
 		for (i = 0, ret = CC_OK; i < run->nrecs && !ret; i++)
 			ret = emit(w, run->recs[i].rec, st, err);
 	}
