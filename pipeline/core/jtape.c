@@ -32,7 +32,7 @@ struct jtape {
 	pthread_mutex_t mu;
 	pthread_cond_t not_empty, not_full;
 	struct block *queue[JTAPE_BLOCKS];
-	size_t head, count;
+	size_t head, count, qbytes; /* queued blocks and their sizes */
 	struct block *spare; /* standard-size blocks to reuse */
 	int done;            /* no more blocks will come */
 	int stop;            /* the consumer stops (halted, or jtape_stop) */
@@ -88,13 +88,16 @@ static int push(struct jtape *t)
 		return 0;
 	t->cur = NULL;
 	pthread_mutex_lock(&t->mu);
-	while (t->count == JTAPE_BLOCKS && !t->stop)
+	/* at most JTAPE_BLOCKS blocks and their bytes in flight; an oversized one goes alone */
+	while ((t->count == JTAPE_BLOCKS ||
+		(t->count && t->qbytes + b->cap > (size_t)JTAPE_BLOCKS * JTAPE_BLOCK)) && !t->stop)
 		pthread_cond_wait(&t->not_full, &t->mu);
 	if (t->stop) {
 		block_put_locked(t, b);
 		ret = -1;
 	} else if (b->used) {
 		t->queue[(t->head + t->count++) % JTAPE_BLOCKS] = b;
+		t->qbytes += b->cap;
 		pthread_cond_signal(&t->not_empty);
 	} else {
 		block_put_locked(t, b);
@@ -221,6 +224,7 @@ static void *consumer(void *arg)
 		b = t->queue[t->head];
 		t->head = (t->head + 1) % JTAPE_BLOCKS;
 		t->count--;
+		t->qbytes -= b->cap;
 		pthread_cond_signal(&t->not_full);
 		pthread_mutex_unlock(&t->mu);
 

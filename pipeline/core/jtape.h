@@ -8,7 +8,8 @@
  * so a stream is ingested at the speed of the slower of the two, not of
  * their sum. Memory is bounded: at most JTAPE_BLOCKS blocks of
  * JTAPE_BLOCK bytes are in flight (an event larger than a block gets a
- * block of its own, so the bound on a token is the caller's).
+ * block of its own and travels alone, so the bound on a token is the
+ * caller's and memory stays under one such token plus the blocks).
  *
  * Threads: jtape_feed, jtape_finish and jtape_free belong to one thread;
  * the handlers, jtape_offset and the capture calls run on the consumer

@@ -22,10 +22,10 @@ printf '%-9s %6s %10s %10s %6s %11s %6s %9s %11s\n' file MB "yajl MB/s" "parse M
 for mb in "$size" $((size * 2)); do
 	f=$dir/ec2-$mb.json
 	want=$((mb * 1024 * 1024))
-	if [ ! -f "$f" ] || [ $(( $(stat -c %s "$f") * 100 / want )) -lt 90 ]; then
+	if [ ! -f "$f" ] || [ $(( $(stat -L -c %s "$f") * 100 / want )) -lt 90 ]; then
 		"$gen" "$f" "$mb" 2>/dev/null
 	fi
-	bytes=$(stat -c %s "$f")
+	bytes=$(stat -L -c %s "$f")
 	cat "$f" >/dev/null # same page-cache state for both runs
 	best_noop=0 best_ing=0 best_parse=0
 	for _ in 1 2 3; do # best of three: this VM is noisy
@@ -54,7 +54,7 @@ for mb in "$size" $((size * 2)); do
 	info=$("$costctl" pricebook info "$dir/out.cpb")
 	entries=$(echo "$info" | sed -n 's/^entries: *//p')
 	products=$(echo "$info" | awk '/AmazonEC2/ { print $6 }')
-	echo "          $products products, $entries entries; pricebook $(( $(stat -c %s "$dir/out.cpb") / 1048576 )) MiB"
+	echo "          $products products, $entries entries; pricebook $(( $(stat -L -c %s "$dir/out.cpb") / 1048576 )) MiB"
 done
 rm -f "$dir/out.cpb"
 
