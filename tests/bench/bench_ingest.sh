@@ -15,6 +15,17 @@ costctl=$build/costctl
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
+# One `costctl ingest` of FILES (BYTES in all) into a fresh pricebook: prints "MB/s RSS_KiB".
+ingest_once() {
+	local bytes=$1 w
+	shift
+	rm -f "$dir/out.cpb"
+	"$runstat" "$costctl" -q --state "$dir/state" ingest --output "$dir/out.cpb" "$@" 2>"$dir/ingest.stat"
+	w=$(field wall_s <"$dir/ingest.stat")
+	awk -v b="$bytes" -v s="$w" -v r="$(field maxrss_kb <"$dir/ingest.stat")" \
+		'BEGIN { printf "%.1f %d\n", b / s / 1048576, r }'
+}
+
 # Two ratios: the parser alone (yajl + our callbacks + every entry built,
 # tests/bench/ingest_only) and the whole command (also sorting, spilling,
 # merging and writing the pricebook durably), each over the bare parse.
@@ -40,12 +51,8 @@ for mb in "$size" $((size * 2)); do
 		best_noop=$(awk -v a="$best_noop" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
 		noop_rss=$(field maxrss_kb <"$dir/noop.stat")
 
-		rm -f "$dir/out.cpb"
-		"$runstat" "$costctl" -q --state "$dir/state" ingest --output "$dir/out.cpb" "$f" 2>"$dir/ingest.stat"
-		w=$(field wall_s <"$dir/ingest.stat")
-		rate=$(awk -v b="$bytes" -v s="$w" 'BEGIN { printf "%.1f", b / s / 1048576 }')
+		read -r rate ing_rss < <(ingest_once "$bytes" "$f")
 		best_ing=$(awk -v a="$best_ing" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
-		ing_rss=$(field maxrss_kb <"$dir/ingest.stat")
 	done
 	ratio=$(awk -v a="$best_ing" -v b="$best_noop" 'BEGIN { printf "%.2f", a / b }')
 	pratio=$(awk -v a="$best_parse" -v b="$best_noop" 'BEGIN { printf "%.2f", a / b }')
@@ -78,13 +85,9 @@ for _ in 1 2 3; do
 	done
 	rate=$(awk -v b="$bytes" -v s="$s" 'BEGIN { printf "%.1f", b / s / 1048576 }')
 	best_noop=$(awk -v a="$best_noop" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
-	rm -f "$dir/out.cpb"
 	# shellcheck disable=SC2086
-	"$runstat" "$costctl" -q --state "$dir/state" ingest --output "$dir/out.cpb" $files 2>"$dir/ingest.stat"
-	w=$(field wall_s <"$dir/ingest.stat")
-	rate=$(awk -v b="$bytes" -v s="$w" 'BEGIN { printf "%.1f", b / s / 1048576 }')
+	read -r rate ing_rss < <(ingest_once "$bytes" $files)
 	best_ing=$(awk -v a="$best_ing" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
-	ing_rss=$(field maxrss_kb <"$dir/ingest.stat")
 done
 ratio=$(awk -v a="$best_ing" -v b="$best_noop" 'BEGIN { printf "%.2f", a / b }')
 printf '%-9s %6d %10s %10s %6s %11s %6s %9d\n' nightly $((bytes / 1048576)) "$best_noop" "-" "-" \
