@@ -1934,12 +1934,14 @@ enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 	uint64_t done = 0, total = 0;
 	struct stat sb;
 	enum cc_code ret;
-	int fd = fs_open_regular(path, "offer file", err);
+	int regular = 0, fd = fs_open_regular(path, "offer file", err);
 
 	if (fd < 0)
 		return err && err->code ? err->code : CC_EIO;
-	if (!fstat(fd, &sb))
+	if (!fstat(fd, &sb)) {
 		total = (uint64_t)sb.st_size;
+		regular = S_ISREG(sb.st_mode);
+	}
 	if (chunk < 4096)
 		chunk = 4096;
 	raw = malloc(chunk);
@@ -1952,7 +1954,7 @@ enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 		goto out;
 	memset(&z, 0, sizeof(z));
 	ret = CC_OK;
-	if (S_ISREG(sb.st_mode) && !feed_mapped(ctx, in, fd, total, chunk, path, &ret, err)) {
+	if (regular && !feed_mapped(ctx, in, fd, total, chunk, path, &ret, err)) {
 		if (ret)
 			goto out;
 		goto finish;

@@ -971,6 +971,104 @@ START_TEST(real_savings_plans_csv)
 }
 END_TEST
 
+static int count_entries(void *user, const struct pb_entry *e, struct cc_err *err)
+{
+	(void)e;
+	(void)err;
+	(*(size_t *)user)++;
+	return 0;
+}
+
+/* A document of `n` products with their on-demand terms (SKUs P0000000000000000 ...). */
+static char *many_products(size_t n, size_t *len)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, (size_t)1 << 30);
+	buf_addstr(&b, HEAD("AmazonEC2") "  \"products\" : {\n");
+	for (i = 0; i < n; i++)
+		buf_addf(&b, "%s    \"P%016zu\" : { \"sku\" : \"P%016zu\", \"productFamily\" : \"Compute Instance\", "
+			 "\"attributes\" : { \"servicecode\" : \"AmazonEC2\", \"regionCode\" : \"us-east-1\", "
+			 "\"instanceType\" : \"m5.%zuxlarge\", \"operatingSystem\" : \"Linux\", \"tenancy\" : \"Shared\" } }",
+			 i ? ",\n" : "", i, i, i);
+	buf_addstr(&b, "\n  },\n  \"terms\" : { \"OnDemand\" : {\n");
+	for (i = 0; i < n; i++) {
+		char sku[32];
+
+		snprintf(sku, sizeof(sku), "P%016zu", i);
+		buf_addf(&b, "%s\"%s\" : { \"%s.JRTCKXETXF\" : { \"offerTermCode\" : \"JRTCKXETXF\", \"sku\" : \"%s\", "
+			 "\"effectiveDate\" : \"2026-11-01T00:00:00Z\", \"priceDimensions\" : { \"%s.JRTCKXETXF.6YS6EN2CT7\" : { "
+			 "\"rateCode\" : \"%s.JRTCKXETXF.6YS6EN2CT7\", \"description\" : \"per hour\", \"beginRange\" : \"0\", "
+			 "\"endRange\" : \"Inf\", \"unit\" : \"Hrs\", \"pricePerUnit\" : { \"USD\" : \"0.1920000000\" }, "
+			 "\"appliesTo\" : [ ] } }, \"termAttributes\" : { } } }",
+			 i ? ",\n" : "", sku, sku, sku, sku, sku);
+	}
+	buf_addstr(&b, "\n  } }\n}\n");
+	return buf_detach(&b, len);
+}
+
+/* The error a whole buffer fed at once gets (the reference for the mapped windows). */
+static enum cc_code fed_whole(const char *name, const char *doc, size_t len, struct cc_err *err)
+{
+	struct ingest *in = NULL;
+	struct ingest_stats st;
+	size_t n = 0;
+	enum cc_code ret;
+
+	ck_assert_int_eq(ingest_new(&in, NULL, name, NULL, count_entries, &n, err), CC_OK);
+	ret = ingest_feed(in, doc, len, err);
+	if (!ret)
+		ret = ingest_finish(in, &st, err);
+	ingest_free(in);
+	return ret;
+}
+
+/*
+ * A file past several 4 MiB windows of the mapping: every entry, and an
+ * error past the second window names the same byte as when the document
+ * is fed whole (a parse error: yajl's offset; a handler's: the tape's).
+ */
+START_TEST(mapped_windows_keep_offsets)
+{
+	size_t len, n = 0, at;
+	char *doc = many_products(20000, &len), *dir = th_tmpdir(), *path;
+	struct ingest_stats st;
+	struct cc_err err = { 0 }, ref = { 0 };
+	/* the quote that opens a string made not JSON; the string made not UTF-8 */
+	const char *bad[] = { "#", "\"\xc3\x28" };
+	int k;
+
+	ck_assert(len > ((size_t)9 << 20));
+	path = th_write(dir, "big.json", doc, len);
+	ck_assert_int_eq(ingest_file(NULL, path, NULL, count_entries, &n, &st, &err), CC_OK);
+	ck_assert_uint_eq(n, 20000);
+	ck_assert_uint_eq(st.products, 20000);
+	ck_assert_uint_eq(st.bytes, len);
+	for (k = 0; k < 2; k++) {
+		/* inside the description of a term past 9 MiB */
+		at = (size_t)(strstr(doc + ((size_t)9 << 20), "\"per hour\"") - doc);
+		memcpy(doc + at, bad[k], strlen(bad[k]));
+		unlink(path);
+		free(path);
+		path = th_write(dir, "big.json", doc, len);
+		memset(&err, 0, sizeof(err));
+		memset(&ref, 0, sizeof(ref));
+		n = 0;
+		ck_assert_int_eq(ingest_file(NULL, path, NULL, count_entries, &n, &st, &err), CC_EPARSE);
+		ck_assert_int_eq(fed_whole(path, doc, len, &ref), CC_EPARSE);
+		ck_assert_str_eq(err.msg, ref.msg);
+		ck_assert_msg(strstr(err.msg, "at byte 9") || strstr(err.msg, "at byte 1"), "%s", err.msg);
+		memcpy(doc + at, "\"per", 4);
+	}
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+	free(doc);
+}
+END_TEST
+
 Suite *suite_ingest(void)
 {
 	Suite *s = suite_create("ingest");
@@ -1001,6 +1099,7 @@ Suite *suite_ingest(void)
 	tcase_add_test(tc, sp_csv_refused);
 	tcase_add_test(tc, sp_json_rates_become_entries);
 	tcase_add_test(tc, sp_json_odd_terms_counted);
+	tcase_add_test(tc, mapped_windows_keep_offsets);
 	suite_add_tcase(s, tc);
 	/* without ../shared the real-file tests are not run, and not counted */
 	if (!th_have_real()) {
