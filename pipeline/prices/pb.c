@@ -1246,9 +1246,11 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
-	if ((ret = spill_wait(w, err)))
-		goto out;
-	/* the last run is sorted on another thread while the strings are written, and merged from memory */
+	/*
+	 * The last run is sorted on another thread, and the run being spilled
+	 * goes on being written, while the header and the strings are written;
+	 * the last run is merged from memory.
+	 */
 	if (w->cur->nrecs > 1) {
 		if (pthread_create(&w->sorter, NULL, sort_thread, w))
 			sort_thread(w);
@@ -1320,6 +1322,8 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 		pthread_join(w->sorter, NULL);
 		w->sort_live = 0;
 	}
+	if ((ret = spill_wait(w, err)))
+		goto out;
 	if (w->nruns) {
 		st->runs = w->nruns + (w->cur->nrecs > 0);
 		ret = merge_runs(w, w->cur, st, err);
