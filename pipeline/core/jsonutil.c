@@ -8,7 +8,7 @@
 
 #include "pipeline/core/banned.h"
 
-size_t json_utf8_bad(const unsigned char *s, size_t len)
+size_t json_utf8_scan(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 

@@ -43,13 +43,10 @@ int json_check(const char *text, size_t len, unsigned max_depth, char *why,
 yajl_val json_parse(const char *text, size_t len, unsigned max_depth, char *why,
 		    size_t whylen);
 
-/*
- * Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
- * U+10FFFF): the offset of the first bad byte, or len when all is well.
- */
-size_t json_utf8_bad(const unsigned char *s, size_t len);
+/* json_utf8_bad past its ASCII fast path. */
+size_t json_utf8_scan(const unsigned char *s, size_t len);
 
-/* 1 when every byte is ASCII: the common case, checked before json_utf8_bad (word-wise, no branch a byte). */
+/* 1 when every byte is ASCII (word-wise, no branch a byte): the common case of json_utf8_bad. */
 static inline int json_ascii(const unsigned char *s, size_t len)
 {
 	uint64_t acc = 0, w;
@@ -74,6 +71,16 @@ static inline int json_ascii(const unsigned char *s, size_t len)
 	if (i < len)
 		acc |= s[i];
 	return !(acc & 0x8080808080808080ull);
+}
+
+/*
+ * Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF): the offset of the first bad byte, or len when all is well.
+ * Inline, so the short strings of a parser's callbacks cost no call.
+ */
+static inline size_t json_utf8_bad(const unsigned char *s, size_t len)
+{
+	return json_ascii(s, len) ? len : json_utf8_scan(s, len);
 }
 
 /*

@@ -37,7 +37,6 @@ struct jtape {
 	int done;            /* no more blocks will come */
 	int stop;            /* the consumer stops (halted, or jtape_stop) */
 	int halted;          /* a handler (or a capture write) stopped it */
-	int oom;
 	pthread_t thread;
 	int live;
 
@@ -115,17 +114,13 @@ static int rec(struct jtape *t, int kind, const void *s, size_t len)
 	unsigned char *p;
 
 	t->events++;
-	if (s && len > UINT32_MAX) {
-		t->oom = 1;
+	if (s && len > UINT32_MAX)
 		return 0;
-	}
 	if (!t->cur || t->cur->used + need > t->cur->cap) {
 		if (push(t))
 			return 0;
-		if (!(t->cur = block_get(t, need))) {
-			t->oom = 1;
+		if (!(t->cur = block_get(t, need)))
 			return 0;
-		}
 	}
 	p = t->cur->data + t->cur->used;
 	p[0] = (unsigned char)kind;
@@ -297,13 +292,8 @@ yajl_status jtape_finish(struct jtape *t)
 {
 	yajl_status s = yajl_complete_parse(t->y);
 
-	if (s != yajl_status_ok) {
-		/* what came before the error is replayed: an earlier failure wins */
-		if (jtape_drain(t))
-			return yajl_status_client_canceled;
-		return s;
-	}
-	return jtape_drain(t) ? yajl_status_client_canceled : yajl_status_ok;
+	/* what came before a parse error is replayed too: an earlier failure wins */
+	return jtape_drain(t) ? yajl_status_client_canceled : s;
 }
 
 void jtape_stop(struct jtape *t)

@@ -15,7 +15,8 @@
  * the handlers, jtape_offset and the capture calls run on the consumer
  * thread (or, in jtape_replay, on the caller's). A handler that returns 0
  * stops the consumer; the feeding side sees yajl_status_client_canceled
- * at its next block (the handler keeps its own error).
+ * at its next block (the handler keeps its own error). A stop with no
+ * handler's failure and no capture's is memory (a block not allocated).
  *
  * Capture: a handler may start copying the events that follow, the one
  * that stops the capture included, to a file (a JSON object that must be

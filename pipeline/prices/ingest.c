@@ -1000,11 +1000,7 @@ static int spool_start(struct ingest *in)
 /* yajl lets overlong UTF-8 and surrogates through; a pricebook never holds them */
 static int utf8_ok(struct ingest *in, const unsigned char *s, size_t len)
 {
-	size_t bad;
-
-	if (json_ascii(s, len))
-		return 1;
-	bad = json_utf8_bad(s, len);
+	size_t bad = json_utf8_bad(s, len);
 	if (bad == len)
 		return 1;
 	return fail(in, CC_EPARSE, "a string that is not valid UTF-8 (byte 0x%02x at its offset %zu)",
@@ -1053,7 +1049,7 @@ static const struct name sprate_names[] = {
 static const struct name spprice_names[] = { K("price", K_PRICE), K("currency", K_CURRENCY) };
 #undef K
 
-/* The key a name is in the node it appears in (a key called once a key of the file). */
+/* What a key name means in the node it appears in (K_OTHER: a name this file should not have there). */
 static enum key classify(enum node n, const unsigned char *s, size_t len)
 {
 	const struct name *t;
@@ -1638,8 +1634,6 @@ static enum cc_code parse_error(struct ingest *in, yajl_status s, int at_end,
 	if (!at_end && jtape_drain(in->tape))
 		return consumer_error(in, err);
 	jtape_stop(in->tape);
-	if (in->failed)
-		return consumer_error(in, err);
 	msg = yajl_get_error(h, 0, NULL, 0);
 	snprintf(text, sizeof(text), "%s", msg ? (const char *)msg : "parse error");
 	yajl_free_error(h, msg);
@@ -1893,13 +1887,18 @@ static void log_stats(const struct cc_ctx *ctx, const char *name,
  */
 #define MAP_WINDOW ((size_t)4 << 20)
 
+static int gzip_magic(const unsigned char *p)
+{
+	return p[0] == 0x1f && p[1] == 0x8b;
+}
+
 static int feed_mapped(const struct cc_ctx *ctx, struct ingest *in, int fd, uint64_t total,
 		       size_t chunk, const char *path, enum cc_code *ret, struct cc_err *err)
 {
 	unsigned char magic[2];
 	uint64_t off;
 
-	if (total < 2 || pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f && magic[1] == 0x8b))
+	if (total < 2 || pread(fd, magic, 2, 0) != 2 || gzip_magic(magic))
 		return 1;
 	for (off = 0; off < total; off += MAP_WINDOW) {
 		size_t len = total - off < MAP_WINDOW ? (size_t)(total - off) : MAP_WINDOW, i;
@@ -1968,7 +1967,7 @@ enum cc_code ingest_file(const struct cc_ctx *ctx, const char *path,
 		}
 		if (!n)
 			break;
-		if (!done && n >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
+		if (!done && n >= 2 && gzip_magic(raw)) {
 			gz = 1;
 			if (inflateInit2(&z, 15 + 16) != Z_OK) {
 				ret = cc_err_set(err, CC_ENOMEM, "cannot inflate '%s'", path);

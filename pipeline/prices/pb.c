@@ -399,12 +399,11 @@ struct pb_writer {
 	uint32_t noffers;
 	/* commit state */
 	FILE *out;
-	char *out_vbuf, *idx_vbuf;
-	unsigned char *obuf; /* what out_write holds back: olen bytes, in the body or not */
+	char *idx_vbuf;
+	/* out_write holds back olen bytes in obufs[ocur] (in the body or not); the threads may hold the other */
+	unsigned char *obufs[2];
 	size_t olen;
-	int obody, omu_live;
-	unsigned char *obufs[2]; /* obuf is one; the writing thread may hold the other */
-	int ocur;
+	int obody, ocur, omu_live;
 	pthread_t othreads[2];
 	struct out_worker oworkers[2];
 	int olive, oquit, oerrno, oleft;
@@ -416,7 +415,6 @@ struct pb_writer {
 	int opend_body;
 	uint64_t owritten, osynced; /* the thread's */
 	struct sha256 body, whole;
-	uint64_t written;
 	unsigned char *prev;
 	size_t prev_cap;
 	int have_prev;
@@ -540,6 +538,12 @@ static enum cc_code write_failed(struct cc_err *err, const char *path)
 	return cc_err_errno(err, e, "cannot write '%s'", path);
 }
 
+static void sort_run(const struct strs *strs, struct run_buf *run)
+{
+	if (run->nrecs > 1)
+		qsort_r(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp, (void *)strs);
+}
+
 /* Sorts a run and writes it: seq (u64) + record, per entry. */
 static enum cc_code write_run(const struct strs *strs, struct run_buf *run,
 			      FILE *f, char *vbuf, const char *path,
@@ -548,9 +552,7 @@ static enum cc_code write_run(const struct strs *strs, struct run_buf *run,
 	enum cc_code ret = CC_OK;
 	size_t i;
 
-	if (run->nrecs > 1)
-		qsort_r(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp,
-			(void *)strs);
+	sort_run(strs, run);
 	for (i = 0; i < run->nrecs; i++) {
 		unsigned char seq[8];
 
@@ -586,10 +588,9 @@ static void *spill_thread(void *arg)
 static void *sort_thread(void *arg)
 {
 	struct pb_writer *w = arg;
-	struct run_buf *run = w->cur;
 
 	pthread_setname_np(pthread_self(), "pb-sort");
-	qsort_r(run->recs, run->nrecs, sizeof(*run->recs), memrec_cmp, &w->strs);
+	sort_run(&w->strs, w->cur);
 	return NULL;
 }
 
@@ -610,7 +611,7 @@ static enum cc_code spill_wait(struct pb_writer *w, struct cc_err *err)
  * parsing goes on, on the other core) and switches to the other buffer.
  * With `wait`, spills in this thread instead.
  */
-static enum cc_code spill(struct pb_writer *w, int wait, struct cc_err *err)
+static enum cc_code spill(struct pb_writer *w, struct cc_err *err)
 {
 	char *run_path = NULL, *vbuf;
 	char **runs;
@@ -632,8 +633,6 @@ static enum cc_code spill(struct pb_writer *w, int wait, struct cc_err *err)
 	vbuf = malloc(STREAM_BUF);
 	if (vbuf)
 		setvbuf(f, vbuf, _IOFBF, STREAM_BUF);
-	if (wait)
-		return write_run(&w->strs, w->cur, f, vbuf, run_path, err);
 	memset(&w->job, 0, sizeof(w->job));
 	w->job.strs = &w->strs;
 	w->job.run = w->cur;
@@ -755,7 +754,7 @@ enum cc_code pb_writer_add(struct pb_writer *w, const struct pb_entry *e,
 	}
 	run = w->cur;
 	if (run->mem.used + run->nrecs * sizeof(*run->recs) + size > w->sort_memory) {
-		if (spill(w, 0, err))
+		if (spill(w, err))
 			return err ? err->code : CC_EIO;
 		run = w->cur;
 	}
@@ -887,7 +886,7 @@ static enum cc_code out_flush(struct pb_writer *w, struct cc_err *err)
 	if (!w->olen)
 		return CC_OK;
 	if (!w->olive) {
-		if ((e = out_chunk(w, w->obuf, w->olen, w->obody, 3))) {
+		if ((e = out_chunk(w, w->obufs[w->ocur], w->olen, w->obody, 3))) {
 			errno = e;
 			return write_failed(err, w->tmp_path);
 		}
@@ -897,7 +896,7 @@ static enum cc_code out_flush(struct pb_writer *w, struct cc_err *err)
 	pthread_mutex_lock(&w->omu);
 	while (w->oleft)
 		pthread_cond_wait(&w->ocv, &w->omu);
-	w->opend = w->obuf;
+	w->opend = w->obufs[w->ocur];
 	w->opend_len = w->olen;
 	w->opend_body = w->obody;
 	w->oleft = 2;
@@ -905,7 +904,6 @@ static enum cc_code out_flush(struct pb_writer *w, struct cc_err *err)
 	pthread_cond_broadcast(&w->ocv);
 	pthread_mutex_unlock(&w->omu);
 	w->ocur ^= 1;
-	w->obuf = w->obufs[w->ocur];
 	w->olen = 0;
 	return CC_OK;
 }
@@ -985,7 +983,7 @@ static enum cc_code out_write(struct pb_writer *w, const void *p, size_t n,
 		}
 		return CC_OK;
 	}
-	memcpy(w->obuf + w->olen, p, n);
+	memcpy(w->obufs[w->ocur] + w->olen, p, n);
 	w->olen += n;
 	return CC_OK;
 }
@@ -1185,7 +1183,6 @@ static void writer_free(struct pb_writer *w)
 		pthread_cond_destroy(&w->ocv);
 		pthread_mutex_destroy(&w->omu);
 	}
-	free(w->out_vbuf);
 	free(w->idx_vbuf);
 	free(w->obufs[0]);
 	free(w->obufs[1]);
@@ -1243,7 +1240,6 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	unsigned char pre[PREAMBLE_SIZE], trailer[TRAILER_SIZE], digest[32], tmp[4];
 	uint64_t offers_len, strtab_len, index_len, file_size, data_off;
 	enum cc_code ret = CC_OK;
-	size_t i;
 
 	memset(st, 0, sizeof(*st));
 	/*
@@ -1267,15 +1263,13 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 		ret = err ? err->code : CC_EIO;
 		goto out;
 	}
-	if ((w->out_vbuf = malloc(STREAM_BUF)))
-		setvbuf(w->out, w->out_vbuf, _IOFBF, STREAM_BUF);
+	/* written with write(2) by out_chunk, through obufs: no stdio buffer */
 	w->obufs[0] = malloc(STREAM_BUF);
 	w->obufs[1] = malloc(STREAM_BUF);
 	if (!w->obufs[0] || !w->obufs[1]) {
 		ret = cc_err_set(err, CC_ENOMEM, "cannot write '%s'", w->path);
 		goto out;
 	}
-	w->obuf = w->obufs[0];
 	out_start(w);
 	if ((w->idx_vbuf = malloc(STREAM_BUF)))
 		setvbuf(w->idx, w->idx_vbuf, _IOFBF, STREAM_BUF);
@@ -1324,15 +1318,9 @@ enum cc_code pb_writer_commit(struct pb_writer *w, struct pb_write_stats *st,
 	}
 	if ((ret = spill_wait(w, err)))
 		goto out;
-	if (w->nruns) {
+	if (w->nruns)
 		st->runs = w->nruns + (w->cur->nrecs > 0);
-		ret = merge_runs(w, w->cur, st, err);
-	} else {
-		struct run_buf *run = w->cur;
-
-		for (i = 0, ret = CC_OK; i < run->nrecs && !ret; i++)
-			ret = emit(w, run->recs[i].rec, st, err);
-	}
+	ret = merge_runs(w, w->cur, st, err);
 	if (ret || (ret = copy_index(w, err)))
 		goto out;
 	if ((ret = out_sync(w, err)))

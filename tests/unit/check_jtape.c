@@ -230,6 +230,38 @@ START_TEST(jtape_capture_and_replay)
 }
 END_TEST
 
+/* A capture that cannot be written stops the consumer, and says so. */
+START_TEST(jtape_capture_write_fails)
+{
+	size_t len;
+	char *d = doc(1u << 20, &len), *dir = th_tmpdir(), path[4096];
+	struct log got;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cap", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	f = fopen(path, "rb"); /* every write fails */
+	ck_assert_ptr_nonnull(f);
+	memset(&got, 0, sizeof(got));
+	buf_init(&got.b, (size_t)1 << 30);
+	got.cap = f;
+	got.cap_from = 10;
+	got.cap_to = 20000;
+	ck_assert_int_eq(taped(d, len, &got), yajl_status_client_canceled);
+	ck_assert_int_ne(jtape_capture_failed(got.t), 0);
+	ck_assert_uint_eq(got.n, 10); /* the event that could not be copied is not handled */
+	jtape_free(got.t);
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
+	buf_release(&got.b);
+	free(dir);
+	free(d);
+}
+END_TEST
+
 Suite *suite_jtape(void)
 {
 	Suite *s = suite_create("jtape");
@@ -240,6 +272,7 @@ Suite *suite_jtape(void)
 	tcase_add_test(tc, jtape_handler_stops_it);
 	tcase_add_test(tc, jtape_drain_before_a_parse_error);
 	tcase_add_test(tc, jtape_capture_and_replay);
+	tcase_add_test(tc, jtape_capture_write_fails);
 	suite_add_tcase(s, tc);
 	return s;
 }
