@@ -23,6 +23,20 @@ struct log {
 	FILE *cap;
 };
 
+static void log_init(struct log *l)
+{
+	memset(l, 0, sizeof(*l));
+	buf_init(&l->b, (size_t)1 << 30);
+}
+
+/* The handlers copy events 11 .. 20000 to f. */
+static void capture(struct log *l, FILE *f)
+{
+	l->cap = f;
+	l->cap_from = 10;
+	l->cap_to = 20000;
+}
+
 static int add(struct log *l, const char *kind, const void *s, size_t len)
 {
 	uint64_t off = l->t ? jtape_offset(l->t) : l->base + yajl_get_bytes_consumed(l->y);
@@ -72,8 +86,7 @@ static char *doc(size_t size, size_t *len)
 
 static void reference(const char *d, size_t len, struct log *l)
 {
-	memset(l, 0, sizeof(*l));
-	buf_init(&l->b, (size_t)1 << 30);
+	log_init(l);
 	l->y = yajl_alloc(&Y, NULL, l);
 	ck_assert_int_eq(yajl_parse(l->y, (const unsigned char *)d, len), yajl_status_ok);
 	ck_assert_int_eq(yajl_complete_parse(l->y), yajl_status_ok);
@@ -107,8 +120,7 @@ START_TEST(jtape_replays_what_yajl_says)
 	struct log ref, got;
 
 	reference(d, len, &ref);
-	memset(&got, 0, sizeof(got));
-	buf_init(&got.b, (size_t)1 << 30);
+	log_init(&got);
 	ck_assert_int_eq(taped(d, len, &got), yajl_status_ok);
 	ck_assert_uint_eq(got.n, ref.n);
 	ck_assert_uint_eq(jtape_events(got.t), ref.n);
@@ -127,8 +139,7 @@ START_TEST(jtape_handler_stops_it)
 	char *d = doc(3u << 20, &len);
 	struct log got;
 
-	memset(&got, 0, sizeof(got));
-	buf_init(&got.b, (size_t)1 << 30);
+	log_init(&got);
 	got.stop_at = 5000;
 	ck_assert_int_eq(taped(d, len, &got), yajl_status_client_canceled);
 	ck_assert_uint_eq(got.n, 5000); /* nothing after the stop is handled */
@@ -147,15 +158,13 @@ START_TEST(jtape_drain_before_a_parse_error)
 	struct log got, ref;
 
 	/* yajl itself: the events before the error */
-	memset(&ref, 0, sizeof(ref));
-	buf_init(&ref.b, 1 << 20);
+	log_init(&ref);
 	ref.y = yajl_alloc(&Y, NULL, &ref);
 	ck_assert_int_eq(yajl_parse(ref.y, (const unsigned char *)bad, sizeof(bad) - 1), yajl_status_error);
 	yajl_free(ref.y);
 	ck_assert_uint_eq(ref.n, 8); /* { key [ 1 2 3 ] key */
 
-	memset(&got, 0, sizeof(got));
-	buf_init(&got.b, 1 << 20);
+	log_init(&got);
 	got.t = jtape_new(&H, &got);
 	ck_assert_int_eq(jtape_feed(got.t, (const unsigned char *)bad, sizeof(bad) - 1, 0), yajl_status_error);
 	ck_assert_int_eq(jtape_drain(got.t), 0);
@@ -187,11 +196,8 @@ START_TEST(jtape_capture_and_replay)
 	snprintf(path, sizeof(path), "%s/cap", dir);
 	f = fopen(path, "w+b");
 	ck_assert_ptr_nonnull(f);
-	memset(&got, 0, sizeof(got));
-	buf_init(&got.b, (size_t)1 << 30);
-	got.cap = f;
-	got.cap_from = 10;
-	got.cap_to = 20000;
+	log_init(&got);
+	capture(&got, f);
 	ck_assert_int_eq(taped(d, len, &got), yajl_status_ok);
 	/* events 11 .. 20000 of the reference, offsets and all */
 	for (from = ref.b.buf, nl = 0; nl < 10; from++)
@@ -199,8 +205,7 @@ START_TEST(jtape_capture_and_replay)
 	for (to = from, i = 10; i < 20000; to++)
 		i += *to == '\n';
 	rewind(f);
-	memset(&again, 0, sizeof(again));
-	buf_init(&again.b, (size_t)1 << 30);
+	log_init(&again);
 	again.t = got.t;
 	ck_assert_int_eq(jtape_replay(got.t, f, &H, &again), 0);
 	ck_assert_uint_eq(again.n, 20000 - 10);
@@ -244,11 +249,8 @@ START_TEST(jtape_capture_write_fails)
 	fclose(f);
 	f = fopen(path, "rb"); /* every write fails */
 	ck_assert_ptr_nonnull(f);
-	memset(&got, 0, sizeof(got));
-	buf_init(&got.b, (size_t)1 << 30);
-	got.cap = f;
-	got.cap_from = 10;
-	got.cap_to = 20000;
+	log_init(&got);
+	capture(&got, f);
 	ck_assert_int_eq(taped(d, len, &got), yajl_status_client_canceled);
 	ck_assert_int_ne(jtape_capture_failed(got.t), 0);
 	ck_assert_uint_eq(got.n, 10); /* the event that could not be copied is not handled */
