@@ -11,6 +11,7 @@
 #include <yajl/yajl_tree.h>
 
 #include <omp.h>
+#include <pthread.h>
 
 #include "pipeline/docs/docs.h"
 #include "pipeline/core/fsutil.h"
@@ -270,14 +271,38 @@ static int summary_item(yajl_val meta, const struct calc_result *r, const char *
 }
 
 /*
+ * The METADATA `text` with the summary of `r`, into `next`, and the
+ * Version it was read at.
+ */
+static enum cc_code summary_of(const char *id, const struct buf *text, const struct calc_result *r,
+			       const char *at, struct buf *next, int64_t *version, struct cc_err *err)
+{
+	char why[160];
+	yajl_val meta, ver;
+	int bad;
+
+	*version = 0;
+	if (!(meta = json_parse(text->buf, text->len, STORE_MAX_DEPTH, why, sizeof(why))))
+		return cc_err_set(err, CC_EPARSE, "%s: METADATA: %s", id, why);
+	ver = json_get(meta, "Version");
+	if (ver && YAJL_IS_INTEGER(ver))
+		*version = YAJL_GET_INTEGER(ver);
+	bad = summary_item(meta, r, at, next);
+	yajl_tree_free(meta);
+	return bad ? cc_err_set(err, CC_ENOMEM, "%s: cannot build the summary", id) : CC_OK;
+}
+
+/*
  * Section 4.2: the summary is written at the version of the METADATA that
- * was priced (`loaded`, read by recalc_load); a concurrent edit fails the
- * condition and is re-read, so it is never overwritten.
+ * was priced (`loaded`, read by recalc_load; `first`, its write made
+ * ahead, or NULL); a concurrent edit fails the condition and is re-read,
+ * so it is never overwritten.
  */
 static enum cc_code update_summary(struct store *s, const char *id, const struct buf *loaded,
-				   const struct calc_result *r, const char *at, struct cc_err *err)
+				   const struct store_item *first, const struct calc_result *r,
+				   const char *at, struct cc_err *err)
 {
-	char pk[300], why[160];
+	char pk[300];
 	struct buf cur, next;
 	enum cc_code ret = CC_OK;
 	int tries, found;
@@ -287,34 +312,26 @@ static enum cc_code update_summary(struct store *s, const char *id, const struct
 	buf_init(&next, (size_t)1 << 20);
 	for (tries = 1; tries <= LOCK_TRIES; tries++) {
 		const struct buf *text = &cur;
-		yajl_val meta, ver;
-		int64_t version = 0;
+		int64_t version;
 
-		if (tries == 1 && loaded->len) {
-			text = loaded;
+		if (tries == 1 && first) {
+			ret = store_item_write(s, first, 0, err);
 		} else {
-			if ((ret = store_get(s, pk, "METADATA", &cur, &found, err)))
-				break;
-			if (!found) {
-				ret = cc_err_set(err, CC_ENOTFOUND,
-						 "%s: the estimation was deleted while it was priced", id);
-				break;
+			if (tries == 1 && loaded->len) {
+				text = loaded;
+			} else {
+				if ((ret = store_get(s, pk, "METADATA", &cur, &found, err)))
+					break;
+				if (!found) {
+					ret = cc_err_set(err, CC_ENOTFOUND,
+							 "%s: the estimation was deleted while it was priced", id);
+					break;
+				}
 			}
+			if ((ret = summary_of(id, text, r, at, &next, &version, err)))
+				break;
+			ret = store_update_versioned(s, next.buf, version, err);
 		}
-		if (!(meta = json_parse(text->buf, text->len, STORE_MAX_DEPTH, why, sizeof(why)))) {
-			ret = cc_err_set(err, CC_EPARSE, "%s: METADATA: %s", id, why);
-			break;
-		}
-		ver = json_get(meta, "Version");
-		if (ver && YAJL_IS_INTEGER(ver))
-			version = YAJL_GET_INTEGER(ver);
-		if (summary_item(meta, r, at, &next)) {
-			yajl_tree_free(meta);
-			ret = cc_err_set(err, CC_ENOMEM, "%s: cannot build the summary", id);
-			break;
-		}
-		yajl_tree_free(meta);
-		ret = store_update_versioned(s, next.buf, version, err);
 		if (ret != CC_ECONFLICT)
 			break;
 		cc_err_clear(err);
@@ -357,8 +374,9 @@ enum cc_code recalc_audit_item(struct buf *b, const char *id, const char *at, co
 			details, result, (long long)epoch_of(at) + AUDIT_TTL_S);
 }
 
-static enum cc_code audit(struct store *s, const char *id, const char *at, const char *action,
-			  const char *result, const char *details, struct cc_err *err)
+/* An audit item's write, made ahead. */
+static enum cc_code audit_make(struct store_item **out, const char *id, const char *at, const char *action,
+			       const char *result, const char *details, struct cc_err *err)
 {
 	struct buf b;
 	enum cc_code ret;
@@ -367,26 +385,83 @@ static enum cc_code audit(struct store *s, const char *id, const char *at, const
 	if (recalc_audit_item(&b, id, at, NULL, action, result, details))
 		ret = cc_err_set(err, CC_ENOMEM, "%s: the audit item passes 1 MiB", id);
 	else
-		ret = store_put(s, b.buf, 0, err);
+		ret = store_item_make(out, b.buf, b.len, -1, err);
 	buf_release(&b);
 	return ret;
 }
 
-enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_inputs *ri,
-			 const struct calc_result *r, const char *at, const char *pb_sha, int force,
-			 enum recalc_outcome *outcome, struct cc_err *err)
+static enum cc_code audit(struct store *s, const char *id, const char *at, const char *action,
+			  const char *result, const char *details, struct cc_err *err)
 {
-	struct latest l;
-	struct buf details;
+	struct store_item *it;
+	enum cc_code ret = audit_make(&it, id, at, action, result, details, err);
+
+	if (!ret)
+		ret = store_item_write(s, it, 0, err);
+	store_item_free(it);
+	return ret;
+}
+
+/*
+ * A result's three writes, checked and keyed ahead (any thread): the
+ * CALCULATION item, the summary at the priced METADATA's version (NULL
+ * when none was read) and the audit item.
+ */
+struct writes {
+	struct store_item *calc, *summary, *audit;
+};
+
+static void writes_free(struct writes *w)
+{
+	store_item_free(w->calc);
+	store_item_free(w->summary);
+	store_item_free(w->audit);
+	memset(w, 0, sizeof(*w));
+}
+
+static enum cc_code writes_make(struct writes *w, const char *id, const struct recalc_inputs *ri,
+				const struct calc_result *r, const char *at, const char *pb_sha,
+				struct cc_err *err)
+{
+	struct buf b;
 	enum cc_code ret;
+	int64_t version;
 	char m[40], a[40];
 
-	*outcome = RECALC_UNCHANGED;
-	if ((ret = latest_of(s, id, &l, err)))
+	memset(w, 0, sizeof(*w));
+	if ((ret = store_item_make(&w->calc, r->item.buf, r->item.len, -1, err)))
 		return ret;
-	if (!force && !strcmp(l.hash, r->inputs_hash))
+	buf_init(&b, (size_t)1 << 20);
+	if (ri->metadata.len && !(ret = summary_of(id, &ri->metadata, r, at, &b, &version, err)))
+		ret = store_item_make(&w->summary, b.buf, b.len, version, err);
+	if (!ret) {
+		buf_reset(&b);
+		dec_format(r->monthly, 2, m, sizeof(m));
+		dec_format(r->annual, 2, a, sizeof(a));
+		buf_addf(&b, "{\"CalculationId\":\"calc-%.16s\",\"TotalMonthlyCost\":%s,\"TotalAnnualCost\":%s,"
+			     "\"Status\":\"%s\",\"PricebookSha256\":\"%s\",\"Warnings\":%u}",
+			 r->inputs_hash, m, a, r->status == CALC_COMPLETE ? "COMPLETE" : "PARTIAL", pb_sha,
+			 r->warnings);
+		ret = audit_make(&w->audit, id, at, "ESTIMATION_RECALCULATED",
+				 r->status == CALC_COMPLETE ? "SUCCESS" : "PARTIAL", b.buf, err);
+	}
+	buf_release(&b);
+	if (ret)
+		writes_free(w);
+	return ret;
+}
+
+/* The writes of a result; `l` is the latest calculation, read before. */
+static enum cc_code save(struct store *s, const char *id, const struct recalc_inputs *ri,
+			 const struct calc_result *r, const struct writes *w, const struct latest *l,
+			 const char *at, int force, enum recalc_outcome *outcome, struct cc_err *err)
+{
+	enum cc_code ret;
+
+	*outcome = RECALC_UNCHANGED;
+	if (!force && !strcmp(l->hash, r->inputs_hash))
 		return CC_OK;
-	if ((ret = store_put(s, r->item.buf, STORE_IF_NOT_EXISTS, err))) {
+	if ((ret = store_item_write(s, w->calc, STORE_IF_NOT_EXISTS, err))) {
 		if (ret == CC_ECONFLICT) {
 			/*
 			 * A calculation at this very second exists (the SK has the
@@ -418,37 +493,37 @@ enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_in
 		return ret;
 	}
 	*outcome = RECALC_WRITTEN;
-	if ((ret = update_summary(s, id, &ri->metadata, r, at, err)))
+	if ((ret = update_summary(s, id, &ri->metadata, w->summary, r, at, err)))
 		return ret;
-	buf_init(&details, 8192);
-	dec_format(r->monthly, 2, m, sizeof(m));
-	dec_format(r->annual, 2, a, sizeof(a));
-	buf_addf(&details, "{\"CalculationId\":\"calc-%.16s\",\"TotalMonthlyCost\":%s,\"TotalAnnualCost\":%s,"
-			   "\"Status\":\"%s\",\"PricebookSha256\":\"%s\",\"Warnings\":%u}",
-		 r->inputs_hash, m, a, r->status == CALC_COMPLETE ? "COMPLETE" : "PARTIAL", pb_sha,
-		 r->warnings);
-	ret = audit(s, id, at, "ESTIMATION_RECALCULATED",
-		    r->status == CALC_COMPLETE ? "SUCCESS" : "PARTIAL", details.buf, err);
-	buf_release(&details);
-	return ret;
+	return store_item_write(s, w->audit, 0, err);
 }
 
-/* A dry run's write: nothing; an estimation whose inputs moved is told to o->would_move. */
-static enum cc_code dry_compare(struct store *s, const char *id, const struct calc_result *r,
-				const struct recalc_options *o, enum recalc_outcome *out, struct cc_err *err)
+enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_inputs *ri,
+			 const struct calc_result *r, const char *at, const char *pb_sha, int force,
+			 enum recalc_outcome *outcome, struct cc_err *err)
 {
+	struct writes w;
 	struct latest l;
 	enum cc_code ret;
 
+	*outcome = RECALC_UNCHANGED;
 	if ((ret = latest_of(s, id, &l, err)))
 		return ret;
-	*out = RECALC_UNCHANGED;
-	if (!strcmp(l.hash, r->inputs_hash))
+	if (!force && !strcmp(l.hash, r->inputs_hash))
 		return CC_OK;
-	*out = RECALC_WRITTEN; /* would be */
+	if ((ret = writes_make(&w, id, ri, r, at, pb_sha, err)))
+		return ret;
+	ret = save(s, id, ri, r, &w, &l, at, force, outcome, err);
+	writes_free(&w);
+	return ret;
+}
+
+/* A dry run's write: nothing; an estimation whose inputs moved (from `l`) is told to o->would_move. */
+static void dry_compare(const char *id, const struct calc_result *r, const struct latest *l,
+			const struct recalc_options *o)
+{
 	if (o->would_move)
-		o->would_move(o->user, id, l.monthly, r);
-	return CC_OK;
+		o->would_move(o->user, id, l->monthly, r);
 }
 
 enum cc_code recalc_audit_failure(struct store *s, const char *id, const char *at, const char *why,
@@ -544,6 +619,9 @@ static int omp_default(void)
 struct job {
 	struct recalc_inputs in;
 	struct calc_result r;
+	struct latest latest;    /* its latest calculation, read with its inputs */
+	int unchanged;           /* priced as the latest was (and not forced): nothing to write */
+	struct writes w;         /* its writes, made on the engine's thread */
 	struct cc_err err;
 	enum cc_code ret;
 	int loaded;
@@ -768,15 +846,233 @@ static void batch_docs(const struct cc_ctx *ctx, struct store *s, const struct r
 #define BATCH 512
 
 
+/* One batch of estimations on its way: read, priced, written, documented. */
+struct batch {
+	struct job *jobs;
+	const char *const *ids;
+	size_t n;
+};
+
+/* Read, on the calling thread; CC_ENET_TEMP or CC_EIO stop the run (the batch ends there). */
+static enum cc_code batch_load(struct store *s, struct batch *b, struct recalc_owners *owners,
+			       struct cc_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct job *j = &b->jobs[i];
+
+		recalc_inputs_init(&j->in);
+		calc_result_init(&j->r);
+		cc_err_clear(&j->err);
+		j->docs = 0;
+		j->dres_made = 0;
+		j->unchanged = 0;
+		j->ret = recalc_load(s, b->ids[i], owners, &j->in, &j->err);
+		if (!j->ret)
+			j->ret = latest_of(s, b->ids[i], &j->latest, &j->err);
+		j->loaded = 1;
+		if (j->ret == CC_ENET_TEMP || j->ret == CC_EIO) {
+			b->n = i + 1;
+			return cc_err_set(err, j->ret, "%s", j->err.msg);
+		}
+	}
+	return CC_OK;
+}
+
+/* The engine and each result's writes: in parallel, each thread its own jobs. */
+static void batch_price(const struct calc_config *cc, const struct pb_reader *pb,
+			const struct recalc_options *o, struct batch *b)
+{
+	long k;
+
+#pragma omp parallel for schedule(dynamic, 8) num_threads(o->threads ? (int)o->threads : omp_default())
+	for (k = 0; k < (long)b->n; k++) {
+		struct job *j = &b->jobs[k];
+		struct calc_input in;
+
+		if (j->ret)
+			continue;
+		recalc_input(&in, b->ids[k], &j->in, o->calculated_at, NULL, o->pricebook_sha256);
+		in.no_table = 1;
+		j->ret = calc_estimation(cc, pb, &in, &j->r, &j->err);
+		if (!j->ret && (o->dry_run || !o->force) && !strcmp(j->latest.hash, j->r.inputs_hash))
+			j->unchanged = 1;
+		/* an item the store would refuse fails this estimation alone */
+		if (!j->ret && !j->unchanged && !o->dry_run)
+			j->ret = writes_make(&j->w, b->ids[k], &j->in, &j->r, o->calculated_at,
+					     o->pricebook_sha256, &j->err);
+	}
+}
+
+/*
+ * The store thread's step: write one batch (one transaction where the
+ * store has them), then read the next; either may be NULL.
+ */
+struct writer {
+	const struct cc_ctx *ctx;
+	struct store *s;
+	const struct recalc_options *o;
+	struct pending *pending;
+	struct recalc_owners *owners;
+	struct batch *b, *load;
+	struct recalc_stats *st;
+	enum cc_code ret, lret;
+	struct cc_err err, lerr;
+};
+
+static enum cc_code batch_write(struct writer *w)
+{
+	const struct recalc_options *o = w->o;
+	struct recalc_stats *st = w->st;
+	struct store *s = w->s;
+	unsigned written_before = st->written;
+	enum cc_code ret;
+	size_t i;
+	int atomic;
+
+	if ((ret = store_bulk_begin(s, &atomic, &w->err)))
+		return ret;
+	for (i = 0; i < w->b->n && !ret; i++) {
+		struct job *j = &w->b->jobs[i];
+		const char *id = w->b->ids[i];
+		enum recalc_outcome out;
+		struct cc_err soft = { 0 };
+
+		if (j->ret) {
+			st->failed++;
+			cc_log(w->ctx, CC_LOG_ERROR, "recalc", "%s", j->err.msg);
+			if (!o->dry_run)
+				recalc_audit_failure(s, id, o->calculated_at, j->err.msg, &soft);
+			continue;
+		}
+		if (j->r.status == CALC_PARTIAL) {
+			st->partial++;
+			cc_log(w->ctx, CC_LOG_WARN, "recalc", "%s: PARTIAL: %u price%s missing", id, j->r.missing,
+			       j->r.missing == 1 ? "" : "s");
+		}
+		out = RECALC_UNCHANGED;
+		if (j->unchanged) {
+			ret = CC_OK;
+		} else if (o->dry_run) {
+			out = RECALC_WRITTEN; /* would be */
+			dry_compare(id, &j->r, &j->latest, o);
+		} else {
+			ret = save(s, id, &j->in, &j->r, &j->w, &j->latest, o->calculated_at, o->force, &out,
+				   &soft);
+		}
+		if (ret == CC_ECONFLICT || ret == CC_ENOTFOUND) {
+			/* this estimation, not the run: named, and the others go on */
+			st->failed++;
+			cc_log(w->ctx, CC_LOG_ERROR, "recalc", "%s", soft.msg);
+			ret = CC_OK;
+			continue;
+		}
+		if (ret) {
+			/* the store itself failed (full disk, server down): the run stops */
+			if (atomic) {
+				st->written = written_before;
+				cc_err_set(&w->err, ret, "%s: %s; this batch is rolled back, the %u "
+					   "estimations written before it stay; run recalc again to go on",
+					   id, soft.msg, st->written);
+			} else {
+				cc_err_set(&w->err, ret, "%s: %s; the %u estimations written so far stay "
+					   "(this one may be partly written); run recalc again to go on",
+					   id, soft.msg, st->written);
+			}
+			break;
+		}
+		if (out == RECALC_WRITTEN) {
+			st->written++;
+			j->docs = o->docs && numbers_moved(&j->in, &j->r);
+		} else {
+			st->unchanged++;
+		}
+		/* documents a killed or failed run still owes */
+		if (o->docs && w->pending && pending_has(w->pending, id))
+			j->docs = 1;
+	}
+	if (store_bulk_end(s, !ret, ret ? NULL : &w->err) && !ret)
+		ret = w->err.code;
+	return ret;
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	double t = now_s();
+
+	if (w->b) {
+		w->ret = batch_write(w);
+		w->st->write_s += now_s() - t;
+	}
+	if (w->load && !w->ret) {
+		t = now_s();
+		w->lret = batch_load(w->s, w->load, w->owners, &w->lerr);
+		w->st->read_s += now_s() - t;
+	}
+	return NULL;
+}
+
+static void batch_release(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < BATCH; i++) {
+		struct job *j = &b->jobs[i];
+
+		if (!j->loaded)
+			continue;
+		recalc_inputs_release(&j->in);
+		calc_result_release(&j->r);
+		writes_free(&j->w);
+		j->loaded = 0;
+	}
+	b->n = 0;
+}
+
+/*
+ * Documents, after the batch is committed: a calculation never waits on
+ * its PDF. Owed from the commit until recorded, in case the run dies first.
+ */
+static enum cc_code batch_documents(const struct cc_ctx *ctx, struct store *s, const struct recalc_options *o,
+				    struct pending *pending, struct batch *b, struct recalc_stats *st,
+				    int *s3_down, struct cc_err *err)
+{
+	enum cc_code ret = CC_OK;
+	double t = now_s();
+	size_t i;
+
+	for (i = 0; i < b->n && pending; i++)
+		if (b->jobs[i].docs && pending_add(pending, b->ids[i]))
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	if (!ret && pending)
+		ret = pending_save(o->pending_path, pending, err);
+	if (!ret) {
+		batch_docs(ctx, s, o, b->jobs, b->n, b->ids, st, s3_down);
+		for (i = 0; i < b->n && pending; i++) {
+			const struct job *j = &b->jobs[i];
+
+			if (j->loaded && !j->ret && !j->dret && j->dres_made)
+				pending_del(pending, b->ids[i]);
+		}
+		if (pending)
+			ret = pending_save(o->pending_path, pending, err);
+	}
+	st->docs_s += now_s() - t;
+	return ret;
+}
+
 enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct calc_config *cc,
 			const struct pb_reader *pb, const struct recalc_options *o,
 			struct recalc_stats *st, struct cc_err *err)
 {
 	struct ids ids = { 0 };
 	struct recalc_owners owners = { 0 };
-	struct job *jobs = NULL;
-	enum cc_code ret = CC_OK;
-	size_t first, i;
+	struct batch bs[3] = { { 0 } }, *cur = NULL, *prev = NULL;
+	enum cc_code ret = CC_OK, stop_reading = CC_OK;
+	struct cc_err read_err = { 0 };
+	size_t first = 0, done = 0, i;
 	double t;
 	int s3_down = 0;
 	struct pending owed = { 0 }, *pending = NULL;
@@ -802,146 +1098,82 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 	if (ret)
 		goto out;
 	st->estimations = (unsigned)ids.n;
-	jobs = calloc(BATCH, sizeof(*jobs));
-	if (!jobs) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	for (i = 0; i < 3; i++)
+		if (!(bs[i].jobs = calloc(BATCH, sizeof(struct job))))
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	if (ret)
 		goto out;
-	}
-	for (first = 0; first < ids.n && !ret; first += BATCH) {
-		size_t n = ids.n - first < BATCH ? ids.n - first : BATCH;
-		int atomic;
+	/*
+	 * Three batches in flight: while the engine prices one, the store
+	 * thread writes the one before and reads the one after. The store is
+	 * used by one thread at a time: the documents are made, and the first
+	 * batch read, while the store thread is not running.
+	 */
+	while (!ret && ((first < ids.n && !stop_reading) || cur || prev)) {
+		struct writer w;
+		struct batch *nxt = NULL;
+		pthread_t th;
+		int threaded = 0;
 
-		/* read: on this thread */
-		t = now_s();
-		for (i = 0; i < n; i++) {
-			struct job *j = &jobs[i];
-
-			recalc_inputs_init(&j->in);
-			calc_result_init(&j->r);
-			cc_err_clear(&j->err);
-			j->docs = 0;
-			j->dres_made = 0;
-			j->ret = recalc_load(s, ids.v[first + i], &owners, &j->in, &j->err);
-			j->loaded = 1;
-			if (j->ret == CC_ENET_TEMP || j->ret == CC_EIO) {
-				ret = j->ret;
-				cc_err_set(err, j->ret, "%s", j->err.msg);
-				n = i + 1;
+		for (i = 0; i < 3 && first < ids.n && !stop_reading; i++)
+			if (&bs[i] != cur && &bs[i] != prev) {
+				nxt = &bs[i];
+				nxt->ids = (const char *const *)ids.v + first;
+				nxt->n = ids.n - first < BATCH ? ids.n - first : BATCH;
+				first += nxt->n;
 				break;
 			}
-		}
-		st->read_s += now_s() - t;
-		/* the engine: in parallel, each thread its own result */
-		t = now_s();
-		if (!ret) {
-			long k;
-
-#pragma omp parallel for schedule(dynamic, 8) num_threads(o->threads ? (int)o->threads : omp_default())
-			for (k = 0; k < (long)n; k++) {
-				struct job *j = &jobs[k];
-				struct calc_input in;
-
-				if (j->ret)
-					continue;
-				recalc_input(&in, ids.v[first + (size_t)k], &j->in, o->calculated_at, NULL,
-					     o->pricebook_sha256);
-				in.no_table = 1;
-				j->ret = calc_estimation(cc, pb, &in, &j->r, &j->err);
-			}
-		}
-		st->engine_s += now_s() - t;
-		/* write: on this thread, one transaction a batch where the store has them */
-		t = now_s();
-		if (!ret && !(ret = store_bulk_begin(s, &atomic, err))) {
-			unsigned written_before = st->written;
-
-			for (i = 0; i < n && !ret; i++) {
-				struct job *j = &jobs[i];
-				const char *id = ids.v[first + i];
-				enum recalc_outcome out;
-				struct cc_err soft = { 0 };
-
-				if (j->ret) {
-					st->failed++;
-					cc_log(ctx, CC_LOG_ERROR, "recalc", "%s", j->err.msg);
-					if (!o->dry_run)
-						recalc_audit_failure(s, id, o->calculated_at, j->err.msg, &soft);
-					continue;
-				}
-				if (j->r.status == CALC_PARTIAL) {
-					st->partial++;
-					cc_log(ctx, CC_LOG_WARN, "recalc", "%s: PARTIAL: %u price%s missing", id,
-					       j->r.missing, j->r.missing == 1 ? "" : "s");
-				}
-				if (o->dry_run) {
-					ret = dry_compare(s, id, &j->r, o, &out, &soft);
-				} else {
-					ret = recalc_save(s, id, &j->in, &j->r, o->calculated_at, o->pricebook_sha256,
-							  o->force, &out, &soft);
-				}
-				if (ret == CC_ECONFLICT || ret == CC_ENOTFOUND) {
-					/* this estimation, not the run: named, and the others go on */
-					st->failed++;
-					cc_log(ctx, CC_LOG_ERROR, "recalc", "%s", soft.msg);
-					ret = CC_OK;
-					continue;
-				}
-				if (ret) {
-					/* the store itself failed (full disk, server down): the run stops */
-					if (atomic) {
-						st->written = written_before;
-						cc_err_set(err, ret, "%s: %s; this batch is rolled back, the %u "
-							   "estimations written before it stay; run recalc again to go on",
-							   id, soft.msg, st->written);
-					} else {
-						cc_err_set(err, ret, "%s: %s; the %u estimations written so far stay "
-							   "(this one may be partly written); run recalc again to go on",
-							   id, soft.msg, st->written);
-					}
-					break;
-				}
-				if (out == RECALC_WRITTEN) {
-					st->written++;
-					j->docs = o->docs && numbers_moved(&j->in, &j->r);
-				} else {
-					st->unchanged++;
-				}
-				/* documents a killed or failed run still owes */
-				if (o->docs && pending && pending_has(pending, id))
-					j->docs = 1;
-			}
-			if (store_bulk_end(s, !ret, ret ? NULL : err) && !ret)
-				ret = err->code;
-		}
-		st->write_s += now_s() - t;
-		/* documents, after the batch is committed: a calculation never waits on its PDF */
-		if (!ret && o->docs) {
+		memset(&w, 0, sizeof(w));
+		w.ctx = ctx;
+		w.s = s;
+		w.o = o;
+		w.pending = pending;
+		w.owners = &owners;
+		w.b = prev;
+		w.load = nxt;
+		w.st = st;
+		if (cur && (prev || nxt))
+			threaded = !pthread_create(&th, NULL, writer_main, &w);
+		if (!cur)
+			writer_main(&w); /* the first read, or the last write: nothing to price meanwhile */
+		if (cur) {
 			t = now_s();
-			/* owed from here until recorded, in case the run dies first */
-			for (i = 0; i < n && pending; i++)
-				if (jobs[i].docs && pending_add(pending, ids.v[first + i]))
-					ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-			if (!ret && pending)
-				ret = pending_save(o->pending_path, pending, err);
-			if (!ret) {
-				batch_docs(ctx, s, o, jobs, n, (const char *const *)ids.v + first, st, &s3_down);
-				for (i = 0; i < n && pending; i++)
-					if (jobs[i].loaded && !jobs[i].ret && !jobs[i].dret && jobs[i].dres_made)
-						pending_del(pending, ids.v[first + i]);
-				if (pending)
-					ret = pending_save(o->pending_path, pending, err);
+			batch_price(cc, pb, o, cur);
+			st->engine_s += now_s() - t;
+		}
+		if (threaded)
+			pthread_join(th, NULL);
+		else if (cur && (prev || nxt))
+			writer_main(&w);
+		if (prev) {
+			if (w.ret)
+				ret = cc_err_set(err, w.ret, "%s", w.err.msg);
+			else if (o->docs)
+				ret = batch_documents(ctx, s, o, pending, prev, st, &s3_down, err);
+			done += prev->n;
+			batch_release(prev);
+			cc_progress(ctx, "estimations", done, ids.n);
+		}
+		if (nxt && (w.lret || w.ret)) {
+			/* a store that fails a read stops the reading; what was read is still written */
+			if (w.lret) {
+				stop_reading = w.lret;
+				cc_err_set(&read_err, w.lret, "%s", w.lerr.msg);
 			}
-			st->docs_s += now_s() - t;
+			batch_release(nxt);
+			nxt = NULL;
 		}
-		for (i = 0; i < BATCH; i++) {
-			if (!jobs[i].loaded)
-				continue;
-			recalc_inputs_release(&jobs[i].in);
-			calc_result_release(&jobs[i].r);
-			jobs[i].loaded = 0;
+		prev = cur;
+		cur = nxt;
+		if (ret) {
+			if (prev)
+				batch_release(prev);
+			if (cur)
+				batch_release(cur);
 		}
-		cc_progress(ctx, "estimations", first + n, ids.n);
 	}
+	if (!ret && stop_reading)
+		ret = cc_err_set(err, stop_reading, "%s", read_err.msg);
 	/* an owed estimation that is no longer active owes nothing (a whole run knows) */
 	if (!ret && pending && pending->n && o->nshards <= 1) {
 		char **sorted = malloc((ids.n ? ids.n : 1) * sizeof(*sorted));
@@ -966,7 +1198,8 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 				 "%u of %u estimations failed, %u are partial and %u have no new documents (each named above)",
 				 st->failed, st->estimations, st->partial, st->docs_failed);
 out:
-	free(jobs);
+	for (i = 0; i < 3; i++)
+		free(bs[i].jobs);
 	ids_free(&ids);
 	recalc_owners_release(&owners);
 	pending_free(&owed);

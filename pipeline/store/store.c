@@ -951,6 +951,49 @@ enum cc_code store_update_versioned(struct store *s, const char *json,
 	return ret;
 }
 
+struct store_item {
+	struct store_keys k;
+	int64_t expected;
+};
+
+enum cc_code store_item_make(struct store_item **out, const char *json, size_t len,
+			     int64_t expected, struct cc_err *err)
+{
+	struct store_item *it = calloc(1, sizeof(*it));
+	char stamp[32] = "";
+	enum cc_code ret;
+
+	*out = NULL;
+	if (!it)
+		return cc_err_set(err, CC_ENOMEM, "out of memory keying an item");
+	if (expected >= 0)
+		updated_at_now(stamp);
+	it->expected = expected;
+	ret = store_keys_parse(&it->k, json, len, expected >= 0 ? expected + 1 : -1, stamp, err);
+	if (ret) {
+		free(it);
+		return ret;
+	}
+	*out = it;
+	return CC_OK;
+}
+
+enum cc_code store_item_write(struct store *s, const struct store_item *it, unsigned flags,
+			      struct cc_err *err)
+{
+	if (it->expected >= 0)
+		return s->ops->update_versioned(s, &it->k, it->expected, err);
+	return s->ops->put(s, &it->k, flags, err);
+}
+
+void store_item_free(struct store_item *it)
+{
+	if (!it)
+		return;
+	store_keys_release(&it->k);
+	free(it);
+}
+
 enum cc_code store_delete(struct store *s, const char *pk, const char *sk,
 			  struct cc_err *err)
 {

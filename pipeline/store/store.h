@@ -94,6 +94,18 @@ enum cc_code store_put(struct store *s, const char *json, unsigned flags,
  */
 enum cc_code store_update_versioned(struct store *s, const char *json,
 				    int64_t expected, struct cc_err *err);
+/*
+ * An item checked and keyed ahead of its write, on any thread and without
+ * a store: the engine's threads make them, the one writer only writes
+ * (recalc). With `expected` >= 0 it is store_update_versioned's write at
+ * that Version (UpdatedAt is the time it was made), else store_put's.
+ */
+struct store_item;
+enum cc_code store_item_make(struct store_item **out, const char *json, size_t len,
+			     int64_t expected, struct cc_err *err);
+enum cc_code store_item_write(struct store *s, const struct store_item *it, unsigned flags,
+			      struct cc_err *err);
+void store_item_free(struct store_item *it); /* accepts NULL */
 enum cc_code store_delete(struct store *s, const char *pk, const char *sk,
 			  struct cc_err *err);
 
