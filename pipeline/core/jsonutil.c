@@ -74,67 +74,128 @@ static int hex4(const char *p, unsigned *out)
 	return 0;
 }
 
+/*
+ * The bytes json_check stops at: outside a string (1) a quote, a bracket
+ * or NUL; inside one (2) its end, an escape or NUL. Every other byte is
+ * passed in a tight loop.
+ */
+static const unsigned char check_stop[256] = {
+	[0] = 3, ['"'] = 3, ['\\'] = 2, ['['] = 1, ['{'] = 1, [']'] = 1, ['}'] = 1,
+	[' '] = 4, ['\t'] = 4, ['\n'] = 4, ['\r'] = 4, ['/'] = 4,
+};
+
+/* Whether the escape at t[i] ('\\', within len) is one yajl_gen writes. */
+static int canonical_escape(const unsigned char *t, size_t i, size_t len)
+{
+	unsigned char e = i + 1 < len ? t[i + 1] : 0;
+	unsigned v;
+
+	if (e != 'u')
+		return e == '"' || e == '\\' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't';
+	if (i + 5 >= len || t[i + 2] != '0' || t[i + 3] != '0' || (t[i + 4] != '0' && t[i + 4] != '1') ||
+	    !((t[i + 5] >= '0' && t[i + 5] <= '9') || (t[i + 5] >= 'A' && t[i + 5] <= 'F')))
+		return 0;
+	v = (unsigned)(t[i + 4] - '0') * 16 + (unsigned)(t[i + 5] <= '9' ? t[i + 5] - '0' : t[i + 5] - 'A' + 10);
+	return v != 8 && v != 9 && v != 10 && v != 12 && v != 13;
+}
+
 int json_check(const char *text, size_t len, unsigned max_depth, char *why,
 	       size_t whylen)
 {
+	return json_check_canonical(text, len, max_depth, why, whylen, NULL);
+}
+
+int json_check_canonical(const char *text, size_t len, unsigned max_depth, char *why,
+			 size_t whylen, int *canonical)
+{
+	const unsigned char *t = (const unsigned char *)text;
 	size_t i, bad;
 	unsigned depth = 0;
-	int in_str = 0;
+	unsigned char stop = canonical ? 5 : 1;
 
-	bad = json_utf8_bad((const unsigned char *)text, len);
+	if (canonical)
+		*canonical = 1;
+
+	bad = json_utf8_bad(t, len);
 	if (bad < len) {
 		snprintf(why, whylen, "not valid UTF-8 at byte %zu", bad);
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
-		char c = text[i];
+		unsigned char c;
 
+		while (i < len && !(check_stop[t[i]] & stop))
+			i++;
+		if (i == len)
+			break;
+		c = t[i];
+		if (check_stop[c] == 4) {
+			/* white space, or a comment yajl reads and drops */
+			*canonical = 0;
+			stop = 1;
+			continue;
+		}
 		if (!c) {
 			snprintf(why, whylen, "a NUL byte at byte %zu", i);
 			return -1;
 		}
-		if (in_str) {
-			unsigned u, lo;
-
-			if (c == '"') {
-				in_str = 0;
-			} else if (c == '\\' && i + 1 < len) {
-				i++;
-				if (text[i] != 'u')
-					continue;
-				if (i + 4 >= len || hex4(text + i + 1, &u))
-					continue; /* yajl reports the bad escape */
-				if (!u) {
-					snprintf(why, whylen, "a \\u0000 (NUL) in a string at byte %zu",
-						 i - 1);
-					return -1;
-				}
-				if (u >= 0xdc00 && u <= 0xdfff)
-					goto lone;
-				if (u >= 0xd800 && u <= 0xdbff) {
-					if (i + 10 >= len || text[i + 5] != '\\' || text[i + 6] != 'u' ||
-					    hex4(text + i + 7, &lo) || lo < 0xdc00 || lo > 0xdfff)
-						goto lone;
-					i += 6;
-				}
-				i += 4;
-			}
-			continue;
-lone:
-			snprintf(why, whylen, "a lone UTF-16 surrogate \\u%04x at byte %zu", u,
-				 i - 1);
-			return -1;
-		}
-		if (c == '"') {
-			in_str = 1;
-		} else if (c == '[' || c == '{') {
+		if (c == '[' || c == '{') {
 			if (++depth > max_depth) {
 				snprintf(why, whylen, "nested deeper than %u levels at byte %zu",
 					 max_depth, i);
 				return -1;
 			}
-		} else if ((c == ']' || c == '}') && depth) {
-			depth--;
+			continue;
+		}
+		if (c == ']' || c == '}') {
+			if (depth)
+				depth--;
+			continue;
+		}
+		/* a string, to its closing quote */
+		for (i++; i < len; i++) {
+			unsigned u, lo;
+
+			while (i < len && !(check_stop[t[i]] & 2))
+				i++;
+			if (i == len)
+				break;
+			c = t[i];
+			if (!c) {
+				snprintf(why, whylen, "a NUL byte at byte %zu", i);
+				return -1;
+			}
+			if (c == '"')
+				break;
+			/* an escape */
+			if (stop != 1 && !canonical_escape(t, i, len)) {
+				*canonical = 0;
+				stop = 1;
+			}
+			if (i + 1 >= len)
+				continue;
+			i++;
+			if (t[i] != 'u')
+				continue;
+			if (i + 4 >= len || hex4(text + i + 1, &u))
+				continue; /* yajl reports the bad escape */
+			if (!u) {
+				snprintf(why, whylen, "a \\u0000 (NUL) in a string at byte %zu", i - 1);
+				return -1;
+			}
+			if (u >= 0xdc00 && u <= 0xdfff)
+				goto lone;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				if (i + 10 >= len || text[i + 5] != '\\' || text[i + 6] != 'u' ||
+				    hex4(text + i + 7, &lo) || lo < 0xdc00 || lo > 0xdfff)
+					goto lone;
+				i += 6;
+			}
+			i += 4;
+			continue;
+lone:
+			snprintf(why, whylen, "a lone UTF-16 surrogate \\u%04x at byte %zu", u, i - 1);
+			return -1;
 		}
 	}
 	return 0;

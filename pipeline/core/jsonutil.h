@@ -34,6 +34,14 @@
  */
 int json_check(const char *text, size_t len, unsigned max_depth, char *why,
 	       size_t whylen);
+/*
+ * json_check, and in the same pass whether the text is already what
+ * yajl_gen writes for it (*canonical): no white space between tokens, and
+ * in strings only the escapes yajl_gen writes (\" \\ \b \f \n \r \t, and
+ * \u00XX in upper case for the other control characters).
+ */
+int json_check_canonical(const char *text, size_t len, unsigned max_depth, char *why,
+			 size_t whylen, int *canonical);
 
 /*
  * json_check, then yajl's tree parse. NULL with `why` filled (yajl's own

@@ -134,7 +134,7 @@ struct scan {
 	int depth;             /* 0: before the root object */
 	uint64_t next_id;
 	struct seen *seen;     /* open addressing: (container, text) */
-	size_t seen_cap, seen_n;
+	size_t seen_cap, seen_n, seen_hint;
 	struct buf names;      /* the texts of `seen` */
 	struct buf tmp;        /* a value with its NUL, for the checks that want one */
 	unsigned long item_size;
@@ -221,7 +221,8 @@ static int seen_add(struct scan *sc, uint64_t id, const char *text, size_t len)
 	size_t i;
 
 	if ((sc->seen_n + 1) * 10 >= sc->seen_cap * 7) {
-		size_t cap = sc->seen_cap ? sc->seen_cap * 2 : 256, j;
+		/* first sized for the text: about a name every 16 bytes in an item, so it rarely grows */
+		size_t cap = sc->seen_cap ? sc->seen_cap * 2 : sc->seen_hint, j;
 		struct seen *t = calloc(cap, sizeof(*t));
 
 		if (!t)
@@ -406,59 +407,6 @@ static void root_number(struct scan *sc, const char *s, size_t len)
 static int sc_emit(struct scan *sc)
 {
 	return !sc->drop && !sc->verbatim;
-}
-
-/*
- * Whether `json` is already what yajl_gen would write for it: no white
- * space between tokens, and in strings only the escapes yajl_gen writes
- * (\" \\ \b \f \n \r \t, and \u00XX in upper case for the other control
- * characters). What costctl writes itself always is.
- */
-static int canonical(const char *json, size_t len)
-{
-	size_t i;
-	int in_str = 0;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c;
-
-		/* most of a string is neither its end nor an escape */
-		while (in_str && i < len && json[i] != '"' && json[i] != '\\')
-			i++;
-		if (i == len)
-			break;
-		c = (unsigned char)json[i];
-		if (!in_str) {
-			if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/')
-				return 0; /* white space, or a comment yajl reads and drops */
-			in_str = c == '"';
-			continue;
-		}
-		if (c == '"') {
-			in_str = 0;
-		} else if (c == '\\') {
-			char e = i + 1 < len ? json[i + 1] : 0;
-
-			if (e == 'u') {
-				unsigned v;
-
-				if (i + 5 >= len || json[i + 2] != '0' || json[i + 3] != '0' ||
-				    (json[i + 4] != '0' && json[i + 4] != '1') ||
-				    !((json[i + 5] >= '0' && json[i + 5] <= '9') || (json[i + 5] >= 'A' && json[i + 5] <= 'F')))
-					return 0;
-				v = (unsigned)(json[i + 4] - '0') * 16 +
-				    (unsigned)(json[i + 5] <= '9' ? json[i + 5] - '0' : json[i + 5] - 'A' + 10);
-				if (v == 8 || v == 9 || v == 10 || v == 12 || v == 13)
-					return 0;
-				i += 5;
-			} else if (e == '"' || e == '\\' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
-				i++;
-			} else {
-				return 0;
-			}
-		}
-	}
-	return 1;
 }
 
 static int sc_string(void *ctx, const unsigned char *s, size_t len)
@@ -694,13 +642,15 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 	const unsigned char *out;
 	size_t outlen;
 	yajl_status st;
+	int canonical;
 
 	memset(k, 0, sizeof(*k));
 	buf_init(&k->json, (size_t)4 << 20); /* DynamoDB's limit is 400 KB */
 	{
 		char bad[256];
 
-		if (json_check(json, len, STORE_MAX_DEPTH, bad, sizeof(bad))) {
+		/* canonical: already what yajl_gen would write (what costctl writes itself always is) */
+		if (json_check_canonical(json, len, STORE_MAX_DEPTH, bad, sizeof(bad), &canonical)) {
 			snprintf(why, whylen, "not JSON: %s", bad);
 			return CC_EPARSE;
 		}
@@ -711,8 +661,11 @@ static enum cc_code parse_keys(struct store_keys *k, const char *json,
 		return CC_ENOMEM;
 	}
 	sc->k = k;
+	sc->seen_hint = 256;
+	while (sc->seen_hint < len / 16 * 10 / 7 && sc->seen_hint < ((size_t)1 << 16))
+		sc->seen_hint *= 2;
 	sc->set_version = set_version;
-	sc->verbatim = set_version < 0 && canonical(json, len);
+	sc->verbatim = set_version < 0 && canonical;
 	buf_init(&sc->names, (size_t)4 << 20);
 	buf_init(&sc->tmp, (size_t)4 << 20);
 	sc->g = yajl_gen_alloc(NULL);

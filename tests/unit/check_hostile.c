@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <yajl/yajl_gen.h>
+
 #include "helpers.h"
 #include "pipeline/core/cfg.h"
 #include "pipeline/prices/fetch.h"
@@ -211,6 +213,60 @@ START_TEST(number_text_normalised)
 }
 END_TEST
 
+/*
+ * The one pass that checks an item also says whether yajl_gen would write
+ * it as it is (the store then keeps the text verbatim): the text is
+ * canonical exactly when parsing and generating it again gives it back.
+ */
+START_TEST(canonical_is_what_yajl_gen_writes)
+{
+	static const struct {
+		const char *text;
+		int canonical;
+	} cases[] = {
+		{ "{\"a\":1,\"b\":[true,null,\"x\"]}", 1 },
+		{ "{\"a\": 1}", 0 },
+		{ "{\"a\":1}\n", 0 },
+		{ "[1,/* c */2]", 0 },
+		{ "{\"a\":\"x\\/y\"}", 0 },
+		{ "{\"a\":\"\\u00e9\"}", 0 },
+		{ "{\"a\":\"\\u001F\"}", 1 },
+		{ "{\"a\":\"\\u001f\"}", 0 },
+		{ "{\"a\":\"\\u000A\"}", 0 },
+		{ "{\"a\":\"\\n\\t\\\"\\\\\"}", 1 },
+		{ "{\"a b\":\"c d\"}", 1 },
+		{ "{\"a\":\"caf\xc3\xa9\"}", 1 },
+	};
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+		int canonical = -1, again = -1;
+		yajl_val v = json_parse(t, strlen(t), 64, why, sizeof(why));
+		yajl_gen g = yajl_gen_alloc(NULL);
+		const unsigned char *out;
+		size_t len;
+
+		ck_assert_msg(!json_check_canonical(t, strlen(t), 64, why, sizeof(why), &canonical), "%s", t);
+		ck_assert_msg(canonical == cases[i].canonical, "%s: canonical %d", t, canonical);
+		yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+		ck_assert_ptr_nonnull(v);
+		ck_assert(json_gen_value(g, v));
+		ck_assert_int_eq(yajl_gen_get_buf(g, &out, &len), yajl_gen_status_ok);
+		/* canonical: generated again it is the same text; either way the generated text is */
+		ck_assert_msg((len == strlen(t) && !memcmp(out, t, len)) == canonical, "%s -> %.*s", t, (int)len, out);
+		ck_assert(!json_check_canonical((const char *)out, len, 64, why, sizeof(why), &again));
+		ck_assert_msg(again == 1, "%.*s", (int)len, out);
+		yajl_gen_free(g);
+		yajl_tree_free(v);
+	}
+	/* the checks stay the checks: a NUL escape is refused with or without the canonical test */
+	ck_assert(json_check_canonical("[\"\\u0000\"]", 10, 64, why, sizeof(why), (int[1]){ 0 }));
+	ck_assert_str_eq(why, "a \\u0000 (NUL) in a string at byte 2");
+}
+END_TEST
+
 Suite *suite_hostile(void)
 {
 	Suite *s = suite_create("hostile");
@@ -223,6 +279,7 @@ Suite *suite_hostile(void)
 	tcase_add_test(tc, special_files_refused);
 	tcase_add_test(tc, names_that_become_paths);
 	tcase_add_test(tc, number_text_normalised);
+	tcase_add_test(tc, canonical_is_what_yajl_gen_writes);
 	suite_add_tcase(s, tc);
 	return s;
 }

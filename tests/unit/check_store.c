@@ -312,6 +312,46 @@ START_TEST(optimistic_lock_conflict)
 }
 END_TEST
 
+/* An item made ahead (on another thread, without the store) writes as store_put and store_update_versioned do. */
+START_TEST(items_made_ahead)
+{
+	static const char calc[] = "{\"PK\":\"ESTIMATION#e2\",\"SK\":\"CALCULATION#2025-11-25T02:00:00Z\",\"N\":1}";
+	static const char meta1[] = "{\"PK\":\"ESTIMATION#e2\",\"SK\":\"METADATA\",\"S\":1}";
+	static const char meta2[] = "{\"PK\":\"ESTIMATION#e2\",\"SK\":\"METADATA\",\"S\":2}";
+	struct store_item *a, *v, *stale, *bad;
+	struct buf b;
+	int found;
+
+	buf_init(&b, 1 << 20);
+	put("{\"PK\":\"ESTIMATION#e2\",\"SK\":\"METADATA\",\"Version\":7}");
+	setenv("COSTCTL_NOW", "1764036000", 1); /* 2025-11-25T02:00:00Z, when the items are made */
+	ck_assert_int_eq(store_item_make(&a, calc, strlen(calc), -1, &err), CC_OK);
+	ck_assert_int_eq(store_item_make(&v, meta1, strlen(meta1), 7, &err), CC_OK);
+	ck_assert_int_eq(store_item_make(&stale, meta2, strlen(meta2), 7, &err), CC_OK);
+	unsetenv("COSTCTL_NOW");
+	ck_assert_int_eq(store_item_make(&bad, "{\"SK\":\"METADATA\"}", 17, -1, &err), CC_EPARSE);
+	ck_assert_ptr_null(bad);
+	ck_assert_msg(strstr(err.msg, "no PK"), "%s", err.msg);
+	cc_err_clear(&err);
+	ck_assert_int_eq(store_item_write(s, a, STORE_IF_NOT_EXISTS, &err), CC_OK);
+	ck_assert_int_eq(store_item_write(s, a, STORE_IF_NOT_EXISTS, &err), CC_ECONFLICT);
+	cc_err_clear(&err);
+	ck_assert_msg(store_item_write(s, v, 0, &err) == CC_OK, "%s", err.msg);
+	/* made at version 7 too, it finds 8: the edit in between is not overwritten */
+	ck_assert_int_eq(store_item_write(s, stale, 0, &err), CC_ECONFLICT);
+	ck_assert_msg(strstr(err.msg, "at version 8, not 7"), "%s", err.msg);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#e2", "METADATA", &b, &found, &err), CC_OK);
+	ck_assert_msg(strstr(b.buf, "\"S\":1") && strstr(b.buf, "\"Version\":8") &&
+			      strstr(b.buf, "\"UpdatedAt\":\"2025-11-25T02:00:00Z\""),
+		      "%s", b.buf);
+	store_item_free(a);
+	store_item_free(v);
+	store_item_free(stale);
+	store_item_free(NULL);
+	buf_release(&b);
+}
+END_TEST
+
 /* Section 4.1: estimation + requirements + audit log, all or nothing. */
 START_TEST(transaction_all_or_nothing)
 {
@@ -730,6 +770,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, item_scan_matches_tree_reading);
 	tcase_add_test(tc, item_scan_names_and_sets);
 	tcase_add_test(tc, optimistic_lock_conflict);
+	tcase_add_test(tc, items_made_ahead);
 	tcase_add_test(tc, transaction_all_or_nothing);
 	tcase_add_test(tc, transaction_versioned);
 	tcase_add_test(tc, batch_and_pagination);
