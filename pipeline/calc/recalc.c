@@ -1014,6 +1014,12 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+static void *writer_thread(void *arg)
+{
+	pthread_setname_np(pthread_self(), "recalc-store");
+	return writer_main(arg);
+}
+
 static void batch_release(struct batch *b)
 {
 	size_t i;
@@ -1133,7 +1139,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		w.load = nxt;
 		w.st = st;
 		if (cur && (prev || nxt))
-			threaded = !pthread_create(&th, NULL, writer_main, &w);
+			threaded = !pthread_create(&th, NULL, writer_thread, &w);
 		if (!cur)
 			writer_main(&w); /* the first read, or the last write: nothing to price meanwhile */
 		if (cur) {

@@ -9,6 +9,7 @@
 #include "pipeline/store/store_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +37,25 @@ struct cached_stmt {
 	int busy;
 };
 
+/*
+ * Bulk writes (store_bulk_begin: recalc, table import) copy the WAL into
+ * the database on a checkpoint thread with its own connection, so the
+ * writer never waits for it: a commit that leaves CKPT_FRAMES frames in the
+ * WAL wakes it (a PASSIVE checkpoint, which never blocks the writer). Past
+ * CKPT_BACKSTOP frames (the thread fell behind) the writer checkpoints
+ * itself, as SQLite's own autocheckpoint would, so the WAL stays bounded.
+ */
+#define CKPT_FRAMES 1000
+#define CKPT_BACKSTOP 32768
+
+struct ckpt {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv, done;
+	sqlite3 *db;
+	int ready, running, wake, busy, stop;
+};
+
 struct sq {
 	sqlite3 *db;
 	char *path;
@@ -43,6 +63,7 @@ struct sq {
 	int in_bulk; /* inside store_bulk_begin: batches join the outer transaction */
 	struct cached_stmt cache[STMT_CACHE];
 	size_t ncache;
+	struct ckpt ck;
 };
 
 #define LIVE "(ttl IS NULL OR ttl > ?9)"
@@ -121,6 +142,107 @@ static void seg_fn(sqlite3_context *c, int argc, sqlite3_value **v)
 						    total > 0 ? (unsigned)total : 1));
 }
 
+static void *ckpt_main(void *arg)
+{
+	struct ckpt *c = arg;
+
+	pthread_setname_np(pthread_self(), "sqlite-ckpt");
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->wake && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stop)
+			break;
+		c->wake = 0;
+		c->busy = 1;
+		pthread_mutex_unlock(&c->mu);
+		/* a failure (busy, full disk) leaves the frames for the next one, or the writer's backstop */
+		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->mu);
+		c->busy = 0;
+		pthread_cond_broadcast(&c->done);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* After each commit: `frames` in the WAL. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct sq *q = arg;
+
+	if (frames >= CKPT_BACKSTOP || (!q->ck.running && frames >= CKPT_FRAMES)) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	} else if (frames >= CKPT_FRAMES) {
+		pthread_mutex_lock(&q->ck.mu);
+		q->ck.wake = 1;
+		pthread_cond_signal(&q->ck.cv);
+		pthread_mutex_unlock(&q->ck.mu);
+	}
+	return SQLITE_OK;
+}
+
+/* The checkpoint thread, for a bulk write; without one the writer checkpoints as before. */
+static void ckpt_start(struct sq *q)
+{
+	struct ckpt *c = &q->ck;
+
+	if (c->running)
+		return;
+	if (sqlite3_open_v2(q->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)) {
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	/* a connection learns the file is in WAL mode when it first reads it */
+	if (sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL)) {
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return;
+	}
+	c->wake = c->stop = 0;
+	if (pthread_create(&c->th, NULL, ckpt_main, c)) {
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return;
+	}
+	c->running = 1;
+}
+
+/*
+ * Before a bulk transaction: the checkpoint asked for is done, so the
+ * transaction starts on a fully copied WAL and SQLite starts the WAL over
+ * instead of growing it (it ran while the writer was reading).
+ */
+static void ckpt_wait(struct sq *q)
+{
+	struct ckpt *c = &q->ck;
+
+	if (!c->running)
+		return;
+	pthread_mutex_lock(&c->mu);
+	while (c->wake || c->busy)
+		pthread_cond_wait(&c->done, &c->mu);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static void ckpt_stop(struct sq *q)
+{
+	struct ckpt *c = &q->ck;
+
+	if (!c->running)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->th, NULL);
+	sqlite3_close(c->db);
+	c->db = NULL;
+	c->running = 0;
+}
+
 enum cc_code store_sqlite_open(struct store *s, const char *path,
 			       struct cc_err *err)
 {
@@ -152,6 +274,11 @@ enum cc_code store_sqlite_open(struct store *s, const char *path,
 	sqlite3_extended_result_codes(q->db, 1);
 	if ((rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")))
 		return sql_error(s, rc, "set WAL mode", err);
+	pthread_mutex_init(&q->ck.mu, NULL);
+	pthread_cond_init(&q->ck.cv, NULL);
+	pthread_cond_init(&q->ck.done, NULL);
+	q->ck.ready = 1;
+	sqlite3_wal_hook(q->db, wal_hook, q);
 	sqlite3_create_function(q->db, "costctl_segment", 2,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, seg_fn, NULL, NULL);
 	rc = sqlite3_prepare_v2(q->db,
@@ -168,6 +295,13 @@ static void sq_close(struct store *s)
 {
 	struct sq *q = SQ(s);
 	size_t i;
+
+	ckpt_stop(q);
+	if (q->ck.ready) {
+		pthread_mutex_destroy(&q->ck.mu);
+		pthread_cond_destroy(&q->ck.cv);
+		pthread_cond_destroy(&q->ck.done);
+	}
 
 	for (i = 0; i < q->ncache; i++) {
 		sqlite3_finalize(q->cache[i].st);
@@ -604,8 +738,10 @@ static enum cc_code sq_bulk(struct store *s, int phase, struct cc_err *err)
 	int rc;
 
 	if (phase == 0) {
+		ckpt_wait(q);
 		if ((ret = need_table(s, err)) || (ret = begin(s, err)))
 			return ret;
+		ckpt_start(q);
 		q->in_bulk = 1;
 		return CC_OK;
 	}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yajl/yajl_gen.h>
@@ -349,6 +350,45 @@ START_TEST(items_made_ahead)
 	store_item_free(stale);
 	store_item_free(NULL);
 	buf_release(&b);
+}
+END_TEST
+
+/*
+ * Bulk writes checkpoint on their own thread, and the WAL starts over
+ * rather than growing: 32 MB written in 20 transactions leave a WAL of a
+ * few of them (it would reach 128 MB, the writer's backstop, if the
+ * checkpoints never landed).
+ */
+START_TEST(bulk_wal_stays_bounded)
+{
+	char path[4200], *item = malloc(9000);
+	struct stat sb;
+	int b, i, atomic, found;
+	struct buf got;
+
+	if (!is_sqlite())
+		return;
+	ck_assert_ptr_nonnull(item);
+	buf_init(&got, 1 << 20);
+	for (b = 0; b < 20; b++) {
+		ck_assert_int_eq(store_bulk_begin(s, &atomic, &err), CC_OK);
+		ck_assert(atomic);
+		for (i = 0; i < 200; i++) {
+			int n = snprintf(item, 9000, "{\"PK\":\"ESTIMATION#b%02di%03d\",\"SK\":\"CALCULATION#x\",\"Pad\":\"", b, i);
+
+			memset(item + n, 'a' + (b + i) % 26, 8000);
+			memcpy(item + n + 8000, "\"}", 3);
+			ck_assert_msg(store_put(s, item, 0, &err) == CC_OK, "%s", err.msg);
+		}
+		ck_assert_int_eq(store_bulk_end(s, 1, &err), CC_OK);
+	}
+	snprintf(path, sizeof(path), "%s/t.db-wal", dir);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_msg(sb.st_size < (off_t)12 << 20, "the WAL is %lld bytes", (long long)sb.st_size);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#b19i199", "CALCULATION#x", &got, &found, &err), CC_OK);
+	ck_assert(found && got.len > 8000 && got.buf[got.len - 3] == 'a' + (19 + 199) % 26);
+	buf_release(&got);
+	free(item);
 }
 END_TEST
 
@@ -771,6 +811,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, item_scan_names_and_sets);
 	tcase_add_test(tc, optimistic_lock_conflict);
 	tcase_add_test(tc, items_made_ahead);
+	tcase_add_test(tc, bulk_wal_stays_bounded);
 	tcase_add_test(tc, transaction_all_or_nothing);
 	tcase_add_test(tc, transaction_versioned);
 	tcase_add_test(tc, batch_and_pagination);
