@@ -429,7 +429,7 @@ static enum cc_code writes_make(struct writes *w, const char *id, const struct r
 	char m[40], a[40];
 
 	memset(w, 0, sizeof(*w));
-	if ((ret = store_item_make(&w->calc, r->item.buf, r->item.len, -1, err)))
+	if ((ret = store_item_make_own(&w->calc, r->item.buf, r->item.len, err)))
 		return ret;
 	buf_init(&b, (size_t)1 << 20);
 	if (ri->metadata.len && !(ret = summary_of(id, &ri->metadata, r, at, &b, &version, err)))

@@ -931,6 +931,65 @@ enum cc_code store_item_make(struct store_item **out, const char *json, size_t l
 	return CC_OK;
 }
 
+/*
+ * The string value of attribute `name` at *p (`"name":"value"` and a ','
+ * or '}' after it), with no escape in it: malloc'd, *p past it; NULL when
+ * the text is not so.
+ */
+static char *leading_attr(const char **p, const char *end, const char *name, size_t max)
+{
+	size_t n = strlen(name);
+	const char *v, *q;
+
+	if ((size_t)(end - *p) < n + 5 || (*p)[0] != '"' || memcmp(*p + 1, name, n) || (*p)[n + 1] != '"' ||
+	    (*p)[n + 2] != ':' || (*p)[n + 3] != '"')
+		return NULL;
+	v = *p + n + 4;
+	if (!(q = memchr(v, '"', (size_t)(end - v))) || memchr(v, '\\', (size_t)(q - v)) || q == v ||
+	    (size_t)(q - v) > max || q + 1 >= end || (q[1] != ',' && q[1] != '}'))
+		return NULL;
+	*p = q + 1 + (q[1] == ',');
+	return strndup(v, (size_t)(q - v));
+}
+
+enum cc_code store_item_make_own(struct store_item **out, const char *json, size_t len,
+				 struct cc_err *err)
+{
+	struct store_item *it;
+	const char *p = json + 1, *end = json + len;
+	char bad[256];
+	int canonical = 0, ok;
+	size_t i;
+
+	*out = NULL;
+	if (len < 2 || len > DDB_ITEM_MAX || json[0] != '{' ||
+	    json_check_canonical(json, len, STORE_MAX_DEPTH, bad, sizeof(bad), &canonical) || !canonical)
+		return store_item_make(out, json, len, -1, err);
+	if (!(it = calloc(1, sizeof(*it))))
+		return cc_err_set(err, CC_ENOMEM, "out of memory keying an item");
+	it->expected = -1;
+	/* PK and SK lead; then a GSI's pair, both or neither */
+	ok = (it->k.pk = leading_attr(&p, end, key_names[0], key_max[0])) &&
+	     (it->k.sk = leading_attr(&p, end, key_names[1], key_max[1]));
+	for (i = 2; ok && i < 6; i += 2) {
+		char **a = key_slot(&it->k, (int)i), **b = key_slot(&it->k, (int)i + 1);
+
+		if ((*a = leading_attr(&p, end, key_names[i], key_max[i])))
+			ok = (*b = leading_attr(&p, end, key_names[i + 1], key_max[i + 1])) != NULL;
+	}
+	if (!ok) {
+		store_item_free(it);
+		return store_item_make(out, json, len, -1, err);
+	}
+	buf_init(&it->k.json, (size_t)4 << 20);
+	if (buf_add(&it->k.json, json, len)) {
+		store_item_free(it);
+		return cc_err_set(err, CC_ENOMEM, "out of memory keying an item");
+	}
+	*out = it;
+	return CC_OK;
+}
+
 enum cc_code store_item_write(struct store *s, const struct store_item *it, unsigned flags,
 			      struct cc_err *err)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "pipeline/store/store.h"
 #include "pipeline/core/jsonutil.h"
 #include "pipeline/calc/calc.h"
 #include "pipeline/prices/ingest.h"
@@ -467,6 +468,16 @@ START_TEST(property_totals_follow_lines)
 		ck_assert_msg(run("", reqs, NULL, &r, &err) == CC_OK, "%s\n%s", reqs, err.msg);
 		item = json_parse(r.item.buf, r.item.len, 256, why, sizeof(why));
 		ck_assert_msg(item != NULL, "%s", why);
+		/*
+		 * recalc keys the item from its leading attributes (store_item_make_own): it
+		 * must keep every DynamoDB rule itself, and name no TTL or Version
+		 */
+		ck_assert_msg(store_item_valid(r.item.buf, r.item.len, why, sizeof(why)), "%s", why);
+		ck_assert_ptr_null(json_get(item, "TTL"));
+		ck_assert_ptr_null(json_get(item, "Version"));
+		ck_assert(!strncmp(r.item.buf, "{\"PK\":\"ESTIMATION#", strlen("{\"PK\":\"ESTIMATION#")));
+		ck_assert_str_eq(item->u.object.keys[2], "GSI1PK");
+		ck_assert_str_eq(item->u.object.keys[3], "GSI1SK");
 		lines = json_get(item, "Lines");
 		for (i = 0; i < lines->u.array.len; i++) {
 			yajl_val l = lines->u.array.values[i];

@@ -392,6 +392,57 @@ START_TEST(bulk_wal_stays_bounded)
 }
 END_TEST
 
+/* An item costctl builds itself is keyed from its leading attributes; any other text is read in full. */
+START_TEST(own_items_keyed_from_their_lead)
+{
+	static const char own[] = "{\"PK\":\"ESTIMATION#e3\",\"SK\":\"CALCULATION#t1\",\"GSI1PK\":\"CALCULATION#e3\","
+				  "\"GSI1SK\":\"t1\",\"Lines\":[{\"PK\":1}],\"Total\":12.5}";
+	static const char spaced[] = "{\"PK\": \"ESTIMATION#e3\", \"SK\": \"CALCULATION#t2\", \"GSI1PK\": \"CALCULATION#e3\", "
+				     "\"GSI1SK\": \"t2\"}";
+	static const char escaped[] = "{\"PK\":\"ESTIMATION#e\\u0033\",\"SK\":\"CALCULATION#t3\",\"GSI1PK\":\"CALCULATION#e3\","
+				      "\"GSI1SK\":\"t3\"}";
+	static const char later[] = "{\"N\":1,\"PK\":\"ESTIMATION#e3\",\"SK\":\"CALCULATION#t4\"}";
+	static const char *const bad[] = { "{\"PK\":\"ESTIMATION#e3\",\"GSI1PK\":\"x\"}", "{\"PK\":\"\",\"SK\":\"a\"}",
+					   "[1]", "{\"PK\":\"a\",\"SK\":\"b\"" };
+	static const char *const why[] = { "no SK", "PK must be a non-empty string", "not a JSON object", "not JSON" };
+	const char *const good[] = { own, spaced, escaped, later };
+	struct store_query q = { 0 };
+	struct collect c = { 0 };
+	struct store_item *it;
+	struct buf b;
+	size_t i;
+	int found;
+
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < 4; i++) {
+		ck_assert_msg(store_item_make_own(&it, good[i], strlen(good[i]), &err) == CC_OK, "%s: %s", good[i], err.msg);
+		ck_assert_msg(store_item_write(s, it, STORE_IF_NOT_EXISTS, &err) == CC_OK, "%s", err.msg);
+		store_item_free(it);
+	}
+	ck_assert_int_eq(store_get(s, "ESTIMATION#e3", "CALCULATION#t1", &b, &found, &err), CC_OK);
+	ck_assert(found);
+	ck_assert_str_eq(b.buf, own);
+	/* the GSI keys were found: the latest calculation by GSI1 is t3 (t4 has none) */
+	q.index = STORE_GSI1;
+	q.pk = "CALCULATION#e3";
+	q.cond = STORE_ALL;
+	q.backward = 1;
+	q.limit = 1;
+	ck_assert_msg(store_query(s, &q, collect, &c, NULL, &err) == CC_OK, "%s", err.msg);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_msg(strstr(c.first, "\"SK\":\"CALCULATION#t3\""), "%s", c.first);
+	ck_assert_int_eq(store_get(s, "ESTIMATION#e3", "CALCULATION#t4", &b, &found, &err), CC_OK);
+	ck_assert(found);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cc_err_clear(&err);
+		ck_assert_msg(store_item_make_own(&it, bad[i], strlen(bad[i]), &err) == CC_EPARSE, "%s", bad[i]);
+		ck_assert_ptr_null(it);
+		ck_assert_msg(strstr(err.msg, why[i]), "%s: %s", bad[i], err.msg);
+	}
+	buf_release(&b);
+}
+END_TEST
+
 /* Section 4.1: estimation + requirements + audit log, all or nothing. */
 START_TEST(transaction_all_or_nothing)
 {
@@ -811,6 +862,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, item_scan_names_and_sets);
 	tcase_add_test(tc, optimistic_lock_conflict);
 	tcase_add_test(tc, items_made_ahead);
+	tcase_add_test(tc, own_items_keyed_from_their_lead);
 	tcase_add_test(tc, bulk_wal_stays_bounded);
 	tcase_add_test(tc, transaction_all_or_nothing);
 	tcase_add_test(tc, transaction_versioned);
