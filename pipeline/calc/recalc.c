@@ -992,8 +992,20 @@ static enum cc_code batch_write(struct writer *w)
 		if (o->docs && w->pending && pending_has(w->pending, id))
 			j->docs = 1;
 	}
-	if (store_bulk_end(s, !ret, ret ? NULL : &w->err) && !ret)
+	if (ret) {
+		store_bulk_end(s, 0, NULL);
+	} else if (store_bulk_end(s, 1, &w->err)) {
+		/* the commit itself (a full disk): the whole batch is rolled back */
+		char msg[sizeof(w->err.msg)];
+
 		ret = w->err.code;
+		snprintf(msg, sizeof(msg), "%s", w->err.msg);
+		st->written = written_before;
+		cc_err_clear(&w->err);
+		cc_err_set(&w->err, ret, "%s..%s: %s; this batch is rolled back, the %u estimations written "
+			   "before it stay; run recalc again to go on", w->b->ids[0], w->b->ids[w->b->n - 1], msg,
+			   st->written);
+	}
 	return ret;
 }
 
