@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "pipeline/core/buf.h"
+#include "pipeline/core/cc.h"
 #include "pipeline/store/entity.h"
 #include "pipeline/store/store.h"
 
@@ -22,7 +23,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[300], type[64];
 	size_t i;
 
-	store_item_valid((const char *)data, size, why, sizeof(why));
+	{
+		/*
+		 * The full reading and the one for costctl's own items agree: what
+		 * the full one accepts, the other accepts too (it may accept more:
+		 * the DynamoDB rules past the keys are the builder's to keep)
+		 */
+		struct store_item *a = NULL, *b = NULL;
+		struct cc_err ea = { 0 }, eb = { 0 };
+		enum cc_code full = store_item_make(&a, (const char *)data, size, -1, &ea);
+		enum cc_code own = store_item_make_own(&b, (const char *)data, size, &eb);
+
+		if (full == CC_OK && own != CC_OK)
+			abort();
+		if ((full == CC_OK) != store_item_valid((const char *)data, size, why, sizeof(why)))
+			abort();
+		store_item_free(a);
+		store_item_free(b);
+	}
 	ent_type_of((const char *)data, size, type, sizeof(type));
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		void *obj = calloc(1, ent_size(all[i]));
