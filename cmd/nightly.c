@@ -49,7 +49,7 @@ static const char *const usage[] = {
 	"                recalculation is left to sharded workers (recalc",
 	"                --shard I/N), and the report to `costctl report DATE`",
 	"                once they are done (cron/aws/recalc-batch.yaml)",
-	"  --threads N   recalc threads (default: every core)",
+	"  --threads N   recalc's engine threads (default: every core but one)",
 	"  --at TIME     the night, ISO 8601 UTC (default: now)",
 	"",
 	"Exit status: 0 done; 2 nothing published (the sanity gate, a bad file:",

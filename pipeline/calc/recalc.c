@@ -616,6 +616,14 @@ static int omp_default(void)
 	return omp_get_num_procs();
 }
 
+/* The engine's: every core but the one the store thread keeps busy. */
+static int engine_default(void)
+{
+	int n = omp_get_num_procs();
+
+	return n > 1 ? n - 1 : 1;
+}
+
 struct job {
 	struct recalc_inputs in;
 	struct calc_result r;
@@ -886,7 +894,7 @@ static void batch_price(const struct calc_config *cc, const struct pb_reader *pb
 {
 	long k;
 
-#pragma omp parallel for schedule(dynamic, 8) num_threads(o->threads ? (int)o->threads : omp_default())
+#pragma omp parallel for schedule(dynamic, 8) num_threads(o->threads ? (int)o->threads : engine_default())
 	for (k = 0; k < (long)b->n; k++) {
 		struct job *j = &b->jobs[k];
 		struct calc_input in;
