@@ -362,13 +362,14 @@ END_TEST
  */
 START_TEST(bulk_wal_stays_bounded)
 {
-	char path[4200], *item = malloc(9000);
+	char path[4200], *item;
 	struct stat sb;
 	int b, i, atomic, found;
 	struct buf got;
 
 	if (!is_sqlite())
 		return;
+	item = malloc(9000);
 	ck_assert_ptr_nonnull(item);
 	buf_init(&got, 1 << 20);
 	for (b = 0; b < 40; b++) {
