@@ -859,6 +859,7 @@ struct batch {
 	struct job *jobs;
 	const char *const *ids;
 	size_t n;
+	size_t written; /* by the writer: how busy the store thread was with it */
 };
 
 /* Read, on the calling thread; CC_ENET_TEMP or CC_EIO stop the run (the batch ends there). */
@@ -890,11 +891,11 @@ static enum cc_code batch_load(struct store *s, struct batch *b, struct recalc_o
 
 /* The engine and each result's writes: in parallel, each thread its own jobs. */
 static void batch_price(const struct calc_config *cc, const struct pb_reader *pb,
-			const struct recalc_options *o, struct batch *b)
+			const struct recalc_options *o, struct batch *b, int threads)
 {
 	long k;
 
-#pragma omp parallel for schedule(dynamic, 8) num_threads(o->threads ? (int)o->threads : engine_default())
+#pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
 	for (k = 0; k < (long)b->n; k++) {
 		struct job *j = &b->jobs[k];
 		struct calc_input in;
@@ -992,6 +993,7 @@ static enum cc_code batch_write(struct writer *w)
 		}
 		if (out == RECALC_WRITTEN) {
 			st->written++;
+			w->b->written++;
 			j->docs = o->docs && numbers_moved(&j->in, &j->r);
 		} else {
 			st->unchanged++;
@@ -1055,6 +1057,7 @@ static void batch_release(struct batch *b)
 		j->loaded = 0;
 	}
 	b->n = 0;
+	b->written = 0;
 }
 
 /*
@@ -1096,6 +1099,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 	struct ids ids = { 0 };
 	struct recalc_owners owners = { 0 };
 	struct batch bs[3] = { { 0 } }, *cur = NULL, *prev = NULL;
+	int threads = o->threads ? (int)o->threads : engine_default();
 	enum cc_code ret = CC_OK, stop_reading = CC_OK;
 	struct cc_err read_err = { 0 };
 	size_t first = 0, done = 0, i;
@@ -1146,6 +1150,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 				nxt = &bs[i];
 				nxt->ids = (const char *const *)ids.v + first;
 				nxt->n = ids.n - first < BATCH ? ids.n - first : BATCH;
+				nxt->written = 0;
 				first += nxt->n;
 				break;
 			}
@@ -1164,7 +1169,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 			writer_main(&w); /* the first read, or the last write: nothing to price meanwhile */
 		if (cur) {
 			t = now_s();
-			batch_price(cc, pb, o, cur);
+			batch_price(cc, pb, o, cur, threads);
 			st->engine_s += now_s() - t;
 		}
 		if (threaded)
@@ -1172,6 +1177,12 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		else if (cur && (prev || nxt))
 			writer_main(&w);
 		if (prev) {
+			/*
+			 * A batch mostly unchanged kept the store thread idle: the
+			 * engine takes its core too, until the writes come back
+			 */
+			if (!o->threads)
+				threads = prev->written * 2 < prev->n ? omp_default() : engine_default();
 			if (w.ret)
 				ret = cc_err_set(err, w.ret, "%s", w.err.msg);
 			else if (o->docs)
