@@ -235,14 +235,23 @@ static int64_t pow10i(int n)
 
 struct dec dec_round(struct dec a, int places)
 {
-	int64_t unit;
+	int64_t unit, q, r;
 
 	if (places < 0)
 		places = 0;
 	if (places >= DEC_DIGITS)
 		return a;
 	unit = pow10i(DEC_DIGITS - places);
-	a.v = (int64_t)div_round(a.v, unit) * unit;
+	/* div_round in 64 bits (the engine rounds every line and number it writes) */
+	q = a.v / unit;
+	r = a.v % unit;
+	if (r < 0)
+		r = -r;
+	if (2 * r >= unit)
+		q += a.v < 0 ? -1 : 1;
+	if (q > INT64_MAX / unit || q < INT64_MIN / unit)
+		return a; /* within a unit of the int64 bounds: no rounding that fits */
+	a.v = q * unit;
 	return a;
 }
 

@@ -94,6 +94,58 @@ START_TEST(add_and_subtract)
 }
 END_TEST
 
+/* Rounding to cents (and any places) is half away from zero, worked in 128 bits here as a reference. */
+__extension__ typedef __int128 ref128;
+
+START_TEST(round_half_away_from_zero)
+{
+	static const struct {
+		const char *in;
+		int places;
+		const char *out;
+	} cases[] = {
+		{ "1.005", 2, "1.01" }, { "-1.005", 2, "-1.01" }, { "1.0049999999", 2, "1.00" },
+		{ "-1.0049999999", 2, "-1.00" }, { "0.5", 0, "1" }, { "-0.5", 0, "-1" }, { "2.4999999999", 0, "2" },
+		{ "0.0000000001", 9, "0.000000000" }, { "0.0000000005", 9, "0.000000001" }, { "1161", 2, "1161.00" },
+	};
+	unsigned long long x = 88172645463325252ull;
+	char out[64];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dec d;
+
+		ck_assert_int_eq(dec_parse(cases[i].in, strlen(cases[i].in), &d), 0);
+		dec_format(d, cases[i].places, out, sizeof(out));
+		ck_assert_msg(!strcmp(out, cases[i].out), "%s at %d places: %s", cases[i].in, cases[i].places, out);
+	}
+	for (n = 0; n < 200000; n++) {
+		struct dec d, r;
+		int places = n % 11;
+		ref128 unit = 1, q, rem, want;
+		int k;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		d.v = (int64_t)(n % 3 ? x >> (n % 40) : x); /* small and large, both signs */
+		if (n % 2)
+			d.v = -d.v;
+		for (k = 0; k < DEC_DIGITS - places; k++)
+			unit *= 10;
+		q = d.v / unit;
+		rem = d.v % unit;
+		if ((rem < 0 ? -rem : rem) * 2 >= unit)
+			q += d.v < 0 ? -1 : 1;
+		want = q * unit;
+		r = dec_round(d, places);
+		if (want > INT64_MAX || want < INT64_MIN)
+			ck_assert(r.v == d.v);
+		else
+			ck_assert_msg(r.v == (int64_t)want, "%lld at %d places", (long long)d.v, places);
+	}
+}
+END_TEST
+
 Suite *suite_dec(void)
 {
 	Suite *s = suite_create("dec");
@@ -105,6 +157,7 @@ Suite *suite_dec(void)
 	tcase_add_test(tc, compare_strings_numerically);
 	tcase_add_test(tc, multiply_and_round_money);
 	tcase_add_test(tc, add_and_subtract);
+	tcase_add_test(tc, round_half_away_from_zero);
 	suite_add_tcase(s, tc);
 	return s;
 }
