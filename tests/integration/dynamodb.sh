@@ -85,6 +85,47 @@ done
 	fail "recalc"
 grep -q "3 estimations: 0 written, 3 unchanged" "$work/all.log" || fail "after the shards: $(cat "$work/all.log")"
 [ "$(c table query calculations est456 | grep -c "CALCULATION#2026-12-01T02:00:00Z")" = 1 ] || fail "est456 priced twice"
+echo "dynamodb: recalc when the server goes bad"
+# 1,100 estimations (three batches) behind a proxy that passes the first
+# 3,800 requests and answers 500 to every one after: the first two batches
+# are read (three requests an estimation), and the server goes bad partway
+# through writing the first. Exit 75 (try again later), the error says what
+# and how far; what was written stays, and a run against the healthy server
+# goes on from there
+fstore="dynamodb://us-east-1/fault?endpoint=http://127.0.0.1:$PORT/"
+f() { "$BUILD/costctl" -q --state "$work/fault" --store "$fstore" "$@"; }
+f table init || fail "fault: table init"
+python3 - >"$work/fest.jsonl" <<EOF
+import json
+for i in range(1100):
+    e = "f%04d" % i
+    print(json.dumps({"PK": "ESTIMATION#" + e, "SK": "METADATA", "GSI2PK": "STATUS#ACTIVE",
+                      "GSI2SK": "ESTIMATION#" + e, "EstimationId": e, "Status": "ACTIVE", "Version": 1}))
+    print(json.dumps({"PK": "ESTIMATION#" + e, "SK": "REQUIREMENTS",
+                      "ComputeRequirements": [{"SuggestedInstanceType": "m5.large", "MinInstances": 1 + i % 4}]}))
+EOF
+f table import "$work/fest.jsonl" || fail "fault: import"
+python3 "$TOP/tests/integration/ddb_fault_proxy.py" "$PORT" 3800 "$work/proxy.port" &
+proxy=$!
+for _ in $(seq 100); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
+bad="dynamodb://us-east-1/fault?endpoint=http://127.0.0.1:$(cat "$work/proxy.port")/"
+COSTCTL_STORE_RETRIES=1 "$BUILD/costctl" --state "$work/fault" --store "$bad" recalc --no-docs \
+	--pricebook "$work/state/pricebook.current" --at 2026-12-01T02:00:00Z 2>"$work/fault.log"
+rc=$?
+kill $proxy; wait $proxy 2>/dev/null
+[ $rc = 75 ] || fail "fault: exit $rc, not 75: $(tail -3 "$work/fault.log")"
+grep -q "failed after 2 attempts: InternalServerError; the [0-9]* estimations written so far stay" "$work/fault.log" ||
+	fail "fault: $(tail -3 "$work/fault.log")"
+kept=$(sed -n "s/.*; the \([0-9]*\) estimations written so far stay.*/\1/p" "$work/fault.log")
+calcs=$(f table export | grep -c "\"SK\":\"CALCULATION#")
+[ "$kept" -gt 0 ] && [ "$kept" -lt 512 ] || fail "fault: $kept written before the server went bad"
+# the one being written when it did may have its CALCULATION already
+[ "$calcs" = "$kept" ] || [ "$calcs" = $((kept + 1)) ] || fail "fault: $calcs calculations, $kept reported"
+"$BUILD/costctl" --state "$work/fault" --store "$fstore" recalc --no-docs \
+	--pricebook "$work/state/pricebook.current" --at 2026-12-01T02:00:00Z 2>"$work/fault2.log" || fail "fault: again: $(tail -3 "$work/fault2.log")"
+grep -q "1100 estimations: $((1100 - calcs)) written, $calcs unchanged, 0 partial, 0 failed" "$work/fault2.log" ||
+	fail "fault: again: $(grep estimations: "$work/fault2.log")"
+[ "$(f table export | grep -c "\"SK\":\"CALCULATION#")" = 1100 ] || fail "fault: not one calculation each"
 echo "dynamodb: the nightly job against DynamoDB Local"
 # a table of its own: the seed, then a whole night over the file:// fixture price list
 nstore="dynamodb://us-east-1/nightly?endpoint=http://127.0.0.1:$PORT/"
@@ -114,7 +155,7 @@ grep -q "estimation est-nw exists already: nothing written" "$work/dup.log" || f
 c intake import --estimation est-nw --at 2026-12-01T05:00:00Z fixtures/intake/northwind.csv >/dev/null ||
 	fail "intake: --estimation"
 c table get ESTIMATION#est-nw METADATA | grep -q "\"InputMethod\":\"CSV_UPLOAD\"" || fail "intake: replaced METADATA"
-echo "dynamodb: 5 passed, 0 failed"
+echo "dynamodb: 6 passed, 0 failed"
 echo "dynamodb: the AWS CLI and costctl on one table"
 bash "$TOP/tests/integration/awscli-interop.sh" "$BUILD/costctl" "$work" || exit 1
 '
