@@ -304,6 +304,7 @@ static enum cc_code call(struct store *s, const char *op, const struct buf *body
 		struct curl_slist *h = NULL;
 		long status = 0;
 		const char *type = "";
+		char type_copy[128] = "";
 		CURLcode c;
 		double wait;
 
@@ -349,6 +350,9 @@ static enum cc_code call(struct store *s, const char *op, const struct buf *body
 						  "store '%s': %s: %s: %s", s->url, op,
 						  *type ? type : "HTTP error", *msg ? msg : "no message");
 			}
+			/* the tree goes; the error type outlives it, for the messages below */
+			cc_copy(type_copy, sizeof(type_copy), type, strlen(type));
+			type = type_copy;
 			yajl_tree_free(*out);
 			*out = NULL;
 		}

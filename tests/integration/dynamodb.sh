@@ -113,7 +113,7 @@ COSTCTL_STORE_RETRIES=1 "$BUILD/costctl" --state "$work/fault" --store "$bad" re
 	--pricebook "$work/state/pricebook.current" --at 2026-12-01T02:00:00Z 2>"$work/fault.log"
 rc=$?
 kill $proxy; wait $proxy 2>/dev/null
-[ $rc = 75 ] || fail "fault: exit $rc, not 75: $(tail -3 "$work/fault.log")"
+[ $rc = 75 ] || fail "fault: exit $rc, not 75: $(grep -m 3 "ERROR\|SUMMARY\|error recalc" "$work/fault.log")"
 grep -q "failed after 2 attempts: InternalServerError; the [0-9]* estimations written so far stay" "$work/fault.log" ||
 	fail "fault: $(tail -3 "$work/fault.log")"
 kept=$(sed -n "s/.*; the \([0-9]*\) estimations written so far stay.*/\1/p" "$work/fault.log")
