@@ -451,16 +451,14 @@ static enum cc_code writes_make(struct writes *w, const char *id, const struct r
 	return ret;
 }
 
-/* The writes of a result; `l` is the latest calculation, read before. */
+/* The writes of a result whose inputs moved (or that is forced). */
 static enum cc_code save(struct store *s, const char *id, const struct recalc_inputs *ri,
-			 const struct calc_result *r, const struct writes *w, const struct latest *l,
-			 const char *at, int force, enum recalc_outcome *outcome, struct cc_err *err)
+			 const struct calc_result *r, const struct writes *w, const char *at,
+			 enum recalc_outcome *outcome, struct cc_err *err)
 {
 	enum cc_code ret;
 
 	*outcome = RECALC_UNCHANGED;
-	if (!force && !strcmp(l->hash, r->inputs_hash))
-		return CC_OK;
 	if ((ret = store_item_write(s, w->calc, STORE_IF_NOT_EXISTS, err))) {
 		if (ret == CC_ECONFLICT) {
 			/*
@@ -513,17 +511,9 @@ enum cc_code recalc_save(struct store *s, const char *id, const struct recalc_in
 		return CC_OK;
 	if ((ret = writes_make(&w, id, ri, r, at, pb_sha, err)))
 		return ret;
-	ret = save(s, id, ri, r, &w, &l, at, force, outcome, err);
+	ret = save(s, id, ri, r, &w, at, outcome, err);
 	writes_free(&w);
 	return ret;
-}
-
-/* A dry run's write: nothing; an estimation whose inputs moved (from `l`) is told to o->would_move. */
-static void dry_compare(const char *id, const struct calc_result *r, const struct latest *l,
-			const struct recalc_options *o)
-{
-	if (o->would_move)
-		o->would_move(o->user, id, l->monthly, r);
 }
 
 enum cc_code recalc_audit_failure(struct store *s, const char *id, const char *at, const char *why,
@@ -964,11 +954,12 @@ static enum cc_code batch_write(struct writer *w)
 		if (j->unchanged) {
 			ret = CC_OK;
 		} else if (o->dry_run) {
+			/* nothing written; an estimation whose inputs moved is told to o->would_move */
 			out = RECALC_WRITTEN; /* would be */
-			dry_compare(id, &j->r, &j->latest, o);
+			if (o->would_move)
+				o->would_move(o->user, id, j->latest.monthly, &j->r);
 		} else {
-			ret = save(s, id, &j->in, &j->r, &j->w, &j->latest, o->calculated_at, o->force, &out,
-				   &soft);
+			ret = save(s, id, &j->in, &j->r, &j->w, o->calculated_at, &out, &soft);
 		}
 		if (ret == CC_ECONFLICT || ret == CC_ENOTFOUND) {
 			/* this estimation, not the run: named, and the others go on */
@@ -1163,10 +1154,9 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		w.b = prev;
 		w.load = nxt;
 		w.st = st;
+		/* the store's work on its thread while the engine prices; here when there is nothing to price */
 		if (cur && (prev || nxt))
 			threaded = !pthread_create(&th, NULL, writer_thread, &w);
-		if (!cur)
-			writer_main(&w); /* the first read, or the last write: nothing to price meanwhile */
 		if (cur) {
 			t = now_s();
 			batch_price(cc, pb, o, cur, threads);
@@ -1174,7 +1164,7 @@ enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct 
 		}
 		if (threaded)
 			pthread_join(th, NULL);
-		else if (cur && (prev || nxt))
+		else
 			writer_main(&w);
 		if (prev) {
 			/*

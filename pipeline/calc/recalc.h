@@ -93,7 +93,7 @@ enum cc_code recalc_audit_failure(struct store *s, const char *estimation_id,
 struct pb_reader;
 
 struct recalc_options {
-	unsigned threads;          /* OpenMP threads for the engine; 0: all cores */
+	unsigned threads;          /* OpenMP threads for the engine; 0: every core but one while the store thread writes */
 	unsigned shard, nshards;   /* this worker's segment of nshards (0/1: everything) */
 	int force;                 /* write even when the inputs did not change */
 	const char *calculated_at; /* ISO 8601 UTC, the same for the whole run */
@@ -129,8 +129,10 @@ struct recalc_stats {
  * active ones in scan segment `shard` of `nshards`), priced in parallel
  * and written in batches. Each failure or partial result is logged with
  * the estimation's id (and audited); CC_EPARTIAL when there was any, so
- * the command exits 3. Store reads and writes stay on the calling thread;
- * only the engine runs in parallel (each thread owns its result).
+ * the command exits 3. The store is used by one thread at a time: a store
+ * thread writes a batch and reads the next while the engine prices the
+ * one between in parallel (each thread owns its result); documents are
+ * made on the calling thread (docs/calculation.md, "How a run moves").
  */
 enum cc_code recalc_all(const struct cc_ctx *ctx, struct store *s, const struct calc_config *cc,
 			const struct pb_reader *pb, const struct recalc_options *o,

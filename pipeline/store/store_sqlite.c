@@ -38,7 +38,7 @@ struct cached_stmt {
 };
 
 /*
- * Bulk writes (store_bulk_begin: recalc, table import) copy the WAL into
+ * Bulk writes (store_bulk_begin: recalc's batches) copy the WAL into
  * the database on a checkpoint thread with its own connection, so the
  * writer never waits for it: a commit that leaves CKPT_FRAMES frames in the
  * WAL wakes it (a PASSIVE checkpoint, which never blocks the writer). Past
@@ -189,25 +189,17 @@ static void ckpt_start(struct sq *q)
 
 	if (c->running)
 		return;
-	if (sqlite3_open_v2(q->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)) {
-		sqlite3_close(c->db);
-		c->db = NULL;
-		return;
-	}
-	sqlite3_busy_timeout(c->db, 10000);
-	/* a connection learns the file is in WAL mode when it first reads it */
-	if (sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL)) {
-		sqlite3_close(c->db);
-		c->db = NULL;
-		return;
-	}
 	c->wake = c->stop = 0;
-	if (pthread_create(&c->th, NULL, ckpt_main, c)) {
-		sqlite3_close(c->db);
-		c->db = NULL;
+	/* a connection learns the file is in WAL mode when it first reads it */
+	if (!sqlite3_open_v2(q->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) &&
+	    !sqlite3_busy_timeout(c->db, 10000) &&
+	    !sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) &&
+	    !pthread_create(&c->th, NULL, ckpt_main, c)) {
+		c->running = 1;
 		return;
 	}
-	c->running = 1;
+	sqlite3_close(c->db);
+	c->db = NULL;
 }
 
 /*
