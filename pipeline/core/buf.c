@@ -110,28 +110,61 @@ fail:
 	return CC_ENOMEM;
 }
 
+enum cc_code buf_add_int(struct buf *b, int64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[sizeof(tmp) - 1 - n++] = '-';
+	return buf_add(b, tmp + sizeof(tmp) - n, n);
+}
+
 /* 1 where a byte must be escaped in a JSON string */
 static const unsigned char json_esc[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	['"'] = 1, ['\\'] = 1,
 };
 
+/* 1 when none of the eight bytes at p needs escaping (no byte < 0x20, '"' or '\\') */
+static inline int json_word_plain(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t w, q, b;
+
+	memcpy(&w, p, 8);
+	q = w ^ (ones * '"');
+	b = w ^ (ones * '\\');
+	return !((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high);
+}
+
 enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, start = 0;
+	size_t i = 0, start = 0;
 
 	if (buf_grow(b, len + 2))
 		return CC_ENOMEM;
 	b->buf[b->len++] = '"';
 	b->buf[b->len] = '\0';
-	for (i = 0; i < len; i++) {
+	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[6];
 		size_t elen = 2;
 
-		if (!json_esc[c])
+		if (i + 8 <= len && json_word_plain(s + i)) {
+			i += 8;
 			continue;
+		}
+		if (!json_esc[c]) {
+			i++;
+			continue;
+		}
 		if (buf_add(b, s + start, i - start))
 			return CC_ENOMEM;
 		esc[0] = '\\';
@@ -152,7 +185,7 @@ enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len)
 		}
 		if (buf_add(b, esc, elen))
 			return CC_ENOMEM;
-		start = i + 1;
+		start = ++i;
 	}
 	if (buf_add(b, s + start, len - start) || buf_addch(b, '"'))
 		return CC_ENOMEM;

@@ -16,6 +16,7 @@
  *	buf_release(&b);
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "pipeline/core/cc.h"
@@ -78,6 +79,8 @@ static inline enum cc_code buf_addch(struct buf *b, char c)
 enum cc_code buf_addf(struct buf *b, const char *fmt, ...) CC_PRINTF(2, 3);
 /* Appends each string up to the NULL: buf_adds(b, "{\"Id\":", id, "}", NULL). */
 enum cc_code buf_adds(struct buf *b, ...) CC_SENTINEL;
+/* Appends v in decimal (a JSON number): no printf in the engine's hot paths. */
+enum cc_code buf_add_int(struct buf *b, int64_t v);
 /* Appends `s` as a JSON string literal, quotes included. */
 enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len);
 /*

@@ -1,3 +1,5 @@
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +68,68 @@ START_TEST(buf_json_escapes)
 }
 END_TEST
 
+/*
+ * The escaper reads eight bytes at a time where it can: every byte value,
+ * at every place in strings of 0..24 bytes (so in a word, across words and
+ * in the tail), comes out as the byte-at-a-time rule says.
+ */
+START_TEST(buf_json_escapes_every_byte_everywhere)
+{
+	char in[24], want[24 * 6 + 3];
+	struct buf b;
+	size_t len, at, k, n;
+	unsigned c;
+
+	buf_init(&b, 1024);
+	for (len = 1; len <= sizeof(in); len++)
+		for (at = 0; at < len; at++)
+			for (c = 0; c < 256; c++) {
+				memset(in, 'a', sizeof(in));
+				in[at] = (char)c;
+				n = 0;
+				want[n++] = '"';
+				for (k = 0; k < len; k++) {
+					unsigned char x = (unsigned char)in[k];
+
+					if (x == '"' || x == '\\')
+						n += (size_t)sprintf(want + n, "\\%c", x);
+					else if (x == '\n')
+						n += (size_t)sprintf(want + n, "\\n");
+					else if (x == '\t')
+						n += (size_t)sprintf(want + n, "\\t");
+					else if (x == '\r')
+						n += (size_t)sprintf(want + n, "\\r");
+					else if (x < 0x20)
+						n += (size_t)sprintf(want + n, "\\u%04x", x);
+					else
+						want[n++] = (char)x;
+				}
+				want[n++] = '"';
+				buf_reset(&b);
+				ck_assert_int_eq(buf_add_json_str(&b, in, len), CC_OK);
+				ck_assert_msg(b.len == n && !memcmp(b.buf, want, n), "byte %u at %zu of %zu", c, at, len);
+			}
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(buf_int_decimal)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	ck_assert_int_eq(buf_add_int(&b, 0), CC_OK);
+	buf_addch(&b, ' ');
+	buf_add_int(&b, -7);
+	buf_addch(&b, ' ');
+	buf_add_int(&b, INT64_MAX);
+	buf_addch(&b, ' ');
+	buf_add_int(&b, INT64_MIN);
+	ck_assert_str_eq(b.buf, "0 -7 9223372036854775807 -9223372036854775808");
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(arena_copies_and_caps)
 {
 	struct arena a;
@@ -119,6 +183,8 @@ Suite *suite_buf(void)
 	tcase_add_test(tc, buf_never_null_and_capped);
 	tcase_add_test(tc, buf_addf_room_and_adds);
 	tcase_add_test(tc, buf_json_escapes);
+	tcase_add_test(tc, buf_json_escapes_every_byte_everywhere);
+	tcase_add_test(tc, buf_int_decimal);
 	tcase_add_test(tc, arena_copies_and_caps);
 	tcase_add_test(tc, cc_helpers);
 	suite_add_tcase(s, tc);
