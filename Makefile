@@ -76,7 +76,7 @@ COSTCTL := $(BUILD)/costctl
 UNIT := $(BUILD)/tests/unit/runner
 # one fuzz target per parser of outside input, each with its corpus in
 # tests/fuzz/corpus/<name>; replayed in `make check`, fuzzed by `make fuzz`
-FUZZ_TARGETS := ingest json item config pricebook calc sheet
+FUZZ_TARGETS := ingest json item config pricebook calc sheet tree
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay_%)
 BENCH_TOOLS := $(BUILD)/tests/bench/gen_offer $(BUILD)/tests/bench/yajl_noop \
 	$(BUILD)/tests/bench/runstat $(BUILD)/tests/bench/ingest_only \

@@ -1,5 +1,7 @@
 #include "pipeline/core/jsonutil.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -375,4 +377,365 @@ const char *json_get_num(yajl_val obj, const char *key)
 	yajl_val v = json_get(obj, key);
 
 	return v && YAJL_IS_NUMBER(v) ? v->u.number.r : NULL;
+}
+
+/* ------------------------------------------------------------ json_doc */
+
+struct doc_slot {
+	const char *key; /* NULL in an array */
+	yajl_val v;
+};
+
+struct doc_frame {
+	yajl_val node;
+	const char *key; /* its own key in its parent object */
+	size_t base;     /* its first slot */
+};
+
+/* where a string's fast scan stops: its end, an escape, a control byte */
+static const unsigned char doc_str_stop[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
+void json_doc_init(struct json_doc *d)
+{
+	arena_init(&d->arena, 16 * 1024, 0);
+	d->yajl = NULL;
+	d->slots = NULL;
+	d->nslots = 0;
+}
+
+void json_doc_release(struct json_doc *d)
+{
+	arena_release(&d->arena);
+	if (d->yajl)
+		yajl_tree_free(d->yajl);
+	free(d->slots);
+	json_doc_init(d);
+}
+
+static const unsigned char *doc_ws(const unsigned char *p, const unsigned char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static size_t doc_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * The string after the quote at (*pp)[-1], decoded and NUL-terminated in
+ * the arena; *pp moves past its closing quote. NULL for anything json_parse
+ * should judge (a control byte, a bad escape, \u0000, a lone surrogate).
+ */
+static char *doc_string(struct arena *a, const unsigned char **pp, const unsigned char *e)
+{
+	const unsigned char *s = *pp, *p = s, *q;
+	char *out, *o;
+	int esc = 0;
+
+	for (;;) {
+		while (p < e && !doc_str_stop[*p])
+			p++;
+		if (p >= e || *p < 0x20)
+			return NULL;
+		if (*p == '"')
+			break;
+		if (e - p < 2) /* a backslash: the escape is decoded below */
+			return NULL;
+		esc = 1;
+		p += 2;
+	}
+	/* a decoded string is never longer than its text: \uXXXX is at most 3 bytes, a pair 4 */
+	if (!(out = arena_alloc_bytes(a, (size_t)(p - s) + 1)))
+		return NULL;
+	*pp = p + 1;
+	if (!esc) {
+		memcpy(out, s, (size_t)(p - s));
+		out[p - s] = '\0';
+		return out;
+	}
+	for (o = out, q = s; q < p;) {
+		unsigned u, lo;
+
+		if (*q != '\\') {
+			*o++ = (char)*q++;
+			continue;
+		}
+		switch (q[1]) {
+		case '"': case '\\': case '/': *o++ = (char)q[1]; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			if (p - q < 6 || hex4((const char *)q + 2, &u) || !u || (u >= 0xdc00 && u <= 0xdfff))
+				return NULL;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				if (p - q < 12 || q[6] != '\\' || q[7] != 'u' || hex4((const char *)q + 8, &lo) ||
+				    lo < 0xdc00 || lo > 0xdfff)
+					return NULL;
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				q += 6;
+			}
+			o += doc_utf8(o, u);
+			q += 4;
+			break;
+		default:
+			return NULL;
+		}
+		q += 2;
+	}
+	*o = '\0';
+	return out;
+}
+
+#define DOC_DIGIT(c) ((c) >= '0' && (c) <= '9')
+
+/*
+ * The number at *pp (RFC 8259's grammar), as yajl_tree keeps one: its text,
+ * i when the text is an integer within long long (yajl_parse_integer: else
+ * LLONG_MAX or LLONG_MIN by its sign), d as strtod reads it.
+ */
+static yajl_val doc_number(struct arena *a, const unsigned char **pp, const unsigned char *e)
+{
+	const unsigned char *s = *pp, *p = s;
+	int neg = 0, integer = 1, over = 0;
+	unsigned long long mag = 0;
+	yajl_val v;
+
+	if (p < e && *p == '-')
+		neg = 1, p++;
+	if (p >= e || !DOC_DIGIT(*p))
+		return NULL;
+	if (*p == '0') {
+		p++;
+	} else {
+		for (; p < e && DOC_DIGIT(*p); p++) {
+			unsigned dgt = (unsigned)(*p - '0');
+
+			if (mag > ((unsigned long long)LLONG_MAX - dgt) / 10)
+				over = 1;
+			else
+				mag = mag * 10 + dgt;
+		}
+	}
+	if (p < e && *p == '.') {
+		if (++p >= e || !DOC_DIGIT(*p))
+			return NULL;
+		while (p < e && DOC_DIGIT(*p))
+			p++;
+		integer = 0;
+	}
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		if (++p < e && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= e || !DOC_DIGIT(*p))
+			return NULL;
+		while (p < e && DOC_DIGIT(*p))
+			p++;
+		integer = 0;
+	}
+	if (!(v = arena_alloc(a, sizeof(*v))) || !(v->u.number.r = arena_strndup(a, (const char *)s, (size_t)(p - s))))
+		return NULL;
+	v->type = yajl_t_number;
+	v->u.number.flags = 0;
+	if (integer && !over) {
+		v->u.number.i = neg ? -(long long)mag : (long long)mag;
+		v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+	} else {
+		v->u.number.i = neg ? LLONG_MIN : LLONG_MAX;
+	}
+	if (integer && !over && mag < (1ull << 53) && !(neg && !mag)) {
+		v->u.number.d = (double)v->u.number.i; /* exact: what strtod gives */
+		v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
+	} else {
+		char *end = NULL;
+
+		errno = 0;
+		v->u.number.d = strtod(v->u.number.r, &end);
+		if (!errno && end && !*end)
+			v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
+	}
+	*pp = p;
+	return v;
+}
+
+static yajl_val doc_node(struct arena *a, yajl_type t)
+{
+	yajl_val v = arena_alloc(a, sizeof(*v));
+
+	if (v) {
+		memset(v, 0, sizeof(*v));
+		v->type = t;
+	}
+	return v;
+}
+
+/* The tree of plain JSON, or NULL for json_parse to build or refuse. */
+static yajl_val doc_build(struct json_doc *d, const unsigned char *p, const unsigned char *e, unsigned max_depth)
+{
+	struct doc_frame fr[JSON_MAX_DEPTH + 1];
+	struct doc_slot *sl = d->slots;
+	struct arena *a = &d->arena;
+	size_t depth = 0, n = 0;
+	const char *key = NULL;
+	yajl_val v;
+
+	if (max_depth > JSON_MAX_DEPTH || json_utf8_bad(p, (size_t)(e - p)) < (size_t)(e - p))
+		return NULL;
+value:
+	p = doc_ws(p, e);
+	if (p >= e)
+		return NULL;
+	switch (*p) {
+	case '{':
+	case '[':
+		if (depth >= max_depth || !(v = doc_node(a, *p == '{' ? yajl_t_object : yajl_t_array)))
+			return NULL;
+		fr[depth].node = v;
+		fr[depth].key = key;
+		fr[depth++].base = n;
+		p = doc_ws(p + 1, e);
+		if (p < e && (*p == '}' || *p == ']') && (*p == '}') == YAJL_IS_OBJECT(v)) {
+			p++;
+			goto closed;
+		}
+		if (YAJL_IS_ARRAY(v)) {
+			key = NULL;
+			goto value;
+		}
+		goto member;
+	case '"':
+		p++;
+		if (!(v = doc_node(a, yajl_t_string)) || !(v->u.string = doc_string(a, &p, e)))
+			return NULL;
+		break;
+	case 't':
+	case 'f':
+	case 'n': {
+		const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+		size_t ln = strlen(lit);
+
+		if ((size_t)(e - p) < ln || memcmp(p, lit, ln) ||
+		    !(v = doc_node(a, *p == 't' ? yajl_t_true : *p == 'f' ? yajl_t_false : yajl_t_null)))
+			return NULL;
+		p += ln;
+		break;
+	}
+	default:
+		if (!(v = doc_number(a, &p, e)))
+			return NULL;
+		break;
+	}
+added:
+	if (!depth) {
+		p = doc_ws(p, e);
+		return p == e ? v : NULL; /* trailing text: json_parse says what it is */
+	}
+	if (n == d->nslots) {
+		size_t want = n ? 2 * n : 256;
+
+		if (!(sl = realloc(d->slots, want * sizeof(*sl))))
+			return NULL;
+		d->slots = sl;
+		d->nslots = want;
+	}
+	sl[n].key = key;
+	sl[n++].v = v;
+	p = doc_ws(p, e);
+	if (p >= e)
+		return NULL;
+	if (*p == ',') {
+		p++;
+		if (YAJL_IS_ARRAY(fr[depth - 1].node)) {
+			key = NULL;
+			goto value;
+		}
+		goto member;
+	}
+	if (*p != (YAJL_IS_OBJECT(fr[depth - 1].node) ? '}' : ']'))
+		return NULL;
+	p++;
+closed:
+	/* the container fr[depth - 1] has its children in slots base..n */
+	{
+		struct doc_frame *f = &fr[--depth];
+		size_t k, cnt = n - f->base;
+		yajl_val *vals = NULL;
+
+		v = f->node;
+		if (cnt && !(vals = arena_alloc(a, cnt * sizeof(*vals))))
+			return NULL;
+		for (k = 0; k < cnt; k++)
+			vals[k] = sl[f->base + k].v;
+		if (YAJL_IS_OBJECT(v)) {
+			const char **keys = NULL;
+
+			if (cnt && !(keys = arena_alloc(a, cnt * sizeof(*keys))))
+				return NULL;
+			for (k = 0; k < cnt; k++)
+				keys[k] = sl[f->base + k].key;
+			v->u.object.keys = keys;
+			v->u.object.values = vals;
+			v->u.object.len = cnt;
+		} else {
+			v->u.array.values = vals;
+			v->u.array.len = cnt;
+		}
+		n = f->base;
+		key = f->key;
+	}
+	goto added;
+member:
+	p = doc_ws(p, e);
+	if (p >= e || *p != '"')
+		return NULL;
+	p++;
+	if (!(key = doc_string(a, &p, e)))
+		return NULL;
+	p = doc_ws(p, e);
+	if (p >= e || *p != ':')
+		return NULL;
+	p++;
+	goto value;
+}
+
+yajl_val json_doc_parse(struct json_doc *d, const char *text, size_t len, unsigned max_depth, char *why,
+			size_t whylen)
+{
+	yajl_val v;
+
+	arena_clear(&d->arena);
+	if (d->yajl)
+		yajl_tree_free(d->yajl);
+	d->yajl = NULL;
+	if ((v = doc_build(d, (const unsigned char *)text, (const unsigned char *)text + len, max_depth)))
+		return v;
+	arena_clear(&d->arena);
+	return d->yajl = json_parse(text, len, max_depth, why, whylen);
 }

@@ -18,6 +18,8 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "pipeline/core/arena.h"
+
 /* The deepest nesting any document costctl reads may have (indexes, manifest). */
 #define JSON_MAX_DEPTH 256
 /*
@@ -50,6 +52,36 @@ int json_check_canonical(const char *text, size_t len, unsigned max_depth, char 
  */
 yajl_val json_parse(const char *text, size_t len, unsigned max_depth, char *why,
 		    size_t whylen);
+
+/*
+ * json_parse's tree, built in one pass into an arena: a few allocations
+ * a document instead of one a value, and no second pass to check it. Plain
+ * JSON (RFC 8259 grammar, the four white-space bytes, strict UTF-8, no NUL,
+ * no lone surrogate, nesting within max_depth <= JSON_MAX_DEPTH) is built
+ * here, node for node what yajl_tree_parse builds (the same strings, the
+ * same number text, i, d and flags, keys in order, duplicates kept: a
+ * fuzz target compares the two); anything else (comments, errors) goes to
+ * json_parse, so what is refused and the message that says why are
+ * json_parse's. The tree is read-only and owned by the doc.
+ *
+ *	struct json_doc d;
+ *	json_doc_init(&d);
+ *	if ((v = json_doc_parse(&d, text, len, 33, why, sizeof(why)))) use(v);
+ *	json_doc_release(&d);
+ */
+struct json_doc {
+	struct arena arena;
+	yajl_val yajl;   /* the tree when json_parse built it, else NULL */
+	void *slots;     /* values waiting for their container to close */
+	size_t nslots;   /* allocated */
+};
+
+void json_doc_init(struct json_doc *d);
+/* The root, or NULL with `why` filled; a doc holds one tree at a time. */
+yajl_val json_doc_parse(struct json_doc *d, const char *text, size_t len, unsigned max_depth, char *why,
+			size_t whylen);
+/* Frees the tree and the doc's memory; the doc is usable again. */
+void json_doc_release(struct json_doc *d);
 
 /* json_utf8_bad past its ASCII fast path. */
 size_t json_utf8_scan(const unsigned char *s, size_t len);

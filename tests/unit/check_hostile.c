@@ -18,6 +18,7 @@
 #include "pipeline/core/fsutil.h"
 #include "pipeline/core/jsonutil.h"
 #include "pipeline/store/store.h"
+#include "tests/fuzz/tree_same.h"
 
 static char *repeat(const char *head, char c, size_t n, const char *tail)
 {
@@ -267,6 +268,55 @@ START_TEST(canonical_is_what_yajl_gen_writes)
 }
 END_TEST
 
+/*
+ * The engine's one-pass tree is json_parse's tree: plain JSON is built in
+ * the arena (no yajl tree behind it), anything else goes to json_parse, so
+ * what is refused and why are unchanged. fuzz_tree runs the same check on
+ * any bytes.
+ */
+START_TEST(doc_tree_is_json_parse_tree)
+{
+	static const struct {
+		const char *text;
+		int plain; /* built by json_doc itself */
+	} cases[] = {
+		{ "{\"a\":1,\"b\":[true,false,null,\"x\"],\"c\":{}}", 1 },
+		{ " [ 1 , -0 , 0.25 , 1e400 , 9223372036854775807 , 9223372036854775808 , -9223372036854775808 ] \n", 1 },
+		{ "{\"k\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u20ac\\ud83d\\ude00\",\"k\":\"dup\"}", 1 },
+		{ "\"caf\xc3\xa9\"", 1 },
+		{ "[[[[[]]]]]", 1 },
+		{ "[1,/* a comment */2]", 0 },  /* yajl reads comments: json_parse builds it */
+		{ "\f[1]", 0 },                  /* white space yajl takes and RFC 8259 does not */
+		{ "[01]", 0 },                   /* refused, by json_parse */
+		{ "{\"a\":1} x", 0 },
+		{ "[\"\\u0000\"]", 0 },
+		{ "[\"\\udc00\"]", 0 },
+		{ "[\"a\tb\"]", 0 },
+		{ "[\"\xc0\xaf\"]", 0 },
+		{ "[[[[[[]]]]]]", 0 },           /* deeper than the 5 allowed here */
+		{ "", 0 },
+	};
+	struct json_doc d;
+	size_t i;
+
+	json_doc_init(&d);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+		char why1[200] = "", why2[200] = "";
+		yajl_val a = json_doc_parse(&d, t, strlen(t), 5, why1, sizeof(why1));
+		yajl_val b = json_parse(t, strlen(t), 5, why2, sizeof(why2));
+
+		ck_assert_msg(!a == !b, "%s: %p %p", t, (void *)a, (void *)b);
+		ck_assert_msg(!a || tree_same(a, b), "%s: the trees differ", t);
+		ck_assert_msg(a || !strcmp(why1, why2), "%s: '%s' against '%s'", t, why1, why2);
+		ck_assert_msg(!a || (d.yajl == NULL) == cases[i].plain, "%s: built by %s", t,
+			      d.yajl ? "yajl" : "json_doc");
+		yajl_tree_free(b);
+	}
+	json_doc_release(&d);
+}
+END_TEST
+
 Suite *suite_hostile(void)
 {
 	Suite *s = suite_create("hostile");
@@ -280,6 +330,7 @@ Suite *suite_hostile(void)
 	tcase_add_test(tc, names_that_become_paths);
 	tcase_add_test(tc, number_text_normalised);
 	tcase_add_test(tc, canonical_is_what_yajl_gen_writes);
+	tcase_add_test(tc, doc_tree_is_json_parse_tree);
 	suite_add_tcase(s, tc);
 	return s;
 }
