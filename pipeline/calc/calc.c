@@ -307,6 +307,9 @@ struct memo_entry {
 	uint64_t hash;
 	char *key;
 	struct hits h;
+	/* a ladder entry ("L|" and the on-demand line's key): the answer each
+	 * model's lookup gave (pointers to other entries; NULL: none asked) */
+	const struct hits **lad;
 };
 
 struct fleet;
@@ -346,6 +349,7 @@ static void memo_free(struct memo *m)
 	for (i = 0; i < MEMO_SLOTS; i++)
 		if (m->slots[i]) {
 			free(m->slots[i]->key);
+			free(m->slots[i]->lad);
 			free(m->slots[i]);
 		}
 	for (i = 0; i < m->nsizes; i++)
@@ -485,6 +489,7 @@ static enum cc_code memo_lookup(struct memo *m, const struct pb_reader *pb, cons
 			e->hash = hash;
 			e->h = *h;
 			e->h.w = NULL;
+			e->lad = NULL;
 			m->slots[slot] = e;
 			m->n++;
 		} else {
@@ -493,6 +498,49 @@ static enum cc_code memo_lookup(struct memo *m, const struct pb_reader *pb, cons
 	}
 	pthread_rwlock_unlock(&m->lock);
 	return CC_OK;
+}
+
+/*
+ * The commitment ladder of a line asks the same lookups under every model
+ * for every estimation with that line: its answers are kept as one entry,
+ * so a line seen before costs one lookup, not thirteen. `n` answers are
+ * copied into (get) or from (put) lad; get returns 1 when found.
+ */
+static int memo_ladder(struct memo *m, const struct pb_reader *pb, const char *key, const struct hits **lad,
+		       size_t n, int put)
+{
+	uint64_t hash = cc_hash(key, strlen(key));
+	struct memo_entry *e;
+	long slot;
+	int found = 0;
+
+	if (!m)
+		return 0;
+	if (!put) {
+		pthread_rwlock_rdlock(&m->lock);
+		slot = m->pb == pb ? memo_slot(m, hash, key) : -1;
+		if (slot >= 0 && m->slots[slot] && m->slots[slot]->lad) {
+			memcpy(lad, m->slots[slot]->lad, n * sizeof(*lad));
+			found = 1;
+		}
+		pthread_rwlock_unlock(&m->lock);
+		return found;
+	}
+	pthread_rwlock_wrlock(&m->lock);
+	if (m->pb == pb && m->n < MEMO_SLOTS / 2 && (slot = memo_slot(m, hash, key)) >= 0 && !m->slots[slot] &&
+	    (e = calloc(1, sizeof(*e)))) {
+		if ((e->key = strdup(key)) && (e->lad = malloc(n * sizeof(*lad)))) {
+			memcpy(e->lad, lad, n * sizeof(*lad));
+			e->hash = hash;
+			m->slots[slot] = e;
+			m->n++;
+		} else {
+			free(e->key);
+			free(e);
+		}
+	}
+	pthread_rwlock_unlock(&m->lock);
+	return 0;
 }
 
 /* Appends s to out[*n..cap), cut to fit; NUL-terminated. */
@@ -647,6 +695,61 @@ static void add_json_text(struct buf *b, const char *s)
 	buf_add_json_str(b, s, strlen(s));
 }
 
+/*
+ * vsnprintf for the engine's own words: %s, %d and %% by a copying loop
+ * (glibc's printf machinery was a tenth of the engine), anything else by
+ * vsnprintf itself. Cut to cap - 1 bytes and NUL-terminated, as vsnprintf.
+ */
+static void words(char *out, size_t cap, const char *fmt, va_list ap)
+{
+	const char *f;
+	size_t n = 0;
+
+	for (f = fmt; *f; f++)
+		if (*f == '%' && f[1] != 's' && f[1] != 'd' && f[1] != '%') {
+			vsnprintf(out, cap, fmt, ap);
+			return;
+		}
+	for (f = fmt; *f && n + 1 < cap; f++) {
+		char num[16];
+		const char *s;
+		size_t len;
+
+		if (*f != '%') {
+			out[n++] = *f;
+			continue;
+		}
+		f++;
+		if (*f == '%') {
+			out[n++] = '%';
+			continue;
+		}
+		if (*f == 'd') {
+			int v = va_arg(ap, int);
+			unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+			size_t k = sizeof(num);
+
+			do
+				num[--k] = (char)('0' + u % 10);
+			while (u /= 10);
+			if (v < 0)
+				num[--k] = '-';
+			s = num + k;
+			len = sizeof(num) - k;
+		} else {
+			if (!(s = va_arg(ap, const char *)))
+				s = "(null)"; /* as glibc prints it */
+			len = strlen(s);
+		}
+		if (len > cap - 1 - n)
+			len = cap - 1 - n;
+		memcpy(out + n, s, len);
+		n += len;
+	}
+	if (cap)
+		out[n] = '\0';
+}
+
 static void note_assumption(struct engine *g, const char *fmt, ...) CC_PRINTF(2, 3);
 static void note_assumption(struct engine *g, const char *fmt, ...)
 {
@@ -656,7 +759,7 @@ static void note_assumption(struct engine *g, const char *fmt, ...)
 	if (g->quiet)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	words(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (g->assumptions.len)
 		buf_addch(&g->assumptions, ',');
@@ -674,7 +777,7 @@ static void note_warning(struct engine *g, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	words(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (g->warnings.len)
 		buf_addch(&g->warnings, ',');
@@ -765,7 +868,7 @@ static struct line *price(struct engine *g, enum calc_category cat, const char *
 		return NULL;
 	if (!g->quiet) {
 		va_start(ap, what_fmt);
-		vsnprintf(l->what, sizeof(l->what), what_fmt, ap);
+		words(l->what, sizeof(l->what), what_fmt, ap);
 		va_end(ap);
 	}
 	l->qty = qty;
@@ -1216,21 +1319,31 @@ static int reserved_from_hits(struct engine *g, const struct hits *hp, struct li
 	return 1;
 }
 
-/* Prices `l` (found on demand with `od`) under the engine's reservation: 1, 0 with no price, -1. */
-static int reserved_terms(struct engine *g, const struct want *od, struct line *l, struct dec qty_hours,
-			  struct dec instances)
+/* The engine's reservation of what `od` found on demand, or NULL (g->failed) when the lookup fails. */
+static const struct hits *reserved_hits(struct engine *g, const struct want *od, struct hits *scratch)
 {
 	struct want w;
-	struct hits scratch;
 	const struct hits *hp;
 	char desc[400];
 
 	reserved_want(g, od, 1, &w);
 	describe_want(&w, g->region, desc, sizeof(desc));
-	if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, &scratch, &hp, g->err)) {
+	if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, scratch, &hp, g->err)) {
 		g->failed = 1;
-		return -1;
+		return NULL;
 	}
+	return hp;
+}
+
+/* Prices `l` (found on demand with `od`) under the engine's reservation: 1, 0 with no price, -1. */
+static int reserved_terms(struct engine *g, const struct want *od, struct line *l, struct dec qty_hours,
+			  struct dec instances)
+{
+	struct hits scratch;
+	const struct hits *hp = reserved_hits(g, od, &scratch);
+
+	if (!hp)
+		return -1;
 	if (!reserved_from_hits(g, hp, l, qty_hours, instances))
 		return 0;
 	snprintf(l->lookup + strlen(l->lookup), sizeof(l->lookup) - strlen(l->lookup),
@@ -1245,17 +1358,15 @@ static int reserved_terms(struct engine *g, const struct want *od, struct line *
  * commitment is the covered usage at the plan's rate, an hour ($/h; a
  * group that runs part of the month commits to its average hour); the
  * upfront is all (All Upfront) or half (Partial Upfront) of the
- * commitment over the term. 1, 0 with no rate for the line, -1.
+ * commitment over the term. sp_terms: 1, 0 with no rate for the line,
+ * -1; sp_hits is its lookup (NULL, g->failed, when the lookup fails),
+ * sp_from_hits the arithmetic.
  */
-static int sp_terms(struct engine *g, struct line *l, struct dec count, struct dec covered, struct line *out)
+static const struct hits *sp_hits(struct engine *g, const struct line *l, struct hits *scratch)
 {
 	struct want w;
-	struct hits scratch;
 	const struct hits *hp;
-	const struct pb_entry *e = NULL;
-	struct dec hours, rest, cost, share, term;
-	char desc[400], n1[32], n2[32], n3[32], n4[32];
-	size_t i;
+	char desc[400];
 
 	memset(&w, 0, sizeof(w));
 	w.service = l->service;
@@ -1269,10 +1380,21 @@ static int sp_terms(struct engine *g, struct line *l, struct dec count, struct d
 	w.tv[1] = g->option;
 	w.nt = 2;
 	describe_want(&w, g->region, desc, sizeof(desc));
-	if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, &scratch, &hp, g->err)) {
+	if (memo_lookup(g->c->memo, g->pb, g->region, &w, desc, scratch, &hp, g->err)) {
 		g->failed = 1;
-		return -1;
+		return NULL;
 	}
+	return hp;
+}
+
+static int sp_from_hits(struct engine *g, struct line *l, const struct hits *hp, struct dec count,
+			struct dec covered, struct line *out)
+{
+	const struct pb_entry *e = NULL;
+	struct dec hours, rest, cost, share, term;
+	char n1[32], n2[32], n3[32], n4[32];
+	size_t i;
+
 	for (i = 0; i < hp->n && !e; i++)
 		if (hp->e[i].f[PB_PRICE].len)
 			e = &hp->e[i];
@@ -1311,6 +1433,14 @@ static int sp_terms(struct engine *g, struct line *l, struct dec count, struct d
 				fmt_dec(rest, 4, n4, sizeof(n4)));
 	}
 	return 1;
+}
+
+static int sp_terms(struct engine *g, struct line *l, struct dec count, struct dec covered, struct line *out)
+{
+	struct hits scratch;
+	const struct hits *hp = sp_hits(g, l, &scratch);
+
+	return hp ? sp_from_hits(g, l, hp, count, covered, out) : -1;
 }
 
 /* 1 when the engine's model is a Savings Plan that does not discount line `l`'s service. */
@@ -1367,30 +1497,43 @@ static void set_model_index(struct engine *g, size_t k);
 static void ladder_line(struct engine *g, const struct want *w, struct line *l, struct dec qty_hours,
 			struct dec instances, struct dec covered)
 {
+	const struct hits *lad[NMODELS_MAX];
 	struct want all;
-	struct hits scratch;
+	struct hits scratch, all_scratch;
 	const struct hits *hp = NULL;
-	char desc[400];
-	size_t k;
+	char desc[400], key[520];
+	int cached, keep = 1;
+	size_t k, n = 0;
 
 	if (g->quiet || l->status)
 		return;
 	l->has_ladder = 1;
 	l->lad_monthly[0] = l->monthly;
 	l->lad_upfront[0] = zero;
-	/* every reservation of the line in one lookup, unless there are more than it holds */
-	reserved_want(g, w, 0, &all);
-	describe_want(&all, g->region, desc, sizeof(desc));
-	{
+	/* the answers of a line seen before (its on-demand lookup says what it is) */
+	key[0] = '\0';
+	app(key, sizeof(key), &n, "L|");
+	app(key, sizeof(key), &n, l->lookup);
+	app(key, sizeof(key), &n, "|");
+	app(key, sizeof(key), &n, w->unit ? w->unit : "");
+	app(key, sizeof(key), &n, "|");
+	app(key, sizeof(key), &n, w->usage_suffix ? w->usage_suffix : "");
+	cached = memo_ladder(g->c->memo, g->pb, key, lad, NMODELS, 0);
+	if (!cached) {
+		/* every reservation of the line in one lookup, unless there are more than it holds */
 		struct cc_err err = { 0 };
 
-		if (memo_lookup(g->c->memo, g->pb, g->region, &all, desc, &scratch, &hp, &err) ||
+		reserved_want(g, w, 0, &all);
+		describe_want(&all, g->region, desc, sizeof(desc));
+		if (memo_lookup(g->c->memo, g->pb, g->region, &all, desc, &all_scratch, &hp, &err) ||
 		    hp->n >= MAX_HITS)
 			hp = NULL;
+		lad[0] = NULL;
 	}
 	for (k = 1; k < NMODELS; k++) {
 		struct engine t = *g;
 		struct cc_err err = { 0 };
+		const struct hits *h;
 		struct line tmp;
 		int rr;
 
@@ -1401,14 +1544,29 @@ static void ladder_line(struct engine *g, const struct want *w, struct line *l, 
 		l->lad_upfront[k] = zero;
 		l->lad_commit[k] = zero;
 		set_model_index(&t, k);
+		if (!cached)
+			lad[k] = NULL;
 		if (plan_misses(&t, l))
 			continue; /* the plan does not cover this service: on demand under it */
-		if (t.plan)
-			rr = sp_terms(&t, l, instances, covered, &tmp);
+		if (cached)
+			h = lad[k];
+		else if (t.plan)
+			h = sp_hits(&t, l, &scratch);
 		else
-			rr = hp ? reserved_from_hits(&t, hp, &tmp, qty_hours, instances)
-				: reserved_terms(&t, w, &tmp, qty_hours, instances);
-		if (rr < 0 || t.failed) {
+			h = hp ? hp : reserved_hits(&t, w, &scratch);
+		if (!h || t.failed) {
+			l->lad_bad |= 1u << k;
+			keep = 0;
+			continue;
+		}
+		if (!cached) {
+			lad[k] = h;
+			/* an answer the memo holds stays good; one in scratch does not */
+			keep &= h != &scratch && h != &all_scratch;
+		}
+		rr = t.plan ? sp_from_hits(&t, l, h, instances, covered, &tmp)
+			    : reserved_from_hits(&t, h, &tmp, qty_hours, instances);
+		if (t.failed) {
 			l->lad_bad |= 1u << k;
 			continue;
 		}
@@ -1419,6 +1577,8 @@ static void ladder_line(struct engine *g, const struct want *w, struct line *l, 
 				l->lad_commit[k] = tmp.commitment;
 		}
 	}
+	if (!cached && keep)
+		memo_ladder(g->c->memo, g->pb, key, lad, NMODELS, 1);
 }
 
 /* ,"Name":value (by hand: the item has hundreds of these) */
@@ -2429,8 +2589,9 @@ static void write_line(struct buf *b, const struct line *l, size_t id)
 	char n1[40];
 	int i;
 
-	snprintf(n1, sizeof(n1), "%zu", id);
-	buf_adds(b, "{\"Id\":", n1, ",\"Category\":\"", calc_category_name(l->cat), "\",\"Section\":\"",
+	buf_addstr(b, "{\"Id\":");
+	buf_add_int(b, (int64_t)id);
+	buf_adds(b, ",\"Category\":\"", calc_category_name(l->cat), "\",\"Section\":\"",
 		 l->section, "\",\"Requirement\":", NULL);
 	add_json_text(b, l->req);
 	buf_addstr(b, ",\"Description\":");
@@ -2704,6 +2865,7 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 	struct ladder_row ladder[NMODELS];
 	char why[300], id12[17], num[40];
 	yajl_val meta = NULL, reqs = NULL;
+	struct json_doc mdoc, rdoc;
 	const char *model = in->model, *region_src = "";
 	struct engine g;
 	struct rules r;
@@ -2714,20 +2876,22 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 	buf_reset(&out->item);
 	buf_reset(&out->table);
 	out->status = CALC_FAILED;
+	json_doc_init(&mdoc);
+	json_doc_init(&rdoc);
 	engine_init(&g, c, pb, in, err);
 	rules_init(&r);
 	if (!in->calculated_at || strlen(in->calculated_at) < 10) {
 		ret = cc_err_set(err, CC_EUSAGE, "%s: no calculation time", in->estimation_id);
 		goto out;
 	}
-	if (!(meta = json_parse(in->metadata, in->metadata_len, STORE_MAX_DEPTH, why, sizeof(why))) ||
+	if (!(meta = json_doc_parse(&mdoc, in->metadata, in->metadata_len, STORE_MAX_DEPTH, why, sizeof(why))) ||
 	    !YAJL_IS_OBJECT(meta)) {
 		ret = cc_err_set(err, CC_EPARSE, "%s: METADATA is not a JSON object%s%s", in->estimation_id,
 				 meta ? "" : ": ", meta ? "" : why);
 		goto out;
 	}
 	if (!in->requirements ||
-	    !(reqs = json_parse(in->requirements, in->requirements_len, STORE_MAX_DEPTH, why, sizeof(why))) ||
+	    !(reqs = json_doc_parse(&rdoc, in->requirements, in->requirements_len, STORE_MAX_DEPTH, why, sizeof(why))) ||
 	    !YAJL_IS_OBJECT(reqs)) {
 		ret = cc_err_set(err, CC_EPARSE, "%s: %s", in->estimation_id,
 				 !in->requirements ? "no REQUIREMENTS item" : "REQUIREMENTS is not a JSON object");
@@ -2795,32 +2959,28 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 	cc_copy(out->model, sizeof(out->model), g.model, strlen(g.model));
 
 	/* the item: the seed's keys and fields first, then what costctl adds */
-	buf_addstr(b, "{\"PK\":");
-	buf_addf(b, "\"ESTIMATION#%s\",\"SK\":\"CALCULATION#%s\",\"GSI1PK\":\"CALCULATION#%s\",\"GSI1SK\":\"%s\"",
-		 in->estimation_id, in->calculated_at, in->estimation_id, in->calculated_at);
-	buf_addf(b, ",\"EntityType\":\"CostCalculation\",\"EstimationId\":\"%s\",\"CalculationId\":\"calc-%s\"",
-		 in->estimation_id, id12);
-	buf_addf(b, ",\"CalculatedAt\":\"%s\",\"Region\":\"%s\",\"Currency\":\"%s\",\"PricingModel\":\"%s\"",
-		 in->calculated_at, g.region, out->currency, g.model);
-	buf_addf(b, ",\"Status\":\"%s\",", out->status == CALC_COMPLETE ? "COMPLETE" : "PARTIAL");
+	buf_adds(b, "{\"PK\":\"ESTIMATION#", in->estimation_id, "\",\"SK\":\"CALCULATION#", in->calculated_at,
+		 "\",\"GSI1PK\":\"CALCULATION#", in->estimation_id, "\",\"GSI1SK\":\"", in->calculated_at,
+		 "\",\"EntityType\":\"CostCalculation\",\"EstimationId\":\"", in->estimation_id,
+		 "\",\"CalculationId\":\"calc-", id12, "\",\"CalculatedAt\":\"", in->calculated_at,
+		 "\",\"Region\":\"", g.region, "\",\"Currency\":\"", out->currency, "\",\"PricingModel\":\"", g.model,
+		 "\",\"Status\":\"", out->status == CALC_COMPLETE ? "COMPLETE" : "PARTIAL", "\",", NULL);
 	write_detailed(&g, b, out->category);
 	add_money(b, "TotalMonthlyCost", r.total, 1);
 	add_money(b, "TotalAnnualCost", out->annual, 1);
-	buf_addf(b, ",\"BusinessRulesApplied\":{\"BufferPercentage\":%s,\"VolumeDiscounts\":%s,"
-		    "\"SupportPlanIncluded\":%s,\"SupportPlan\":\"%s\"}",
-		 fmt_dec(c->buffer, 4, num, sizeof(num)), c->ndiscount ? "true" : "false",
-		 r.plan ? "true" : "false", c->plan);
+	buf_adds(b, ",\"BusinessRulesApplied\":{\"BufferPercentage\":", fmt_dec(c->buffer, 4, num, sizeof(num)),
+		 ",\"VolumeDiscounts\":", c->ndiscount ? "true" : "false", ",\"SupportPlanIncluded\":",
+		 r.plan ? "true" : "false", ",\"SupportPlan\":\"", c->plan, "\"}", NULL);
 	add_money(b, "Subtotal", r.subtotal, 1);
 	buf_addstr(b, ",\"VolumeDiscount\":{");
 	add_money(b, "MonthlyCost", r.discount, 0);
-	buf_addf(b, ",\"Tiers\":[%s]}", r.discount_tiers.buf);
-	buf_addf(b, ",\"Support\":{\"Plan\":\"%s\"", c->plan);
+	buf_adds(b, ",\"Tiers\":[", r.discount_tiers.buf, "]},\"Support\":{\"Plan\":\"", c->plan, "\"", NULL);
 	if (r.plan) {
-		buf_addf(b, ",\"EffectiveFrom\":\"%s\"", r.plan->from);
+		buf_adds(b, ",\"EffectiveFrom\":\"", r.plan->from, "\"", NULL);
 		if (r.plan->until[0])
-			buf_addf(b, ",\"EffectiveUntil\":\"%s\"", r.plan->until);
+			buf_adds(b, ",\"EffectiveUntil\":\"", r.plan->until, "\"", NULL);
 		add_money(b, "Minimum", r.plan->minimum, 1);
-		buf_addf(b, ",\"Tiers\":[%s]", r.support_tiers.buf);
+		buf_adds(b, ",\"Tiers\":[", r.support_tiers.buf, "]", NULL);
 	}
 	add_money(b, "MonthlyCost", r.support, 1);
 	buf_addstr(b, "},\"Buffer\":{");
@@ -2832,7 +2992,7 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 	for (i = 0; i < NMODELS; i++) {
 		const struct ladder_row *l = &ladder[i];
 
-		buf_addf(b, "%s{\"PricingModel\":\"%s\"", i ? "," : "", models[i]);
+		buf_adds(b, i ? ",{\"PricingModel\":\"" : "{\"PricingModel\":\"", models[i], "\"", NULL);
 		if (!l->ok) {
 			buf_addstr(b, ",\"Priced\":false}");
 			continue;
@@ -2848,7 +3008,8 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 			struct dec months = ddiv(l->upfront, saving);
 			int64_t whole = months.v / DEC_SCALE + (months.v % DEC_SCALE ? 1 : 0);
 
-			buf_addf(b, ",\"BreakEvenMonth\":%" PRId64, whole ? whole : 1);
+			buf_addstr(b, ",\"BreakEvenMonth\":");
+			buf_add_int(b, whole ? whole : 1);
 		} else {
 			buf_addstr(b, ",\"BreakEvenMonth\":null");
 		}
@@ -2866,7 +3027,7 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 	for (i = 0; i < pb_offer_count(pb); i++) {
 		const struct pb_offer *o = pb_offer_at(pb, i);
 
-		buf_addf(b, "%s{\"OfferCode\":", i ? "," : "");
+		buf_addstr(b, i ? ",{\"OfferCode\":" : "{\"OfferCode\":");
 		buf_add_json_str(b, o->code.p, o->code.len);
 		buf_addstr(b, ",\"Version\":");
 		buf_add_json_str(b, o->version.p, o->version.len);
@@ -2886,8 +3047,8 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 	if (!in->no_table)
 		write_table(&g, &r, out);
 out:
-	yajl_tree_free(meta);
-	yajl_tree_free(reqs);
+	json_doc_release(&mdoc);
+	json_doc_release(&rdoc);
 	rules_release(&r);
 	engine_release(&g);
 	if (ret)

@@ -130,6 +130,7 @@ enum cc_code recalc_load(struct store *s, const char *id, struct recalc_owners *
 			 struct recalc_inputs *in, struct cc_err *err)
 {
 	char pk[300], why[160];
+	struct json_doc doc;
 	yajl_val meta;
 	const char *uid;
 	enum cc_code ret;
@@ -142,7 +143,8 @@ enum cc_code recalc_load(struct store *s, const char *id, struct recalc_owners *
 		return cc_err_set(err, CC_ENOTFOUND, "no estimation '%s' (no %s / METADATA item)", id, pk);
 	if ((ret = store_get(s, pk, "REQUIREMENTS", &in->requirements, &in->has_requirements, err)))
 		return ret;
-	meta = json_parse(in->metadata.buf, in->metadata.len, STORE_MAX_DEPTH, why, sizeof(why));
+	json_doc_init(&doc);
+	meta = json_doc_parse(&doc, in->metadata.buf, in->metadata.len, STORE_MAX_DEPTH, why, sizeof(why));
 	uid = json_get_str(meta, "UserId");
 	if (uid && (ret = owner_region(s, owners, uid, in->owner_region, sizeof(in->owner_region), err))) {
 		char was[sizeof(err->msg)];
@@ -150,7 +152,7 @@ enum cc_code recalc_load(struct store *s, const char *id, struct recalc_owners *
 		cc_copy(was, sizeof(was), err->msg, strlen(err->msg));
 		cc_err_set(err, ret, "%s: reading its owner's profile USER#%.200s: %s", id, uid, was);
 	}
-	yajl_tree_free(meta);
+	json_doc_release(&doc);
 	return ret;
 }
 
@@ -278,17 +280,21 @@ static enum cc_code summary_of(const char *id, const struct buf *text, const str
 			       const char *at, struct buf *next, int64_t *version, struct cc_err *err)
 {
 	char why[160];
+	struct json_doc doc;
 	yajl_val meta, ver;
 	int bad;
 
 	*version = 0;
-	if (!(meta = json_parse(text->buf, text->len, STORE_MAX_DEPTH, why, sizeof(why))))
+	json_doc_init(&doc);
+	if (!(meta = json_doc_parse(&doc, text->buf, text->len, STORE_MAX_DEPTH, why, sizeof(why)))) {
+		json_doc_release(&doc);
 		return cc_err_set(err, CC_EPARSE, "%s: METADATA: %s", id, why);
+	}
 	ver = json_get(meta, "Version");
 	if (ver && YAJL_IS_INTEGER(ver))
 		*version = YAJL_GET_INTEGER(ver);
 	bad = summary_item(meta, r, at, next);
-	yajl_tree_free(meta);
+	json_doc_release(&doc);
 	return bad ? cc_err_set(err, CC_ENOMEM, "%s: cannot build the summary", id) : CC_OK;
 }
 
@@ -577,19 +583,21 @@ static int collect_active(void *user, const char *json, size_t len)
 {
 	struct ids *ids = user;
 	char why[64];
+	struct json_doc doc;
 	yajl_val v;
 	const char *sk, *pk, *status;
 
 	if (!memmem(json, len, "METADATA", 8) && !memchr(json, '\\', len))
 		return 0;
-	v = json_parse(json, len, STORE_MAX_DEPTH, why, sizeof(why));
+	json_doc_init(&doc);
+	v = json_doc_parse(&doc, json, len, STORE_MAX_DEPTH, why, sizeof(why));
 	sk = json_get_str(v, "SK");
 	pk = json_get_str(v, "PK");
 	status = json_get_str(v, "Status");
 	if (sk && pk && !strcmp(sk, "METADATA") && !strncmp(pk, "ESTIMATION#", 11) && status &&
 	    !strcmp(status, "ACTIVE") && ids_add(ids, pk + 11))
 		ids->failed = 1;
-	yajl_tree_free(v);
+	json_doc_release(&doc);
 	return ids->failed;
 }
 
@@ -640,13 +648,17 @@ static int numbers_moved(const struct recalc_inputs *ri, const struct calc_resul
 {
 	static const char *const cats[] = { "Compute", "Storage", "Database", "Network", "Security" };
 	char why[128];
-	yajl_val meta = json_parse(ri->metadata.buf, ri->metadata.len, STORE_MAX_DEPTH, why, sizeof(why));
-	yajl_val sum = json_get(meta, "EstimationSummary"), br = json_get(sum, "CostBreakdown");
+	struct json_doc doc;
+	yajl_val meta, sum, br;
 	int moved = 0;
 	size_t k;
 
+	json_doc_init(&doc);
+	meta = json_doc_parse(&doc, ri->metadata.buf, ri->metadata.len, STORE_MAX_DEPTH, why, sizeof(why));
+	sum = json_get(meta, "EstimationSummary");
+	br = json_get(sum, "CostBreakdown");
 	if (!sum || !br) {
-		yajl_tree_free(meta);
+		json_doc_release(&doc);
 		return 1;
 	}
 	for (k = 0; k <= CALC_NCATEGORIES && !moved; k++) {
@@ -656,7 +668,7 @@ static int numbers_moved(const struct recalc_inputs *ri, const struct calc_resul
 		moved = !t || dec_parse(t, strlen(t), &d) ||
 			dec_cmp(d, k == CALC_NCATEGORIES ? r->monthly : r->category[k]) != 0;
 	}
-	yajl_tree_free(meta);
+	json_doc_release(&doc);
 	return moved;
 }
 
