@@ -531,6 +531,38 @@ START_TEST(deterministic)
 }
 END_TEST
 
+/*
+ * The ladder's lookups are kept per line across estimations (the memo's
+ * ladder entry): what a warm memo gives is what a cold one gave, and it
+ * keeps only the answers, never a quantity. 1 x m5.large first (cold), then
+ * 3 x m5.large (warm): on demand 3 x 730 h x 0.096 = 210.24, support 29.00
+ * (9% is 18.92, under the minimum), buffer 10% of 239.24 = 23.924 -> 23.92:
+ * 263.16. Under 3yr convertible All Upfront: 2190 h x 1161 / 26280
+ * (0.0441780822) = 96.750000018 -> 96.75, support 29.00, buffer 12.575 ->
+ * 12.58: 138.33, upfront 3 x 1161 = 3483.00. Then 1 x again: the same item.
+ */
+START_TEST(ladder_memo_keeps_answers_not_quantities)
+{
+	static const char one[] = "\"ComputeRequirements\":[{\"SuggestedInstanceType\":\"m5.large\",\"OS\":\"Linux\"}]";
+	static const char three[] = "\"ComputeRequirements\":[{\"SuggestedInstanceType\":\"m5.large\",\"OS\":\"Linux\","
+				    "\"MinInstances\":3}]";
+	struct calc_result a, b, c;
+	struct cc_err err = { 0 };
+
+	ck_assert_msg(run("", one, NULL, &a, &err) == CC_OK, "%s", err.msg);
+	ck_assert_msg(run("", three, NULL, &b, &err) == CC_OK, "%s", err.msg);
+	money(b.category[CALC_COMPUTE], "210.24");
+	money(b.monthly, "263.16");
+	has(&b, "{\"PricingModel\":\"RESERVED_3YR_ALL_UPFRONT_CONVERTIBLE\",\"TotalMonthlyCost\":138.33,"
+		"\"UpfrontCost\":3483.00");
+	ck_assert_msg(run("", one, NULL, &c, &err) == CC_OK, "%s", err.msg);
+	ck_assert_str_eq(a.item.buf, c.item.buf);
+	calc_result_release(&a);
+	calc_result_release(&b);
+	calc_result_release(&c);
+}
+END_TEST
+
 Suite *suite_calc(void)
 {
 	Suite *s = suite_create("calc");
@@ -546,6 +578,7 @@ Suite *suite_calc(void)
 	tcase_add_test(tc, support_tiers);
 	tcase_add_test(tc, bad_requirements_named);
 	tcase_add_test(tc, deterministic);
+	tcase_add_test(tc, ladder_memo_keeps_answers_not_quantities);
 	tcase_add_test(tc, missing_price_is_never_zero);
 	tcase_add_test(tc, property_totals_follow_lines);
 	suite_add_tcase(s, tc);
