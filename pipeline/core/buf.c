@@ -131,7 +131,7 @@ static const unsigned char json_esc[256] = {
 	['"'] = 1, ['\\'] = 1,
 };
 
-/* 1 when none of the eight bytes at p needs escaping (no byte < 0x20, '"' or '\\') */
+/* 1 when none of the eight bytes at p needs a look (ASCII, no byte < 0x20, '"' or '\\') */
 static inline int json_word_plain(const char *p)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
@@ -140,7 +140,7 @@ static inline int json_word_plain(const char *p)
 	memcpy(&w, p, 8);
 	q = w ^ (ones * '"');
 	b = w ^ (ones * '\\');
-	return !((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high);
+	return !((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high);
 }
 
 enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len)
@@ -159,6 +159,19 @@ enum cc_code buf_add_json_str(struct buf *b, const char *s, size_t len)
 
 		if (i + 8 <= len && json_word_plain(s + i)) {
 			i += 8;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_char_len((const unsigned char *)s + i, len - i);
+
+			if (n) {
+				i += n;
+				continue;
+			}
+			/* not UTF-8: U+FFFD in its place */
+			if (buf_add(b, s + start, i - start) || buf_add(b, "\xef\xbf\xbd", 3))
+				return CC_ENOMEM;
+			start = ++i;
 			continue;
 		}
 		if (!json_esc[c]) {

@@ -194,6 +194,9 @@ int cc_copy(char *dst, size_t cap, const char *src, size_t len)
 	if (!cap)
 		return -1;
 	n = len < cap ? len : cap - 1;
+	/* cut between UTF-8 characters, never inside one */
+	while (n < len && n && ((unsigned char)src[n] & 0xc0) == 0x80)
+		n--;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 	return n == len ? 0 : -1;

@@ -116,8 +116,9 @@ uint64_t cc_hash(const void *p, size_t len);
 double cc_backoff_s(double first, unsigned attempt, double cap, unsigned *rng);
 
 /*
- * Copies src[0..len) into dst[0..cap) with a NUL, cut to fit; 0 when it
- * all fitted, -1 when it was cut.
+ * Copies src[0..len) into dst[0..cap) with a NUL, cut to fit (between
+ * UTF-8 characters, never inside one); 0 when it all fitted, -1 when it
+ * was cut.
  */
 int cc_copy(char *dst, size_t cap, const char *src, size_t len);
 

@@ -9,14 +9,13 @@
 #include <string.h>
 
 #include "pipeline/core/banned.h"
+#include "pipeline/core/buf.h"
 
 size_t json_utf8_scan(const unsigned char *s, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, n;
 
 	while (i < len) {
-		unsigned c = s[i], need, min, cp, k;
-
 		/* eight ASCII bytes at a time: the common case */
 		while (i + 8 <= len) {
 			uint64_t w;
@@ -28,29 +27,9 @@ size_t json_utf8_scan(const unsigned char *s, size_t len)
 		}
 		if (i >= len)
 			break;
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, min = 0x80, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, min = 0x800, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, min = 0x10000, cp = c & 0x07;
-		else
-			return i; /* continuation byte, 0xc0/0xc1 overlong, 0xf5+ */
-		if (len - i <= need)
+		if (!(n = utf8_char_len(s + i, len - i)))
 			return i;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += need + 1;
+		i += n;
 	}
 	return len;
 }
@@ -85,6 +64,18 @@ static const unsigned char check_stop[256] = {
 	[0] = 3, ['"'] = 3, ['\\'] = 2, ['['] = 1, ['{'] = 1, [']'] = 1, ['}'] = 1,
 	[' '] = 4, ['\t'] = 4, ['\n'] = 4, ['\r'] = 4, ['/'] = 4,
 };
+
+/* 1 when none of the eight bytes at p ends a string's plain run (a quote, a backslash, NUL) */
+static inline int json_word_inert(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t w, q, b;
+
+	memcpy(&w, p, 8);
+	q = w ^ (ones * '"');
+	b = w ^ (ones * '\\');
+	return !((((w - ones) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high);
+}
 
 /* Whether the escape at t[i] ('\\', within len) is one yajl_gen writes. */
 static int canonical_escape(const unsigned char *t, size_t i, size_t len)
@@ -158,6 +149,8 @@ int json_check_canonical(const char *text, size_t len, unsigned max_depth, char 
 		for (i++; i < len; i++) {
 			unsigned u, lo;
 
+			while (i + 8 <= len && json_word_inert(t + i))
+				i += 8;
 			while (i < len && !(check_stop[t[i]] & 2))
 				i++;
 			if (i == len)

@@ -71,11 +71,13 @@ END_TEST
 /*
  * The escaper reads eight bytes at a time where it can: every byte value,
  * at every place in strings of 0..24 bytes (so in a word, across words and
- * in the tail), comes out as the byte-at-a-time rule says.
+ * in the tail), comes out as the byte-at-a-time rule says, and bytes that
+ * are not UTF-8 come out as U+FFFD, so the text is always valid JSON.
  */
 START_TEST(buf_json_escapes_every_byte_everywhere)
 {
 	char in[24], want[24 * 6 + 3];
+	static const char cut[] = "a\xe2\x82\xac\xe2\x82"; /* "a", a euro sign, and a euro sign cut short */
 	struct buf b;
 	size_t len, at, k, n;
 	unsigned c;
@@ -101,6 +103,8 @@ START_TEST(buf_json_escapes_every_byte_everywhere)
 						n += (size_t)sprintf(want + n, "\\r");
 					else if (x < 0x20)
 						n += (size_t)sprintf(want + n, "\\u%04x", x);
+					else if (x >= 0x80) /* alone, no byte of 0x80 and up is UTF-8 */
+						n += (size_t)sprintf(want + n, "\xef\xbf\xbd");
 					else
 						want[n++] = (char)x;
 				}
@@ -109,6 +113,10 @@ START_TEST(buf_json_escapes_every_byte_everywhere)
 				ck_assert_int_eq(buf_add_json_str(&b, in, len), CC_OK);
 				ck_assert_msg(b.len == n && !memcmp(b.buf, want, n), "byte %u at %zu of %zu", c, at, len);
 			}
+	/* characters are kept whole; what is left of one cut short is U+FFFD */
+	buf_reset(&b);
+	ck_assert_int_eq(buf_add_json_str(&b, cut, sizeof(cut) - 1), CC_OK);
+	ck_assert_str_eq(b.buf, "\"a\xe2\x82\xac\xef\xbf\xbd\xef\xbf\xbd\"");
 	buf_release(&b);
 }
 END_TEST
