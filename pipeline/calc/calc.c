@@ -550,8 +550,11 @@ static void app(char *out, size_t cap, size_t *n, const char *s)
 
 	if (*n + 1 >= cap)
 		return;
-	if (len > cap - 1 - *n)
+	if (len > cap - 1 - *n) {
 		len = cap - 1 - *n;
+		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--; /* between UTF-8 characters */
+	}
 	memcpy(out + *n, s, len);
 	*n += len;
 	out[*n] = '\0';
@@ -741,8 +744,11 @@ static void words(char *out, size_t cap, const char *fmt, va_list ap)
 				s = "(null)"; /* as glibc prints it */
 			len = strlen(s);
 		}
-		if (len > cap - 1 - n)
+		if (len > cap - 1 - n) {
 			len = cap - 1 - n;
+			while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+				len--; /* between UTF-8 characters */
+		}
 		memcpy(out + n, s, len);
 		n += len;
 	}
@@ -994,6 +1000,13 @@ static int fail_field(struct engine *g, const char *fmt, ...)
 	g->failed = 1;
 	cc_err_set(g->err, CC_EPARSE, "%s: %s", g->id, msg);
 	return -1;
+}
+
+/* At most cap - 1 bytes of s, cut between characters: a field's value in a message. */
+static const char *clip(const char *s, char *out, size_t cap)
+{
+	cc_copy(out, cap, s, strlen(s));
+	return out;
 }
 
 static char *fmt_dec(struct dec d, int places, char *out, size_t cap)
@@ -1613,7 +1626,7 @@ static int compute(struct engine *g, yajl_val reqs)
 
 	for (i = 0; reqs && YAJL_IS_ARRAY(reqs) && i < reqs->u.array.len; i++) {
 		yajl_val r = reqs->u.array.values[i];
-		char path[64], type[48], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], desc[400], full[120];
+		char path[64], type[48], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], desc[400], full[120], val[61];
 		const char *os_name, *scaling, *suggested;
 		const struct os_map *os;
 		struct dec cores, ram, util, peak, minv, maxv, avg, hours, count, qty_hours, covered;
@@ -1655,8 +1668,8 @@ static int compute(struct engine *g, yajl_val reqs)
 			note_descriptive(g, r, path, d, "they describe the server");
 		}
 		if (!(os = find_os(os_name)))
-			return fail_field(g, "%s.OS '%.60s' is not one of Linux, Windows, RHEL, SUSE, Ubuntu Pro, "
-					  "Windows with SQL Server Web/Standard/Enterprise", path, os_name);
+			return fail_field(g, "%s.OS '%s' is not one of Linux, Windows, RHEL, SUSE, Ubuntu Pro, "
+					  "Windows with SQL Server Web/Standard/Enterprise", path, clip(os_name, val, sizeof(val)));
 		if (!has_hours) {
 			hours = g->c->hours;
 			note_assumption(g, "%s: %s hours a month (hours_per_month)", path,
@@ -1821,7 +1834,7 @@ static int storage(struct engine *g, yajl_val reqs)
 	memset(classes, 0, sizeof(classes));
 	for (i = 0; reqs && YAJL_IS_ARRAY(reqs) && i < reqs->u.array.len; i++) {
 		yajl_val r = reqs->u.array.values[i];
-		char path[64], n1[32], n2[32], n3[32], n4[32];
+		char path[64], n1[32], n2[32], n3[32], n4[32], val[61];
 		const char *svc = NULL, *pattern;
 		const struct store_map *m = NULL;
 		struct dec gb, growth, iops, mbps, days;
@@ -1853,8 +1866,8 @@ static int storage(struct engine *g, yajl_val reqs)
 				if (!strcasecmp(store_maps[k].name, svc))
 					m = &store_maps[k];
 			if (!m)
-				return fail_field(g, "%s.SuggestedAWSService '%.60s' is not a known storage service "
-						  "(EBS gp3/gp2/io1/io2/st1/sc1, S3 Standard, ...)", path, svc);
+				return fail_field(g, "%s.SuggestedAWSService '%s' is not a known storage service "
+						  "(EBS gp3/gp2/io1/io2/st1/sc1, S3 Standard, ...)", path, clip(svc, val, sizeof(val)));
 		} else if (has_iops || has_mbps) {
 			m = &store_maps[0];
 			note_assumption(g, "%s: IOPS or throughput given, no service: EBS gp3", path);
@@ -1864,8 +1877,8 @@ static int storage(struct engine *g, yajl_val reqs)
 				if (!pattern ? !k : !strcasecmp(pattern, access_maps[k].name))
 					m = &store_maps[access_maps[k].store];
 			if (!m)
-				return fail_field(g, "%s.AccessPattern '%.40s' is not Frequent, Infrequent or Archive",
-						  path, pattern);
+				return fail_field(g, "%s.AccessPattern '%s' is not Frequent, Infrequent or Archive",
+						  path, clip(pattern, val, sizeof(val)));
 			note_assumption(g, "%s: no service: %s by AccessPattern", path, m->name);
 		}
 		if (has_growth)
@@ -2053,7 +2066,7 @@ static int database(struct engine *g, yajl_val reqs)
 
 	for (i = 0; reqs && YAJL_IS_ARRAY(reqs) && i < reqs->u.array.len; i++) {
 		yajl_val r = reqs->u.array.values[i];
-		char path[64], n1[32], n2[32], n3[32], n4[32], n5[32];
+		char path[64], n1[32], n2[32], n3[32], n4[32], n5[32], val[61];
 		const char *engine, *klass, *deployment;
 		const struct engine_map *e = NULL;
 		struct dec gb, replicas, retention, backup, free_gb, cost = zero;
@@ -2073,8 +2086,8 @@ static int database(struct engine *g, yajl_val reqs)
 			if (!strcasecmp(engine_maps[k].name, engine))
 				e = &engine_maps[k];
 		if (!e)
-			return fail_field(g, "%s.Engine '%.60s' is not one of MySQL, PostgreSQL, MariaDB, Oracle, SQL Server",
-					  path, engine ? engine : "");
+			return fail_field(g, "%s.Engine '%s' is not one of MySQL, PostgreSQL, MariaDB, Oracle, SQL Server",
+					  path, clip(engine ? engine : "", val, sizeof(val)));
 		if (!(klass = str_field(r, "InstanceClass")))
 			return fail_field(g, "%s.InstanceClass is missing", path);
 		if (!has_gb)
@@ -2556,7 +2569,11 @@ static int run(struct engine *g, yajl_val meta, yajl_val reqs, const char *model
 	}
 	cc_copy(g->region, sizeof(g->region), region, strlen(region));
 	if (!pb_has_region(g->pb, g->region))
-		return fail_field(g, "region '%.60s' is in no offer file of the pricebook", g->region);
+	{
+		char r60[61];
+
+		return fail_field(g, "region '%s' is in no offer file of the pricebook", clip(g->region, r60, sizeof(r60)));
+	}
 	cc_copy(g->date, sizeof(g->date), g->in->calculated_at, 10);
 	if (compute(g, json_get(reqs, "ComputeRequirements")) || g->failed ||
 	    storage(g, json_get(reqs, "StorageRequirements")) || g->failed ||
@@ -2863,7 +2880,7 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 			     const struct calc_input *in, struct calc_result *out, struct cc_err *err)
 {
 	struct ladder_row ladder[NMODELS];
-	char why[300], id12[17], num[40];
+	char why[300], id12[17], num[40], val[61];
 	yajl_val meta = NULL, reqs = NULL;
 	struct json_doc mdoc, rdoc;
 	const char *model = in->model, *region_src = "";
@@ -2875,6 +2892,8 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 
 	buf_reset(&out->item);
 	buf_reset(&out->table);
+	/* room for a usual item at once (16-24 KB), not ten doublings and their copies */
+	buf_grow(&out->item, (size_t)32 << 10);
 	out->status = CALC_FAILED;
 	json_doc_init(&mdoc);
 	json_doc_init(&rdoc);
@@ -2903,9 +2922,9 @@ enum cc_code calc_estimation(const struct calc_config *c, const struct pb_reader
 		model = c->model;
 	if (set_model(&g, model)) {
 		ret = cc_err_set(err, CC_EPARSE,
-				 "%s: PricingModel '%.60s' is not ON_DEMAND, RESERVED_{1YR,3YR}_{NO,PARTIAL,ALL}_UPFRONT[_CONVERTIBLE], "
+				 "%s: PricingModel '%s' is not ON_DEMAND, RESERVED_{1YR,3YR}_{NO,PARTIAL,ALL}_UPFRONT[_CONVERTIBLE], "
 				 "SAVINGS_PLAN_{COMPUTE,EC2_INSTANCE}_{1YR,3YR}_{NO,PARTIAL,ALL}_UPFRONT or SAVINGS_PLAN_DATABASE_1YR_NO_UPFRONT",
-				 in->estimation_id, model);
+				 in->estimation_id, clip(model, val, sizeof(val)));
 		goto out;
 	}
 	if (run(&g, meta, reqs, model)) {
