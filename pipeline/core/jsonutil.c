@@ -65,18 +65,6 @@ static const unsigned char check_stop[256] = {
 	[' '] = 4, ['\t'] = 4, ['\n'] = 4, ['\r'] = 4, ['/'] = 4,
 };
 
-/* 1 when none of the eight bytes at p ends a string's plain run (a quote, a backslash, NUL) */
-static inline int json_word_inert(const unsigned char *p)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t w, q, b;
-
-	memcpy(&w, p, 8);
-	q = w ^ (ones * '"');
-	b = w ^ (ones * '\\');
-	return !((((w - ones) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high);
-}
-
 /* Whether the escape at t[i] ('\\', within len) is one yajl_gen writes. */
 static int canonical_escape(const unsigned char *t, size_t i, size_t len)
 {
@@ -149,8 +137,6 @@ int json_check_canonical(const char *text, size_t len, unsigned max_depth, char 
 		for (i++; i < len; i++) {
 			unsigned u, lo;
 
-			while (i + 8 <= len && json_word_inert(t + i))
-				i += 8;
 			while (i < len && !(check_stop[t[i]] & 2))
 				i++;
 			if (i == len)
