@@ -107,14 +107,16 @@ enum cc_code store_item_write(struct store *s, const struct store_item *it, unsi
 			      struct cc_err *err);
 /*
  * store_item_make (no version) for an item costctl builds itself, in bulk
- * (the engine's CALCULATION): checked as JSON text (structure, UTF-8, no
- * NUL, depth) and keyed from its leading attributes, {"PK":..,"SK":..
- * [,"GSI1PK":..,"GSI1SK":..][,"GSI2PK":..,"GSI2SK":..], without the
- * attribute-by-attribute reading. The other DynamoDB rules (no name twice,
- * no key, TTL or Version attribute further on, sets, numbers) are the
- * builder's to keep: its tests hold every item it makes to
- * store_item_valid. Text that does not start so, or is not what yajl_gen
- * would write, is read in full as store_item_make does.
+ * (the engine's CALCULATION), whose text is JSON by construction
+ * (buf_add_json_str, yajl_gen): checked for what bytes from outside inside
+ * it could still break (UTF-8, NUL) and keyed from its leading attributes,
+ * {"PK":..,"SK":..[,"GSI1PK":..,"GSI1SK":..][,"GSI2PK":..,"GSI2SK":..],
+ * without reading it. Its structure, depth and the other DynamoDB rules
+ * (no name twice, no key, TTL or Version attribute further on, sets,
+ * numbers) are the builder's to keep: its tests hold every item it makes
+ * to store_item_valid. Text that does not start so, or holds a \u escape
+ * (yajl_gen would write it otherwise), is read in full as store_item_make
+ * does.
  */
 enum cc_code store_item_make_own(struct store_item **out, const char *json, size_t len,
 				 struct cc_err *err);

@@ -394,7 +394,10 @@ START_TEST(bulk_wal_stays_bounded)
 }
 END_TEST
 
-/* An item costctl builds itself is keyed from its leading attributes; any other text is read in full. */
+/*
+ * An item costctl builds itself is keyed from its leading attributes; text
+ * with a \\u escape, or that does not lead so, is read in full.
+ */
 START_TEST(own_items_keyed_from_their_lead)
 {
 	static const char own[] = "{\"PK\":\"ESTIMATION#e3\",\"SK\":\"CALCULATION#t1\",\"GSI1PK\":\"CALCULATION#e3\","
@@ -404,9 +407,13 @@ START_TEST(own_items_keyed_from_their_lead)
 	static const char escaped[] = "{\"PK\":\"ESTIMATION#e\\u0033\",\"SK\":\"CALCULATION#t3\",\"GSI1PK\":\"CALCULATION#e3\","
 				      "\"GSI1SK\":\"t3\"}";
 	static const char later[] = "{\"N\":1,\"PK\":\"ESTIMATION#e3\",\"SK\":\"CALCULATION#t4\"}";
+	/* and what bytes from outside inside an item could break: not UTF-8, a NUL */
 	static const char *const bad[] = { "{\"PK\":\"ESTIMATION#e3\",\"GSI1PK\":\"x\"}", "{\"PK\":\"\",\"SK\":\"a\"}",
-					   "[1]", "{\"PK\":\"a\",\"SK\":\"b\"" };
-	static const char *const why[] = { "no SK", "PK must be a non-empty string", "not a JSON object", "not JSON" };
+					   "[1]", "{\"PK\":\"a\",\"SK\":\"b\"",
+					   "{\"PK\":\"a\",\"SK\":\"b\",\"N\":\"\xc0\xaf\"}",
+					   "{\"PK\":\"a\",\"SK\":\"b\",\"N\":\"x\\u0000y\"}" };
+	static const char *const why[] = { "no SK", "PK must be a non-empty string", "not a JSON object", "not JSON",
+					   "not valid UTF-8", "NUL" };
 	const char *const good[] = { own, spaced, escaped, later };
 	struct store_query q = { 0 };
 	struct collect c = { 0 };
