@@ -430,12 +430,16 @@ static void unprepare(struct store *s, sqlite3_stmt *st)
 static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
 
-/* ?1..?8: pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ttl, version; ?10 item */
+/*
+ * ?1..?8: pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ttl, version; ?10 item.
+ * Bound in place, not copied (a calculation is 16 KB): every caller steps
+ * the statement and unprepares it (reset, bindings cleared) while k lives.
+ */
 static void bind_item(sqlite3_stmt *st, const struct store_keys *k)
 {
 	bind_opt(st, 1, k->pk);
@@ -452,7 +456,7 @@ static void bind_item(sqlite3_stmt *st, const struct store_keys *k)
 		sqlite3_bind_int64(st, 8, k->version);
 	else
 		sqlite3_bind_null(st, 8);
-	sqlite3_bind_text(st, 10, k->json.buf, (int)k->json.len, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, k->json.buf, (int)k->json.len, SQLITE_STATIC);
 }
 
 #define COLS "(pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, ttl, version, item)"
