@@ -147,10 +147,11 @@ enum cc_code recalc_load(struct store *s, const char *id, struct recalc_owners *
 	meta = json_doc_parse(&doc, in->metadata.buf, in->metadata.len, STORE_MAX_DEPTH, why, sizeof(why));
 	uid = json_get_str(meta, "UserId");
 	if (uid && (ret = owner_region(s, owners, uid, in->owner_region, sizeof(in->owner_region), err))) {
-		char was[sizeof(err->msg)];
+		char was[sizeof(err->msg)], who[201];
 
 		cc_copy(was, sizeof(was), err->msg, strlen(err->msg));
-		cc_err_set(err, ret, "%s: reading its owner's profile USER#%.200s: %s", id, uid, was);
+		cc_copy(who, sizeof(who), uid, strlen(uid));
+		cc_err_set(err, ret, "%s: reading its owner's profile USER#%s: %s", id, who, was);
 	}
 	json_doc_release(&doc);
 	return ret;

@@ -202,6 +202,20 @@ int cc_copy(char *dst, size_t cap, const char *src, size_t len)
 	return n == len ? 0 : -1;
 }
 
+void cc_utf8_tail(char *s)
+{
+	size_t n = strlen(s), k = n, want;
+	unsigned char lead;
+
+	while (k && n - k < 3 && ((unsigned char)s[k - 1] & 0xc0) == 0x80)
+		k--;
+	if (!k || (lead = (unsigned char)s[k - 1]) < 0xc0)
+		return; /* ASCII at the end, or no lead byte: nothing cut here */
+	want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (n - (k - 1) < want)
+		s[k - 1] = '\0';
+}
+
 char *cc_trim(char *s)
 {
 	char *e;

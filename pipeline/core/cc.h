@@ -122,6 +122,12 @@ double cc_backoff_s(double first, unsigned attempt, double cap, unsigned *rng);
  */
 int cc_copy(char *dst, size_t cap, const char *src, size_t len);
 
+/*
+ * Drops an incomplete UTF-8 character from the end of s, in place: what a
+ * byte count ("%.60s") leaves when it cuts a character from outside.
+ */
+void cc_utf8_tail(char *s);
+
 /* Trims white space in place at both ends; returns the new start. */
 char *cc_trim(char *s);
 

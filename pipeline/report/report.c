@@ -576,6 +576,7 @@ static enum cc_code write_pdf(const char *dir, const struct report *r, const str
 		rtext(&p, p.bold, 10, 50, p.y, "The new price list was not published (the sanity gate):");
 		p.y -= 13;
 		snprintf(line, sizeof(line), "%.160s", r->gate_why);
+		cc_utf8_tail(line);
 		rtext(&p, p.reg, 8, 50, p.y, line);
 		p.y -= 16;
 	}
@@ -599,11 +600,15 @@ static enum cc_code write_pdf(const char *dir, const struct report *r, const str
 	}
 	/* the failed estimations and why (the first ten; summary.md lists them all) */
 	for (i = n = 0; i < r->nest && n < 10; i++) {
+		char id60[61];
+
 		if (!r->est[i].failed)
 			continue;
 		p.y -= 12;
-		snprintf(line, sizeof(line), "failed: %.60s: %.110s", r->est[i].id,
+		cc_copy(id60, sizeof(id60), r->est[i].id, strlen(r->est[i].id));
+		snprintf(line, sizeof(line), "failed: %s: %.110s", id60,
 			 r->est[i].why_not + (strncmp(r->est[i].why_not, "failed: ", 8) ? 0 : 8));
+		cc_utf8_tail(line);
 		rtext(&p, p.reg, 8, 50, p.y, line);
 		n++;
 	}
@@ -634,7 +639,11 @@ static enum cc_code write_pdf(const char *dir, const struct report *r, const str
 			char d[40];
 
 			delta(e->old_monthly, e->new_monthly, d, sizeof(d));
-			snprintf(labels[i], sizeof(labels[i]), "%.20s %.24s", e->id, e->project);
+			char id20[21], project24[25];
+
+			cc_copy(id20, sizeof(id20), e->id, strlen(e->id));
+			cc_copy(project24, sizeof(project24), e->project, strlen(e->project));
+			snprintf(labels[i], sizeof(labels[i]), "%s %s", id20, project24);
 			snprintf(texts[i], sizeof(texts[i]), "%s%.40s", d[0] == '-' ? "" : "+", d);
 			v[i] = order[i].d;
 		}
@@ -651,6 +660,7 @@ static enum cc_code write_pdf(const char *dir, const struct report *r, const str
 
 		for (i = 0; labels && texts && i < rows->top_n; i++) {
 			snprintf(labels[i], sizeof(labels[i]), "%.44s", rows->top[i].line);
+			cc_utf8_tail(labels[i]);
 			snprintf(texts[i], sizeof(texts[i]), "%+.2f%%", rows->top[i].pct);
 			v[i] = rows->top[i].pct;
 		}
@@ -1106,6 +1116,7 @@ static int active_cb(void *user, const char *json, size_t len)
 		memset(&l->v[l->n], 0, sizeof(l->v[0]));
 		snprintf(l->v[l->n].id, sizeof(l->v[0].id), "%s", id);
 		snprintf(l->v[l->n].project, sizeof(l->v[0].project), "%.190s", p ? p : "");
+		cc_utf8_tail(l->v[l->n].project);
 		l->n++;
 	}
 	yajl_tree_free(m);
@@ -1188,6 +1199,7 @@ static int failure_cb(void *user, const char *json, size_t len)
 				f->l->v[i].failed = 1;
 				f->failed++;
 				snprintf(f->l->v[i].why_not, sizeof(f->l->v[i].why_not), "failed: %.150s", e ? e : "?");
+				cc_utf8_tail(f->l->v[i].why_not);
 			}
 	} else if (action && result && !strcmp(action, "ESTIMATION_RECALCULATED") && !strcmp(result, "PARTIAL")) {
 		f->partial++;
@@ -1251,6 +1263,7 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 	if (r->gate_refused)
 		snprintf(r->gate_why, sizeof(r->gate_why), "%.500s",
 			 json_get_str(det, "GateWhy") ? json_get_str(det, "GateWhy") : "refused");
+	cc_utf8_tail(r->gate_why);
 	r->partial = (unsigned)strtoul(json_get_num(rc, "Partial") ? json_get_num(rc, "Partial") : "0", NULL, 10);
 	r->failed = (unsigned)strtoul(json_get_num(rc, "Failed") ? json_get_num(rc, "Failed") : "0", NULL, 10);
 	r->documents = (unsigned)strtoul(json_get_num(rc, "Documents") ? json_get_num(rc, "Documents") : "0", NULL, 10);
@@ -1442,6 +1455,7 @@ static enum cc_code attribute_one(struct store *s, const char *state, struct pb_
 	}
 	if (rules_of(nc, &c1, &soft) || rules_of(oc, &c0, &soft)) {
 		snprintf(e->why_not, sizeof(e->why_not), "the recorded rules cannot be read: %.100s", soft.msg);
+		cc_utf8_tail(e->why_not);
 		goto out;
 	}
 	if ((ret = recalc_load(s, e->id, NULL, &ri, err)))
@@ -1454,6 +1468,7 @@ static enum cc_code attribute_one(struct store *s, const char *state, struct pb_
 	if (price_with(c1, p0, osha, e->id, &ri, nat, x, sizeof(x), &soft) ||
 	    price_with(c0, p0, osha, e->id, &ri, oat, y, sizeof(y), &soft)) {
 		snprintf(e->why_not, sizeof(e->why_not), "cannot price it again: %.100s", soft.msg);
+		cc_utf8_tail(e->why_not);
 		goto out;
 	}
 	sub_text(e->new_monthly, x, e->price_effect, sizeof(e->price_effect));

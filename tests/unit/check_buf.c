@@ -173,6 +173,27 @@ START_TEST(cc_helpers)
 	ck_assert_str_eq(small, "hello");
 	ck_assert_int_eq(cc_copy(small, 0, "x", 1), -1);
 	ck_assert_str_eq(cc_trim(line), "key = value");
+	/* a cut falls between UTF-8 characters: "a\u20ac" (4 bytes) in 4 bytes keeps "a" */
+	ck_assert_int_eq(cc_copy(small, 4, "a\xe2\x82\xac", 4), -1);
+	ck_assert_str_eq(small, "a");
+	ck_assert_int_eq(cc_copy(small, 5, "a\xe2\x82\xac", 4), 0);
+	ck_assert_str_eq(small, "a\xe2\x82\xac");
+	/* what a byte count left of a character is dropped; whole characters stay */
+	{
+		static const char *const cases[][2] = {
+			{ "ab\xe2\x82", "ab" },         { "ab\xe2", "ab" },
+			{ "ab\xe2\x82\xac", "ab\xe2\x82\xac" }, { "ab\xf0\x9f\x98", "ab" },
+			{ "ab\xf0\x9f\x98\x80", "ab\xf0\x9f\x98\x80" }, { "ab\xc3", "ab" },
+			{ "ab\xc3\xa9", "ab\xc3\xa9" },   { "abc", "abc" }, { "", "" },
+		};
+		char t[16];
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			snprintf(t, sizeof(t), "%s", cases[i][0]);
+			cc_utf8_tail(t);
+			ck_assert_msg(!strcmp(t, cases[i][1]), "case %u", i);
+		}
+	}
 	/* doubling with 50-150% jitter, never past the cap */
 	for (i = 0; i < 200; i++) {
 		d = cc_backoff_s(1.0, 3, 60.0, &rng); /* 4 s nominal */
