@@ -110,6 +110,25 @@ fail:
 	return CC_ENOMEM;
 }
 
+size_t utf8_scrub(char *s, size_t len)
+{
+	size_t i = 0, n, bad = 0;
+
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((n = utf8_char_len((const unsigned char *)s + i, len - i))) {
+			i += n;
+			continue;
+		}
+		s[i++] = '?';
+		bad++;
+	}
+	return bad;
+}
+
 enum cc_code buf_add_int(struct buf *b, int64_t v)
 {
 	char tmp[24];

@@ -110,6 +110,14 @@ static inline size_t utf8_char_len(const unsigned char *s, size_t n)
 	return need + 1;
 }
 
+/*
+ * Replaces, in place, each byte of s[0..len) that is not part of a UTF-8
+ * character with '?': text for people (a report, a workbook) that holds
+ * values from outside stays valid UTF-8 whatever cut them. Returns how
+ * many bytes it replaced.
+ */
+size_t utf8_scrub(char *s, size_t len);
+
 /* Appends v in decimal (a JSON number): no printf in the engine's hot paths. */
 enum cc_code buf_add_int(struct buf *b, int64_t v);
 /*

@@ -23,11 +23,12 @@
 #include "pipeline/store/store.h"
 #include "pipeline/core/banned.h"
 
-/* dir/name, written atomically (fs_write_atomic). */
-static enum cc_code put_file(const char *dir, const char *name, const struct buf *b, struct cc_err *err)
+/* dir/name, written atomically (fs_write_atomic), as UTF-8 whatever a value from outside held. */
+static enum cc_code put_file(const char *dir, const char *name, struct buf *b, struct cc_err *err)
 {
 	char path[4200];
 
+	utf8_scrub(b->buf, b->len);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return fs_write_atomic(path, b->buf, b->len, err);
 }
@@ -1117,6 +1118,7 @@ static int active_cb(void *user, const char *json, size_t len)
 		snprintf(l->v[l->n].id, sizeof(l->v[0].id), "%s", id);
 		snprintf(l->v[l->n].project, sizeof(l->v[0].project), "%.190s", p ? p : "");
 		cc_utf8_tail(l->v[l->n].project);
+		utf8_scrub(l->v[l->n].project, strlen(l->v[l->n].project));
 		l->n++;
 	}
 	yajl_tree_free(m);
@@ -1200,6 +1202,7 @@ static int failure_cb(void *user, const char *json, size_t len)
 				f->failed++;
 				snprintf(f->l->v[i].why_not, sizeof(f->l->v[i].why_not), "failed: %.150s", e ? e : "?");
 				cc_utf8_tail(f->l->v[i].why_not);
+				utf8_scrub(f->l->v[i].why_not, strlen(f->l->v[i].why_not));
 			}
 	} else if (action && result && !strcmp(action, "ESTIMATION_RECALCULATED") && !strcmp(result, "PARTIAL")) {
 		f->partial++;
@@ -1264,6 +1267,7 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 		snprintf(r->gate_why, sizeof(r->gate_why), "%.500s",
 			 json_get_str(det, "GateWhy") ? json_get_str(det, "GateWhy") : "refused");
 	cc_utf8_tail(r->gate_why);
+	utf8_scrub(r->gate_why, strlen(r->gate_why));
 	r->partial = (unsigned)strtoul(json_get_num(rc, "Partial") ? json_get_num(rc, "Partial") : "0", NULL, 10);
 	r->failed = (unsigned)strtoul(json_get_num(rc, "Failed") ? json_get_num(rc, "Failed") : "0", NULL, 10);
 	r->documents = (unsigned)strtoul(json_get_num(rc, "Documents") ? json_get_num(rc, "Documents") : "0", NULL, 10);
@@ -1456,6 +1460,7 @@ static enum cc_code attribute_one(struct store *s, const char *state, struct pb_
 	if (rules_of(nc, &c1, &soft) || rules_of(oc, &c0, &soft)) {
 		snprintf(e->why_not, sizeof(e->why_not), "the recorded rules cannot be read: %.100s", soft.msg);
 		cc_utf8_tail(e->why_not);
+		utf8_scrub(e->why_not, strlen(e->why_not));
 		goto out;
 	}
 	if ((ret = recalc_load(s, e->id, NULL, &ri, err)))
@@ -1469,6 +1474,7 @@ static enum cc_code attribute_one(struct store *s, const char *state, struct pb_
 	    price_with(c0, p0, osha, e->id, &ri, oat, y, sizeof(y), &soft)) {
 		snprintf(e->why_not, sizeof(e->why_not), "cannot price it again: %.100s", soft.msg);
 		cc_utf8_tail(e->why_not);
+		utf8_scrub(e->why_not, strlen(e->why_not));
 		goto out;
 	}
 	sub_text(e->new_monthly, x, e->price_effect, sizeof(e->price_effect));

@@ -194,6 +194,13 @@ START_TEST(cc_helpers)
 			ck_assert_msg(!strcmp(t, cases[i][1]), "case %u", i);
 		}
 	}
+	/* text for people: a byte that is not part of a character becomes '?', in place */
+	{
+		char t[] = "a\xe2\x82\xac \xe2\x82 b \xc0\xaf \xc3\xa9";
+
+		ck_assert_uint_eq(utf8_scrub(t, strlen(t)), 4);
+		ck_assert_str_eq(t, "a\xe2\x82\xac ?? b ?? \xc3\xa9");
+	}
 	/* doubling with 50-150% jitter, never past the cap */
 	for (i = 0; i < 200; i++) {
 		d = cc_backoff_s(1.0, 3, 60.0, &rng); /* 4 s nominal */
