@@ -90,6 +90,11 @@ static int ddb_number_ok(const char *t)
 	}
 	if (*p == 'e' || *p == 'E')
 		e = strtol(p + 1, NULL, 10);
+	/* an exponent past any range (strtol saturates at LONG_MAX) must not overflow below */
+	if (e > 100000)
+		e = 100000;
+	if (e < -100000)
+		e = -100000;
 	if (!digits)
 		return 1; /* zero */
 	if (digits > DDB_NUM_DIGITS)

@@ -122,6 +122,9 @@ START_TEST(bad_items_refused)
 		{ "{\"PK\":\"a\",\"SK\":\"b\",\"n\":{\"x\":123456789012345678901234567890123456789}}",
 		  "more than 38 significant digits" },
 		{ "{\"PK\":\"a\",\"SK\":\"b\",\"n\":1e200}", "out of DynamoDB's range" },
+		/* an exponent past what strtol holds (it saturates, and adding to it overflowed) */
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"n\":1e99999999999999999999}", "out of DynamoDB's range" },
+		{ "{\"PK\":\"a\",\"SK\":\"b\",\"n\":1e-99999999999999999999}", "out of DynamoDB's range" },
 		{ "{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$ss\":[]}}", "no empty sets" },
 		{ "{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$ss\":[\"x\",\"x\"]}}", "twice (a set)" },
 		{ "{\"PK\":\"a\",\"SK\":\"b\",\"s\":{\"$ns\":[\"1\"]}}", "is not a number" },
