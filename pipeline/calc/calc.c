@@ -550,11 +550,8 @@ static void app(char *out, size_t cap, size_t *n, const char *s)
 
 	if (*n + 1 >= cap)
 		return;
-	if (len > cap - 1 - *n) {
-		len = cap - 1 - *n;
-		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--; /* between UTF-8 characters */
-	}
+	if (len > cap - 1 - *n)
+		len = cc_utf8_cut(s, cap - 1 - *n);
 	memcpy(out + *n, s, len);
 	*n += len;
 	out[*n] = '\0';
@@ -744,11 +741,8 @@ static void words(char *out, size_t cap, const char *fmt, va_list ap)
 				s = "(null)"; /* as glibc prints it */
 			len = strlen(s);
 		}
-		if (len > cap - 1 - n) {
-			len = cap - 1 - n;
-			while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
-				len--; /* between UTF-8 characters */
-		}
+		if (len > cap - 1 - n)
+			len = cc_utf8_cut(s, cap - 1 - n);
 		memcpy(out + n, s, len);
 		n += len;
 	}
@@ -2555,6 +2549,7 @@ static int run(struct engine *g, yajl_val meta, yajl_val reqs, const char *model
 {
 	yajl_val ci = json_get(meta, "ClientInfo"), pref = ci ? json_get(ci, "RegionPreference") : NULL;
 	const char *region = NULL;
+	char val[61];
 
 	(void)model;
 	if (pref && YAJL_IS_ARRAY(pref) && pref->u.array.len && YAJL_IS_STRING(pref->u.array.values[0]))
@@ -2569,11 +2564,7 @@ static int run(struct engine *g, yajl_val meta, yajl_val reqs, const char *model
 	}
 	cc_copy(g->region, sizeof(g->region), region, strlen(region));
 	if (!pb_has_region(g->pb, g->region))
-	{
-		char r60[61];
-
-		return fail_field(g, "region '%s' is in no offer file of the pricebook", clip(g->region, r60, sizeof(r60)));
-	}
+		return fail_field(g, "region '%s' is in no offer file of the pricebook", clip(g->region, val, sizeof(val)));
 	cc_copy(g->date, sizeof(g->date), g->in->calculated_at, 10);
 	if (compute(g, json_get(reqs, "ComputeRequirements")) || g->failed ||
 	    storage(g, json_get(reqs, "StorageRequirements")) || g->failed ||

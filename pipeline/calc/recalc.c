@@ -632,7 +632,8 @@ struct job {
 	struct cc_err err;
 	enum cc_code ret;
 	int loaded;
-	int docs;                /* its numbers moved (or its documents are owed): make them */
+	int moved;               /* its numbers differ from the summary read (numbers_moved) */
+	int docs;                /* written and moved (or its documents are owed): make them */
 	int dres_made;           /* its documents were made and recorded */
 	struct docs_inputs din;
 	struct docs_result dres;
@@ -878,6 +879,7 @@ static enum cc_code batch_load(struct store *s, struct batch *b, struct recalc_o
 		calc_result_init(&j->r);
 		cc_err_clear(&j->err);
 		j->docs = 0;
+		j->moved = 0;
 		j->dres_made = 0;
 		j->unchanged = 0;
 		j->ret = recalc_load(s, b->ids[i], owners, &j->in, &j->err);
@@ -914,6 +916,9 @@ static void batch_price(const struct calc_config *cc, const struct pb_reader *pb
 		if (!j->ret && !j->unchanged && !o->dry_run)
 			j->ret = writes_make(&j->w, b->ids[k], &j->in, &j->r, o->calculated_at,
 					     o->pricebook_sha256, &j->err);
+		/* here, not on the store thread, which is the run's longest */
+		if (!j->ret && !j->unchanged && o->docs)
+			j->moved = numbers_moved(&j->in, &j->r);
 	}
 }
 
@@ -998,7 +1003,7 @@ static enum cc_code batch_write(struct writer *w)
 		if (out == RECALC_WRITTEN) {
 			st->written++;
 			w->b->written++;
-			j->docs = o->docs && numbers_moved(&j->in, &j->r);
+			j->docs = o->docs && j->moved;
 		} else {
 			st->unchanged++;
 		}

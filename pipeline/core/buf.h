@@ -80,37 +80,6 @@ enum cc_code buf_addf(struct buf *b, const char *fmt, ...) CC_PRINTF(2, 3);
 /* Appends each string up to the NULL: buf_adds(b, "{\"Id\":", id, "}", NULL). */
 enum cc_code buf_adds(struct buf *b, ...) CC_SENTINEL;
 /*
- * The length (1..4) of the strict UTF-8 character at s[0..n) (RFC 3629: no
- * overlong form, no surrogate, nothing above U+10FFFF), or 0 when the
- * bytes there are not one.
- */
-static inline size_t utf8_char_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0], need, min, cp, k;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1, min = 0x80, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 2, min = 0x800, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 3, min = 0x10000, cp = c & 0x07;
-	else
-		return 0; /* a continuation byte, 0xc0/0xc1 (overlong), 0xf5 and up */
-	if (n <= need)
-		return 0;
-	for (k = 1; k <= need; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[k] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need + 1;
-}
-
-/*
  * Replaces, in place, each byte of s[0..len) that is not part of a UTF-8
  * character with '?': text for people (a report, a workbook) that holds
  * values from outside stays valid UTF-8 whatever cut them. Returns how

@@ -193,10 +193,7 @@ int cc_copy(char *dst, size_t cap, const char *src, size_t len)
 
 	if (!cap)
 		return -1;
-	n = len < cap ? len : cap - 1;
-	/* cut between UTF-8 characters, never inside one */
-	while (n < len && n && ((unsigned char)src[n] & 0xc0) == 0x80)
-		n--;
+	n = len < cap ? len : cc_utf8_cut(src, cap - 1);
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 	return n == len ? 0 : -1;
@@ -204,15 +201,12 @@ int cc_copy(char *dst, size_t cap, const char *src, size_t len)
 
 void cc_utf8_tail(char *s)
 {
-	size_t n = strlen(s), k = n, want;
-	unsigned char lead;
+	size_t n = strlen(s), k = n;
 
 	while (k && n - k < 3 && ((unsigned char)s[k - 1] & 0xc0) == 0x80)
 		k--;
-	if (!k || (lead = (unsigned char)s[k - 1]) < 0xc0)
-		return; /* ASCII at the end, or no lead byte: nothing cut here */
-	want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
-	if (n - (k - 1) < want)
+	/* a lead byte whose character is not whole */
+	if (k && (unsigned char)s[k - 1] >= 0xc0 && !utf8_char_len((const unsigned char *)s + k - 1, n - k + 1))
 		s[k - 1] = '\0';
 }
 

@@ -123,6 +123,48 @@ double cc_backoff_s(double first, unsigned attempt, double cap, unsigned *rng);
 int cc_copy(char *dst, size_t cap, const char *src, size_t len);
 
 /*
+ * The length (1..4) of the strict UTF-8 character at s[0..n) (RFC 3629: no
+ * overlong form, no surrogate, nothing above U+10FFFF), or 0 when the
+ * bytes there are not one.
+ */
+static inline size_t utf8_char_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0], need, min, cp, k;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1, min = 0x80, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2, min = 0x800, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3, min = 0x10000, cp = c & 0x07;
+	else
+		return 0; /* a continuation byte, 0xc0/0xc1 (overlong), 0xf5 and up */
+	if (n <= need)
+		return 0;
+	for (k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
+/*
+ * Where to cut s (longer than n bytes) at most n bytes in: n, or less so
+ * the cut falls between UTF-8 characters, never inside one.
+ */
+static inline size_t cc_utf8_cut(const char *s, size_t n)
+{
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/*
  * Drops an incomplete UTF-8 character from the end of s, in place: what a
  * byte count ("%.60s") leaves when it cuts a character from outside.
  */

@@ -33,6 +33,17 @@ static enum cc_code put_file(const char *dir, const char *name, struct buf *b, s
 	return fs_write_atomic(path, b->buf, b->len, err);
 }
 
+/*
+ * A value from outside, cut by a byte count into one of the report's
+ * fields: what the cut left of a character goes, and any byte that is not
+ * UTF-8 becomes '?', so every file made from it is UTF-8.
+ */
+static void fit_text(char *s)
+{
+	cc_utf8_tail(s);
+	utf8_scrub(s, strlen(s));
+}
+
 /* new - old, exactly, as money text ("" when either is missing) */
 static void delta(const char *o, const char *n, char *out, size_t cap)
 {
@@ -637,11 +648,9 @@ static enum cc_code write_pdf(const char *dir, const struct report *r, const str
 			qsort(order, n, sizeof(*order), by_abs_delta); /* the struct begins with its double */
 		for (i = 0; labels && texts && i < n && i < 10; i++) {
 			const struct report_estimation *e = &r->est[order[i].i];
-			char d[40];
+			char d[40], id20[21], project24[25];
 
 			delta(e->old_monthly, e->new_monthly, d, sizeof(d));
-			char id20[21], project24[25];
-
 			cc_copy(id20, sizeof(id20), e->id, strlen(e->id));
 			cc_copy(project24, sizeof(project24), e->project, strlen(e->project));
 			snprintf(labels[i], sizeof(labels[i]), "%s %s", id20, project24);
@@ -1117,8 +1126,7 @@ static int active_cb(void *user, const char *json, size_t len)
 		memset(&l->v[l->n], 0, sizeof(l->v[0]));
 		snprintf(l->v[l->n].id, sizeof(l->v[0].id), "%s", id);
 		snprintf(l->v[l->n].project, sizeof(l->v[0].project), "%.190s", p ? p : "");
-		cc_utf8_tail(l->v[l->n].project);
-		utf8_scrub(l->v[l->n].project, strlen(l->v[l->n].project));
+		fit_text(l->v[l->n].project);
 		l->n++;
 	}
 	yajl_tree_free(m);
@@ -1201,8 +1209,7 @@ static int failure_cb(void *user, const char *json, size_t len)
 				f->l->v[i].failed = 1;
 				f->failed++;
 				snprintf(f->l->v[i].why_not, sizeof(f->l->v[i].why_not), "failed: %.150s", e ? e : "?");
-				cc_utf8_tail(f->l->v[i].why_not);
-				utf8_scrub(f->l->v[i].why_not, strlen(f->l->v[i].why_not));
+				fit_text(f->l->v[i].why_not);
 			}
 	} else if (action && result && !strcmp(action, "ESTIMATION_RECALCULATED") && !strcmp(result, "PARTIAL")) {
 		f->partial++;
@@ -1266,8 +1273,7 @@ enum cc_code report_build(struct store *s, const char *state, const char *night,
 	if (r->gate_refused)
 		snprintf(r->gate_why, sizeof(r->gate_why), "%.500s",
 			 json_get_str(det, "GateWhy") ? json_get_str(det, "GateWhy") : "refused");
-	cc_utf8_tail(r->gate_why);
-	utf8_scrub(r->gate_why, strlen(r->gate_why));
+	fit_text(r->gate_why);
 	r->partial = (unsigned)strtoul(json_get_num(rc, "Partial") ? json_get_num(rc, "Partial") : "0", NULL, 10);
 	r->failed = (unsigned)strtoul(json_get_num(rc, "Failed") ? json_get_num(rc, "Failed") : "0", NULL, 10);
 	r->documents = (unsigned)strtoul(json_get_num(rc, "Documents") ? json_get_num(rc, "Documents") : "0", NULL, 10);
@@ -1459,8 +1465,7 @@ static enum cc_code attribute_one(struct store *s, const char *state, struct pb_
 	}
 	if (rules_of(nc, &c1, &soft) || rules_of(oc, &c0, &soft)) {
 		snprintf(e->why_not, sizeof(e->why_not), "the recorded rules cannot be read: %.100s", soft.msg);
-		cc_utf8_tail(e->why_not);
-		utf8_scrub(e->why_not, strlen(e->why_not));
+		fit_text(e->why_not);
 		goto out;
 	}
 	if ((ret = recalc_load(s, e->id, NULL, &ri, err)))
@@ -1473,8 +1478,7 @@ static enum cc_code attribute_one(struct store *s, const char *state, struct pb_
 	if (price_with(c1, p0, osha, e->id, &ri, nat, x, sizeof(x), &soft) ||
 	    price_with(c0, p0, osha, e->id, &ri, oat, y, sizeof(y), &soft)) {
 		snprintf(e->why_not, sizeof(e->why_not), "cannot price it again: %.100s", soft.msg);
-		cc_utf8_tail(e->why_not);
-		utf8_scrub(e->why_not, strlen(e->why_not));
+		fit_text(e->why_not);
 		goto out;
 	}
 	sub_text(e->new_monthly, x, e->price_effect, sizeof(e->price_effect));
