@@ -173,6 +173,87 @@ START_TEST(spill_and_merge_equal_in_memory)
 }
 END_TEST
 
+/*
+ * Runs are sorted by their leading fields' ranks packed into 64 bits while
+ * they fit. Some 30000 distinct strings in each of the seven leading fields
+ * need 15 bits each (105 in all), so four fields are packed and the rest
+ * compared as strings (in a 1 MB run of ~11000, 14 bits: four again); the
+ * shared values give ties at every field. pb_verify
+ * checks the order with the plain field-by-field comparison; the spilled
+ * file (each run ranked on its own strings) must be the same file.
+ */
+START_TEST(sort_keys_past_64_bits)
+{
+	enum { N = 30000, NF = 7 };
+	static const int fs[NF] = { PB_SERVICE, PB_REGION, PB_FAMILY, PB_KEY,
+				    PB_MODEL, PB_TERM, PB_UNIT };
+	char *dir = th_tmpdir(), a[4096], b[4096], ha[65], hb[65];
+	struct pb_entry *es = calloc(N, sizeof(*es));
+	char (*v)[NF][40] = calloc(N, sizeof(*v)), (*skus)[20] = calloc(N, 20);
+	struct pb_write_stats sa, sb;
+	struct pb_reader *r;
+	struct pb_entry prev, e;
+	size_t i, f;
+
+	ck_assert_ptr_nonnull(es);
+	ck_assert_ptr_nonnull(v);
+	for (i = 0; i < N; i++) {
+		snprintf(skus[i], sizeof(skus[i]), "SKU%zu", i);
+		fill(&es[i], "", "", "", "0", "0.01", skus[i]);
+		for (f = 0; f < NF; f++) {
+			/* per field its own scramble; every 7th value shared */
+			size_t k = (i * (2 * f + 7919) + f) % N;
+
+			if (k % 7 == 0)
+				k = 0;
+			snprintf(v[i][f], sizeof(v[i][f]), "f%zu-%zx", f, k * 2654435761u % 100003);
+			es[i].f[fs[f]].p = v[i][f];
+			es[i].f[fs[f]].len = strlen(v[i][f]);
+		}
+	}
+	snprintf(a, sizeof(a), "%s/mem.cpb", dir);
+	snprintf(b, sizeof(b), "%s/spill.cpb", dir);
+	r = write_and_open(a, es, N, (size_t)64 << 20, &sa);
+	ck_assert_int_eq(sa.runs, 0);
+	ck_assert_int_eq(sa.entries, N);
+	/* and the order is byte-wise, field by field, as a reader sees it */
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(pb_get(r, i, &e, NULL), CC_OK);
+		if (i) {
+			int c = 0;
+
+			/* ties on all seven fall to the SKU (BEGIN is "0") */
+			for (f = 0; f <= NF && !c; f++) {
+				int g = f < NF ? fs[f] : PB_SKU;
+				const struct pb_str *x = &prev.f[g], *y = &e.f[g];
+				size_t m = x->len < y->len ? x->len : y->len;
+
+				c = memcmp(x->p, y->p, m);
+				if (!c)
+					c = (x->len > y->len) - (x->len < y->len);
+			}
+			ck_assert_msg(c < 0, "entry %zu (%s) does not sort after %zu", i,
+				      field(&e, PB_SKU), i - 1);
+		}
+		prev = e;
+	}
+	pb_close(r);
+	r = write_and_open(b, es, N, 1 << 20, &sb);
+	pb_close(r);
+	ck_assert_int_ge(sb.runs, 2);
+	ck_assert_int_eq(sha256_file(a, ha, NULL), CC_OK);
+	ck_assert_int_eq(sha256_file(b, hb, NULL), CC_OK);
+	ck_assert_str_eq(ha, hb);
+	unlink(a);
+	unlink(b);
+	ck_assert_int_eq(rmdir(dir), 0);
+	free(es);
+	free(v);
+	free(skus);
+	free(dir);
+}
+END_TEST
+
 static void corrupt_at(const char *path, long off, int xor)
 {
 	FILE *f = fopen(path, "r+b");
@@ -384,6 +465,7 @@ Suite *suite_pb(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, roundtrip_sorted_with_numeric_tiers);
 	tcase_add_test(tc, spill_and_merge_equal_in_memory);
+	tcase_add_test(tc, sort_keys_past_64_bits);
 	tcase_add_test(tc, checks_name_what_failed);
 	tcase_add_test(tc, find_by_subset_of_key);
 	tcase_add_test(tc, writer_failure_leaves_nothing);
