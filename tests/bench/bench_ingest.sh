@@ -65,6 +65,18 @@ for mb in "$size" $((size * 2)); do
 done
 rm -f "$dir/out.cpb"
 
+# Memory against the product count: 4x the products of the larger file
+# (the generator keeps products per byte, so 4x the size), one run, RSS
+# being the point. The file is removed after: it is 8x BENCH_MB.
+f=$dir/ec2-$((size * 8)).json
+"$gen" "$f" $((size * 8)) 2>/dev/null
+bytes=$(stat -L -c %s "$f")
+read -r rate ing_rss < <(ingest_once "$bytes" "$f")
+products=$("$costctl" pricebook info "$dir/out.cpb" | awk '/AmazonEC2/ { print $6 }')
+printf '%-9s %6d %10s %10s %6s %11s %6s %9d\n' "ec2-$((size * 8))" $((bytes / 1048576)) - - - "$rate" - $((ing_rss / 1024))
+echo "          $products products (4x the ec2-$((size * 2)) file's): peak RSS against the product count"
+rm -f "$f" "$dir/out.cpb"
+
 # A nightly's worth of files: the fixture offers and four generated EC2
 # region files of different sizes, ingested into one pricebook, against the
 # bare parse of the same files one after the other.
