@@ -521,64 +521,72 @@ static int id_cmp(const void *x, const void *y, void *strs)
  * order (one string, one id, so equal ranks are equal strings) and the
  * ranks packed, first field highest, into memrec.key while they fit in 64
  * bits: most comparisons are then one integer compare, and the order is
- * exactly rec_cmp's. Returns how many leading fields the keys hold; 0
- * (every key 0, the plain comparison) when the rank table would be large
- * or memory is short. Fields before PB_BEGIN are all ids (slot[] >= 0).
+ * exactly rec_cmp's. A run's ids are found in a hash table of its own
+ * (ids are the whole ingest's, so a table indexed by id would grow with
+ * the product count). Returns how many leading fields the keys hold; 0
+ * (every key 0, the plain comparison) when memory is short. Fields before
+ * PB_BEGIN are all ids (slot[] >= 0).
  */
+struct rank_slot {
+	uint32_t id, rank; /* id UINT32_MAX: empty */
+};
+
 static int rank_run(const struct strs *t, struct run_buf *run)
 {
-	size_t i, n = run->nrecs, nd, j;
-	uint32_t max = 0, *rank = NULL, *ids = NULL;
+	size_t i, n = run->nrecs, nd, j, cap = 16, mask;
+	struct rank_slot *tab = NULL;
+	uint32_t *ids = NULL, *at = NULL;
 	int f, bits = 0, packed = 0;
 
-	for (i = 0; i < n; i++) {
-		run->recs[i].key = 0;
-		for (f = 0; f < PB_BEGIN; f++) {
-			uint32_t id = rd32(run->recs[i].rec + 4 * slot[f]);
-
-			max = id > max ? id : max;
-		}
-	}
-	/* a table of one u32 per string: at most the run's own size */
-	if ((uint64_t)max + 1 > run->allocrecs * 2 + 65536 ||
-	    !(rank = malloc(((size_t)max + 1) * sizeof(*rank))) ||
-	    !(ids = malloc(n * sizeof(*ids))))
+	while (cap < 2 * n)
+		cap *= 2;
+	mask = cap - 1;
+	if (!(tab = malloc(cap * sizeof(*tab))) || !(ids = malloc(n * sizeof(*ids))) ||
+	    !(at = malloc(n * sizeof(*at))))
 		goto out;
-	memset(rank, 0xff, ((size_t)max + 1) * sizeof(*rank));
+	for (i = 0; i < n; i++)
+		run->recs[i].key = 0;
 	for (f = 0; f < PB_BEGIN; f++) {
 		int w = 0;
 
+		memset(tab, 0xff, cap * sizeof(*tab));
+		/* each record's slot; the distinct ids in the order first seen */
 		for (i = nd = 0; i < n; i++) {
 			uint32_t id = rd32(run->recs[i].rec + 4 * slot[f]);
+			size_t h = (size_t)(id * 0x9E3779B1u) & mask;
 
-			if (rank[id] == UINT32_MAX) {
-				rank[id] = 0;
+			while (tab[h].id != UINT32_MAX && tab[h].id != id)
+				h = (h + 1) & mask;
+			if (tab[h].id == UINT32_MAX) {
+				tab[h].id = id;
 				ids[nd++] = id;
 			}
+			at[i] = (uint32_t)h;
 		}
 		while (w < 32 && ((uint64_t)1 << w) < nd)
 			w++;
-		if (bits + w <= 64) {
-			qsort_r(ids, nd, sizeof(*ids), id_cmp, (void *)t);
-			for (j = 0; j < nd; j++)
-				rank[ids[j]] = (uint32_t)j;
-			for (i = 0; w && i < n; i++) {
-				struct memrec *r = &run->recs[i];
-
-				r->key = r->key << w |
-					 rank[rd32(r->rec + 4 * slot[f])];
-			}
-			bits += w;
-			packed = f + 1;
-		}
-		for (j = 0; j < nd; j++)
-			rank[ids[j]] = UINT32_MAX;
-		if (packed != f + 1)
+		if (bits + w > 64)
 			break;
+		qsort_r(ids, nd, sizeof(*ids), id_cmp, (void *)t);
+		for (j = 0; j < nd; j++) {
+			size_t h = (size_t)(ids[j] * 0x9E3779B1u) & mask;
+
+			while (tab[h].id != ids[j])
+				h = (h + 1) & mask;
+			tab[h].rank = (uint32_t)j;
+		}
+		for (i = 0; w && i < n; i++) {
+			struct memrec *r = &run->recs[i];
+
+			r->key = r->key << w | tab[at[i]].rank;
+		}
+		bits += w;
+		packed = f + 1;
 	}
 out:
-	free(rank);
+	free(tab);
 	free(ids);
+	free(at);
 	return packed;
 }
 
